@@ -1,0 +1,1 @@
+"""Wethi's platform core and composition root."""

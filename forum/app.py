@@ -1,0 +1,50 @@
+"""The composition root: the only module that knows all four packages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+import deliberation
+import minutes
+import voting
+from forum import db, rules  # noqa: F401  (rules registers the core's permissions)
+from forum.api import router as api_router
+from forum.config import Settings, get_settings
+from forum.middleware import WebMiddleware
+from forum.routes import accounts, admin, bodies, home, meetings, organisations, people, privacy
+from forum.web import STATIC_DIR, install_error_handlers
+
+PACKAGES = (deliberation, voting, minutes)  # their routers and rules arrive with their issues
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Wethi (เวที)",
+        description="Participatory forum and deliberation platform — JSON API",
+        version="1",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or db.make_engine(settings.database_url)
+    for module in (home, accounts, organisations, people, bodies, meetings, privacy, admin):
+        app.include_router(module.router)
+    app.include_router(api_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+    app.add_middleware(
+        WebMiddleware,
+        secret_key=settings.secret_key,
+        default_locale=settings.default_locale,
+        secure_cookies=settings.secure_cookies,
+    )
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """Uvicorn's factory for `wethi serve` (each worker builds its own app)."""
+    return create_app()

@@ -1,0 +1,258 @@
+"""Attendance: invited members, self check-in with the meeting's code or QR, marking by
+the secretary (present / absent with a reason / guest), substitutes (มาประชุมแทน), and
+online join/leave — each kept with its time in the append-only attendance record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from forum import audit, policy
+from forum.db import utcnow
+from forum.errors import Conflict, InvalidInput, NotFound
+from forum.forms import validate
+from forum.models import (
+    Attendance,
+    AttendanceEvent,
+    AttendanceEventKind,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+    Organisation,
+    Person,
+)
+from forum.policy import Actor
+
+CHECK_IN_OPENS_BEFORE = timedelta(hours=3)
+CHECK_IN_CLOSES_AFTER = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    attendance: Attendance
+    name: str
+    organisation_name: str
+    substitute_for_name: str
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    rows: list[AttendanceRow]
+    present: int
+    absent: int
+    invited: int
+    guests: int
+
+
+def list_attendance(session: Session, actor: Actor, *, meeting: Meeting) -> AttendanceSummary:
+    """Everyone on the meeting's list, with names, in one query. Raises Forbidden."""
+    policy.require(actor, "forum.meeting.view", meeting)
+    substitute_for = select(Person.id, Person.display_name).subquery()
+    rows = session.exec(
+        select(Attendance, Person.display_name, Organisation.name, substitute_for.c.display_name)
+        .join(Person, Person.id == Attendance.person_id, isouter=True)
+        .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
+        .join(substitute_for, substitute_for.c.id == Attendance.substitute_for_id, isouter=True)
+        .where(Attendance.meeting_id == meeting.id)
+    ).all()
+    result = [
+        AttendanceRow(a, name or a.guest_name, org or a.guest_organisation, sub or "")
+        for a, name, org, sub in rows
+    ]
+    result.sort(key=lambda row: (row.attendance.status == AttendanceStatus.guest, row.name))
+    count = {status: sum(1 for row in result if row.attendance.status == status) for status in AttendanceStatus}
+    return AttendanceSummary(result, count[AttendanceStatus.present], count[AttendanceStatus.absent], count[AttendanceStatus.invited], count[AttendanceStatus.guest])
+
+
+def _log(session: Session, actor: Actor, attendance: Attendance, kind: AttendanceEventKind, detail: str = "") -> None:
+    session.add(AttendanceEvent(meeting_id=attendance.meeting_id, attendance_id=attendance.id, kind=kind, by_person_id=actor.person_id, detail=detail[:300]))
+
+
+def _open_for_changes(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.closed:
+        raise Conflict("This meeting is closed; its attendance can no longer be changed.")
+
+
+# -- self check-in --------------------------------------------------------------------
+
+
+def meeting_for_code(session: Session, code: str) -> Meeting:
+    """Raises InvalidInput (not a code) or NotFound (no such meeting)."""
+    code = "".join(ch for ch in (code or "") if not ch.isspace())
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
+        raise InvalidInput({"code": "The check-in code has 6 digits."})
+    meeting = session.exec(select(Meeting).where(Meeting.checkin_code == code)).first()
+    if meeting is None:
+        raise InvalidInput({"code": "No meeting has this code. Check the code on the screen and try again."})
+    return meeting
+
+
+def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Attendance]:
+    """A person checks themselves in at the venue with the code (or its QR). A person not on
+    the list is recorded as a guest. Raises Forbidden, InvalidInput, Conflict (too early,
+    too late, closed, already checked in)."""
+    policy.require(actor, "forum.meeting.check_in")
+    meeting = meeting_for_code(session, code)
+    _open_for_changes(meeting)
+    now = utcnow()
+    if meeting.status != MeetingStatus.live:
+        if now < meeting.starts_at - CHECK_IN_OPENS_BEFORE:
+            raise Conflict("Check-in opens 3 hours before the meeting starts.")
+        if now > meeting.ends_at + CHECK_IN_CLOSES_AFTER:
+            raise Conflict("Check-in for this meeting has ended.")
+    attendance = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id)).first()
+    if attendance is not None and attendance.checked_in_at is not None:
+        raise Conflict("You are already checked in to this meeting.")
+    if attendance is None:
+        attendance = Attendance(meeting_id=meeting.id, person_id=actor.person_id, status=AttendanceStatus.guest)
+    elif attendance.status != AttendanceStatus.guest:
+        attendance.status = AttendanceStatus.present
+        attendance.absence_reason = ""
+    attendance.checked_in_at = attendance.updated_at = now
+    session.add(attendance)
+    try:
+        session.flush()
+    except IntegrityError:  # the same person, twice at the same moment
+        session.rollback()
+        raise Conflict("You are already checked in to this meeting.") from None
+    _log(session, actor, attendance, AttendanceEventKind.check_in, "code")
+    audit.record(session, actor, "forum.meeting.check_in", attendance)
+    session.commit()
+    return meeting, attendance
+
+
+# -- the secretary's marking ----------------------------------------------------------
+
+
+class Marking(BaseModel):
+    status: AttendanceStatus
+    absence_reason: str | None = Field(default=None, max_length=300)
+    substitute_for_id: int | None = None
+
+
+def mark_attendance(session: Session, actor: Actor, *, attendance_id: int, **data: object) -> Attendance:
+    """Mark one line present / absent (with a reason) / invited, or as substituting for a
+    member. Raises Forbidden, NotFound, Conflict, InvalidInput."""
+    attendance = session.get(Attendance, attendance_id)
+    if attendance is None:
+        raise NotFound()
+    meeting = session.get(Meeting, attendance.meeting_id)
+    assert meeting is not None
+    policy.require(actor, "forum.meeting.manage_attendance", meeting)
+    _open_for_changes(meeting)
+    values = validate(Marking, data)
+    if values.status == AttendanceStatus.absent and not values.absence_reason:
+        raise InvalidInput({"absence_reason": "Please give the reason for the absence."})
+    if values.status == AttendanceStatus.guest and attendance.person_id is not None and not values.substitute_for_id:
+        raise InvalidInput({"status": "Please choose one of the options."})
+    if values.substitute_for_id is not None:
+        _check_substitute(session, meeting, attendance, values.substitute_for_id)
+    before = audit.snapshot(attendance)
+    attendance.status = values.status
+    attendance.absence_reason = values.absence_reason or "" if values.status == AttendanceStatus.absent else ""
+    attendance.substitute_for_id = values.substitute_for_id
+    attendance.updated_at = utcnow()
+    kind = {
+        AttendanceStatus.present: AttendanceEventKind.marked_present,
+        AttendanceStatus.absent: AttendanceEventKind.marked_absent,
+        AttendanceStatus.invited: AttendanceEventKind.marked_invited,
+        AttendanceStatus.guest: AttendanceEventKind.marked_present,
+    }[values.status]
+    _log(session, actor, attendance, kind, attendance.absence_reason)
+    audit.record(session, actor, "forum.meeting.mark_attendance", attendance, before=before)
+    session.commit()
+    return attendance
+
+
+def _check_substitute(session: Session, meeting: Meeting, attendance: Attendance, member_id: int) -> None:
+    member_line = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == member_id)).first()
+    if member_line is None or member_id == attendance.person_id:
+        raise InvalidInput({"substitute_for_id": "Choose a member invited to this meeting."})
+    taken = session.exec(
+        select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.substitute_for_id == member_id, Attendance.id != attendance.id)
+    ).first()
+    if taken:
+        raise InvalidInput({"substitute_for_id": "Someone already substitutes for this member."})
+
+
+class GuestFields(BaseModel):
+    person_id: int | None = None
+    guest_name: str | None = Field(default=None, max_length=120)
+    guest_organisation: str | None = Field(default=None, max_length=200)
+    substitute_for_id: int | None = None
+
+
+def add_guest(session: Session, actor: Actor, *, meeting_id: int, **data: object) -> Attendance:
+    """Add a guest or a substitute, by account or by name; marked present. Raises
+    Forbidden, NotFound, Conflict, InvalidInput."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound()
+    policy.require(actor, "forum.meeting.manage_attendance", meeting)
+    _open_for_changes(meeting)
+    values = validate(GuestFields, data)
+    if values.person_id is None and not values.guest_name:
+        raise InvalidInput({"guest_name": "Give the guest's name, or choose a person."})
+    if values.person_id is not None:
+        if session.get(Person, values.person_id) is None:
+            raise InvalidInput({"person_id": "Please choose one of the options."})
+        if session.exec(select(Attendance.id).where(Attendance.meeting_id == meeting_id, Attendance.person_id == values.person_id)).first():
+            raise Conflict("This person is already on the attendance list.")
+    attendance = Attendance(
+        meeting_id=meeting_id,
+        person_id=values.person_id,
+        guest_name="" if values.person_id else values.guest_name or "",
+        guest_organisation=values.guest_organisation or "",
+        status=AttendanceStatus.guest,
+    )
+    if values.substitute_for_id is not None:
+        _check_substitute(session, meeting, attendance, values.substitute_for_id)
+        attendance.substitute_for_id = values.substitute_for_id
+    session.add(attendance)
+    session.flush()
+    _log(session, actor, attendance, AttendanceEventKind.guest_added)
+    audit.record(session, actor, "forum.meeting.add_guest", attendance)
+    session.commit()
+    return attendance
+
+
+# -- online ---------------------------------------------------------------------------
+
+
+def record_online(session: Session, actor: Actor, *, meeting_id: int, joining: bool) -> Meeting:
+    """Keep an online join or leave with its time. Raises Forbidden, NotFound, Conflict."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound()
+    policy.require(actor, "forum.meeting.join_online", meeting)
+    _open_for_changes(meeting)
+    if not meeting.online_url:
+        raise Conflict("This meeting has no online link.")
+    attendance = session.exec(select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.person_id == actor.person_id)).first()
+    if attendance is None:
+        attendance = Attendance(meeting_id=meeting_id, person_id=actor.person_id, status=AttendanceStatus.guest)
+        session.add(attendance)
+        session.flush()
+    if joining and attendance.status == AttendanceStatus.invited:
+        attendance.status = AttendanceStatus.present
+        attendance.updated_at = utcnow()
+    _log(session, actor, attendance, AttendanceEventKind.join_online if joining else AttendanceEventKind.leave_online)
+    session.commit()
+    return meeting
+
+
+def attendance_log(session: Session, actor: Actor, *, meeting: Meeting) -> list[tuple[AttendanceEvent, str]]:
+    """The traffic record, oldest first. Raises Forbidden."""
+    policy.require(actor, "forum.meeting.manage_attendance", meeting)
+    rows = session.exec(
+        select(AttendanceEvent, Person.display_name, Attendance.guest_name)
+        .join(Attendance, Attendance.id == AttendanceEvent.attendance_id)
+        .join(Person, Person.id == Attendance.person_id, isouter=True)
+        .where(AttendanceEvent.meeting_id == meeting.id)
+        .order_by(col(AttendanceEvent.id))
+    ).all()
+    return [(event, name or guest) for event, name, guest in rows]

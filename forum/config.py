@@ -1,0 +1,108 @@
+"""Settings read from WETHI_* environment variables.
+
+A wrong value stops start-up with one clear line (`ConfigError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line a person can act on."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WETHI_", extra="ignore")
+
+    data_dir: Path = Path("wethi-data")
+    database_url: str = ""
+    secret_key: str = ""
+    live_backend: Literal["memory", "postgres"] = "memory"
+    default_locale: Literal["th", "en"] = "th"
+    # Behind HTTPS (a reverse proxy), cookies get the Secure flag.
+    secure_cookies: bool = False
+    session_days: int = 14
+    invitation_days: int = 14
+    login_attempts_per_15_min: int = 10
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("session_days", "invitation_days", "login_attempts_per_15_min")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = "WETHI_" + str(first["loc"][0]).upper() if first["loc"] else "WETHI_*"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"Configuration error: {name}: {message}"
+
+
+def load_settings() -> Settings:
+    """Read, validate and complete the settings (data dir, database URL, secret key)."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise ConfigError(_one_line(error)) from None
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"Configuration error: WETHI_DATA_DIR: cannot create {settings.data_dir}: {error.strerror}"
+        ) from None
+    if not settings.database_url:
+        settings.database_url = f"sqlite:///{(settings.data_dir / 'wethi.sqlite3').resolve()}"
+    if not settings.secret_key:
+        settings.secret_key = _stored_secret(settings.data_dir / "secret_key")
+    elif len(settings.secret_key) < 32:
+        raise ConfigError("Configuration error: WETHI_SECRET_KEY: must be at least 32 characters")
+    return settings
+
+
+def _stored_secret(path: Path) -> str:
+    """Generate the secret key on first start and keep it in the data directory."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,62 @@
+"""Dates for people: Bangkok time, the Buddhist Era in Thai (26 พ.ย. 2569).
+
+Babel formats Thai dates in the Christian Era, so Thai goes through PyThaiNLP's
+`thai_strftime`, which writes the Buddhist year and Thai month names.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from pythainlp.util import thai_strftime
+
+BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")  # no daylight saving time
+BE_OFFSET = 543
+
+
+def to_local(moment: datetime) -> datetime:
+    """UTC from the database (naive means UTC) -> aware Bangkok time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BANGKOK)
+
+
+def from_local(moment: datetime) -> datetime:
+    """A wall-clock Bangkok time (as typed in a form) -> aware UTC for the database."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BANGKOK)
+    return moment.astimezone(UTC)
+
+
+def buddhist_year(moment: date | datetime) -> int:
+    return moment.year + BE_OFFSET
+
+
+def format_datetime(moment: datetime, locale: str, style: str = "long") -> str:
+    """'วันศุกร์ที่ 14 มีนาคม 2568 เวลา 09.30 น.' / 'Friday 14 March 2025, 09:30'."""
+    local = to_local(moment)
+    if locale == "th":
+        if style == "short":
+            return thai_strftime(local, "%-d %b %Y %H.%M น.")
+        return thai_strftime(local, "%Aที่ %-d %B %Y เวลา %H.%M น.")
+    if style == "short":
+        return babel_format_datetime(local, "d MMM y, HH:mm", locale="en")
+    return babel_format_datetime(local, "EEEE d MMMM y, HH:mm", locale="en")
+
+
+def format_date(moment: date | datetime, locale: str, style: str = "short") -> str:
+    """'26 พ.ย. 2569' / '26 Nov 2026'; long: '26 พฤศจิกายน 2569'."""
+    local = to_local(moment) if isinstance(moment, datetime) else moment
+    if locale == "th":
+        pattern = "%-d %B %Y" if style == "long" else "%-d %b %Y"
+        as_datetime = datetime(local.year, local.month, local.day)
+        return thai_strftime(as_datetime, pattern)
+    pattern = "d MMMM y" if style == "long" else "d MMM y"
+    return babel_format_date(local, pattern, locale="en")
+
+
+def format_time(moment: datetime, locale: str) -> str:
+    local = to_local(moment)
+    return f"{local:%H.%M} น." if locale == "th" else f"{local:%H:%M}"

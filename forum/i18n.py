@@ -1,0 +1,65 @@
+"""Thai first, English second: Babel catalogs read at start-up, the locale per request.
+
+Message ids are English. `locales/th/*.po` (one file per topic, so packages and
+people can add strings without stepping on each other) holds the Thai. English needs no
+catalog: a msgid is its own English text.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALES = ("th", "en")
+DEFAULT_LOCALE = "th"
+LOCALE_DIR = Path(__file__).parent / "locales"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    """msgid -> translation for `locale`, merged from every .po file of that locale."""
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / locale).glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=locale):
+                if message.id and message.string and not message.fuzzy:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    value = message.string if isinstance(message.string, str) else message.string[0]
+                    messages[key] = value
+    return messages
+
+
+def gettext(message: str, **params: object) -> str:
+    text = catalog(current_locale.get()).get(message, message) if current_locale.get() != "en" else message
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    params.setdefault("num", n)
+    if current_locale.get() == "en":
+        text = singular if n == 1 else plural
+    else:  # Thai has no plural forms: the catalog keys on the singular
+        text = catalog(current_locale.get()).get(singular, singular if n == 1 else plural)
+    return text % params
+
+
+def translate(message: str, locale: str, **params: object) -> str:
+    token = current_locale.set(locale)
+    try:
+        return gettext(message, **params)
+    finally:
+        current_locale.reset(token)
+
+
+def pick_locale(cookie: str | None, accept_language: str | None, default: str) -> str:
+    """The switch sticks (cookie); otherwise Thai unless the browser asks only for English."""
+    if cookie in LOCALES:
+        return cookie
+    if accept_language and accept_language.lower().startswith("en") and "th" not in accept_language.lower():
+        return "en"
+    return default

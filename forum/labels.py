@@ -1,0 +1,58 @@
+"""Display names of the domain's enums, as msgids (translated where shown)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from forum.models import AttendanceEventKind, AttendanceStatus, BodyKind, MeetingStatus, OrganisationKind, Role, Side
+
+LABELS: dict[StrEnum, str] = {
+    Role.chair: "Chair",
+    Role.vice_chair: "Vice-chair",
+    Role.secretary: "Secretary",
+    Role.member: "Member",
+    Role.facilitator: "Facilitator",
+    Role.observer: "Observer",
+    OrganisationKind.provincial_energy_office: "Provincial Energy Office",
+    OrganisationKind.energy_volunteers: "Energy volunteers",
+    OrganisationKind.community_enterprise: "Community enterprise",
+    OrganisationKind.occupational_group: "Occupational group",
+    OrganisationKind.academic_network: "Academic network",
+    OrganisationKind.government_agency: "Government agency",
+    OrganisationKind.local_admin_org: "Local administrative organisation",
+    OrganisationKind.community_leaders: "Community leaders",
+    OrganisationKind.other: "Other",
+    Side.office: "Office",
+    Side.network: "Network",
+    BodyKind.working_group: "Regional working group",
+    BodyKind.committee: "Committee",
+    MeetingStatus.draft: "Draft",
+    MeetingStatus.agenda_open: "Agenda open",
+    MeetingStatus.agenda_published: "Agenda published",
+    MeetingStatus.live: "In session",
+    MeetingStatus.closed: "Closed",
+    AttendanceStatus.invited: "Invited",
+    AttendanceStatus.present: "Present",
+    AttendanceStatus.absent: "Absent",
+    AttendanceStatus.guest: "Guest",
+    AttendanceEventKind.check_in: "Checked in",
+    AttendanceEventKind.marked_present: "Marked present",
+    AttendanceEventKind.marked_absent: "Marked absent",
+    AttendanceEventKind.marked_invited: "Marked as invited",
+    AttendanceEventKind.guest_added: "Guest added",
+    AttendanceEventKind.join_online: "Joined online",
+    AttendanceEventKind.leave_online: "Left online",
+}
+
+ENUMS = (Role, OrganisationKind, Side, BodyKind, MeetingStatus, AttendanceStatus, AttendanceEventKind)
+
+_BY_VALUE: dict[tuple[type, str], str] = {(type(key), key.value): text for key, text in LABELS.items()}
+
+
+def label_msgid(enum_type: type[StrEnum], value: str) -> str:
+    return _BY_VALUE.get((enum_type, str(value)), str(value))
+
+
+def options(enum_type: type[StrEnum]) -> list[tuple[str, str]]:
+    """(value, msgid) pairs for a select box, in declaration order."""
+    return [(member.value, LABELS[member]) for member in enum_type]

@@ -1,0 +1,173 @@
+"""One ASGI middleware for what every request needs before a route runs: the locale,
+the CSRF check on state-changing requests, a body size cap, and the security headers."""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forum import i18n, security
+
+CSRF_COOKIE = "wethi_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+MAX_FORM_BYTES = 1_000_000
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class WebMiddleware:
+    def __init__(self, app: ASGIApp, *, secret_key: str, default_locale: str, secure_cookies: bool) -> None:
+        self.app = app
+        self.secret_key = secret_key
+        self.default_locale = default_locale
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        cookies = SimpleCookie()
+        cookies.load(headers.get("cookie", ""))
+        cookie = {key: morsel.value for key, morsel in cookies.items()}
+
+        locale = i18n.pick_locale(cookie.get("wethi_lang"), headers.get("accept-language"), self.default_locale)
+        token = i18n.current_locale.set(locale)
+        nonce = cookie.get(CSRF_COOKIE, "")
+        new_nonce = "" if nonce else secrets.token_urlsafe(24)
+        state = scope.setdefault("state", {})
+        state["locale"] = locale
+        state["csrf_token"] = security.csrf_token(self.secret_key, nonce or new_nonce)
+        try:
+            if scope["method"] in UNSAFE_METHODS and not _is_token_api_call(headers):
+                body = await _read_body(receive, headers)
+                if body is None:
+                    await _plain_error(send, 413, "Request too large.", "คำขอมีขนาดใหญ่เกินไป")
+                    return
+                if not security.csrf_matches(self.secret_key, nonce, _submitted_token(scope, headers, body)):
+                    await _plain_error(
+                        send,
+                        403,
+                        "This form has expired. Go back, reload the page and try again.",
+                        "แบบฟอร์มนี้หมดอายุแล้ว กรุณากลับไป โหลดหน้าใหม่ แล้วลองอีกครั้ง",
+                        locale,
+                    )
+                    return
+                receive = _replay(body)
+            await self.app(scope, receive, self._sending(send, new_nonce))
+        finally:
+            i18n.current_locale.reset(token)
+
+    def _sending(self, send: Send, new_nonce: str) -> Send:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                names = {name.lower() for name, _ in raw}
+                for name, value in _security_headers(self.secure_cookies):
+                    if name not in names:
+                        raw.append((name, value))
+                if new_nonce:
+                    secure = "; Secure" if self.secure_cookies else ""
+                    cookie = f"{CSRF_COOKIE}={new_nonce}; Path=/; HttpOnly; SameSite=Lax{secure}"
+                    raw.append((b"set-cookie", cookie.encode()))
+                message["headers"] = raw
+            await send(message)
+
+        return send_with_headers
+
+
+def _is_token_api_call(headers: Headers) -> bool:
+    """Bearer-token API calls carry no cookies to forge, so they need no CSRF token."""
+    return headers.get("authorization", "").lower().startswith("bearer ")
+
+
+def _submitted_token(scope: Scope, headers: Headers, body: bytes) -> str:
+    if value := headers.get(CSRF_HEADER):
+        return value
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    if CSRF_FIELD in query:  # multipart forms put the token in their action URL
+        return query[CSRF_FIELD][-1]
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        fields = parse_qs(body.decode("utf-8", "replace"))
+        if CSRF_FIELD in fields:
+            return fields[CSRF_FIELD][-1]
+    return ""
+
+
+async def _read_body(receive: Receive, headers: Headers) -> bytes | None:
+    """The whole body (None when it is over the cap for a form)."""
+    limit = MAX_FORM_BYTES * (20 if headers.get("content-type", "").startswith("multipart/") else 1)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    if secure:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
+async def _plain_error(send: Send, status: int, english: str, thai: str, locale: str = "th") -> None:
+    text = thai if locale == "th" else english
+    body = (
+        "<!doctype html><html lang='{0}'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<link rel='stylesheet' href='/static/css/wethi.css'><title>{1}</title></head>"
+        "<body><main class='container'><h1>{1}</h1><p><a href='/'>เวที · Wethi</a></p></main></body></html>"
+    ).format(locale, text).encode()
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    headers += _security_headers(False)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,194 @@
+"""PDPA (B.E. 2562): the versioned privacy notice, the consent ledger, each person's
+data export, and erasure (personal data removed; anonymised records kept)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from forum import audit, policy
+from forum.db import utcnow
+from forum.errors import Conflict, NotFound
+from forum.models import (
+    ApiToken,
+    Attendance,
+    AttendanceEvent,
+    AuditEvent,
+    Consent,
+    ErasureRequest,
+    Invitation,
+    LoginSession,
+    Membership,
+    Person,
+    PrivacyNotice,
+)
+from forum.policy import Actor
+
+PURPOSE_ACCOUNT = "account"  # running the account: the directory, meetings, attendance
+PURPOSE_CONTACT = "contact_sharing"  # showing email and phone to other members
+PURPOSES = (PURPOSE_ACCOUNT, PURPOSE_CONTACT)
+
+NOTICE_TH = """ระบบเวทีเก็บชื่อ อีเมล หน่วยงาน ตำแหน่ง และการเข้าร่วมประชุมของท่าน เพื่อจัดการประชุมของคณะทำงานและคณะกรรมการ
+การลงเวลาเข้าประชุมและการเข้าออกการประชุมออนไลน์ถูกบันทึกตามพระราชกำหนดว่าด้วยการประชุมผ่านสื่ออิเล็กทรอนิกส์ พ.ศ. 2563
+ท่านดาวน์โหลดข้อมูลของท่าน ถอนความยินยอม หรือขอให้ลบข้อมูลได้ทุกเมื่อจากหน้า "ข้อมูลของฉัน"
+ข้อมูลที่ต้องเก็บเป็นหลักฐานของทางราชการ (เช่น รายงานการประชุม) จะถูกทำให้ไม่ระบุตัวตนแทนการลบ"""
+NOTICE_EN = """Wethi keeps your name, email, organisation, position and meeting attendance to run the working groups and the committee.
+Check-ins and online join/leave times are recorded as the e-meeting decree B.E. 2563 requires.
+You can download your data, withdraw consent or ask for erasure at any time from "My data".
+Records the government must keep (such as minutes) are anonymised instead of deleted."""
+
+
+def current_notice(session: Session) -> PrivacyNotice:
+    """The newest privacy notice (the first is created on first use)."""
+    notice = session.exec(select(PrivacyNotice).order_by(col(PrivacyNotice.version).desc())).first()
+    if notice is None:
+        notice = PrivacyNotice(version=1, text_th=NOTICE_TH, text_en=NOTICE_EN)
+        session.add(notice)
+        session.flush()
+    return notice
+
+
+def record_consent(session: Session, person_id: int | None, *, purpose: str) -> Consent:
+    """Add a consent to the ledger (the caller commits)."""
+    consent = Consent(person_id=person_id, purpose=purpose, notice_version=current_notice(session).version)
+    session.add(consent)
+    return consent
+
+
+def consents_of(session: Session, actor: Actor) -> list[Consent]:
+    policy.require(actor, "forum.account.manage_own")
+    return list(session.exec(select(Consent).where(Consent.person_id == actor.person_id).order_by(col(Consent.id).desc())).all())
+
+
+def give_consent(session: Session, actor: Actor, *, purpose: str) -> Consent:
+    """Raises Forbidden, Conflict (unknown purpose or already given)."""
+    policy.require(actor, "forum.account.manage_own")
+    if purpose not in PURPOSES:
+        raise NotFound()
+    if _active_consent(session, actor.person_id, purpose):
+        raise Conflict("You have already given this consent.")
+    consent = record_consent(session, actor.person_id, purpose=purpose)
+    session.flush()
+    audit.record(session, actor, "forum.consent.give", consent)
+    session.commit()
+    return consent
+
+
+def withdraw_consent(session: Session, actor: Actor, *, consent_id: int) -> Consent:
+    """One click. Raises Forbidden, NotFound, Conflict (already withdrawn)."""
+    policy.require(actor, "forum.account.manage_own")
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.person_id != actor.person_id:
+        raise NotFound()
+    if consent.withdrawn_at is not None:
+        raise Conflict("This consent was already withdrawn.")
+    before = audit.snapshot(consent)
+    consent.withdrawn_at = utcnow()
+    audit.record(session, actor, "forum.consent.withdraw", consent, before=before)
+    session.commit()
+    return consent
+
+
+def _active_consent(session: Session, person_id: int | None, purpose: str) -> Consent | None:
+    return session.exec(
+        select(Consent).where(Consent.person_id == person_id, Consent.purpose == purpose, col(Consent.withdrawn_at).is_(None))
+    ).first()
+
+
+def shares_contact(session: Session, person_id: int) -> bool:
+    return _active_consent(session, person_id, PURPOSE_CONTACT) is not None
+
+
+def export_data(session: Session, actor: Actor) -> dict[str, Any]:
+    """Everything Wethi holds about the actor, as JSON-ready data."""
+    policy.require(actor, "forum.account.manage_own")
+    person = session.get(Person, actor.person_id)
+    attendance = session.exec(select(Attendance).where(Attendance.person_id == actor.person_id)).all()
+    attendance_ids = [row.id for row in attendance]
+    return {
+        "person": audit.snapshot(person),
+        "memberships": [audit.snapshot(row) for row in session.exec(select(Membership).where(Membership.person_id == actor.person_id))],
+        "attendance": [audit.snapshot(row) for row in attendance],
+        "attendance_events": [
+            audit.snapshot(row)
+            for row in session.exec(select(AttendanceEvent).where(col(AttendanceEvent.attendance_id).in_(attendance_ids or [-1])))
+        ],
+        "consents": [audit.snapshot(row) for row in session.exec(select(Consent).where(Consent.person_id == actor.person_id))],
+        "api_tokens": [audit.snapshot(row) for row in session.exec(select(ApiToken).where(ApiToken.person_id == actor.person_id))],
+        "activity": [audit.snapshot(row) for row in session.exec(select(AuditEvent).where(AuditEvent.actor_id == actor.person_id).limit(5000))],
+    }
+
+
+def request_erasure(session: Session, actor: Actor) -> ErasureRequest:
+    """Raises Forbidden, Conflict (a request is already pending)."""
+    policy.require(actor, "forum.account.manage_own")
+    pending = session.exec(
+        select(ErasureRequest).where(ErasureRequest.person_id == actor.person_id, col(ErasureRequest.completed_at).is_(None))
+    ).first()
+    if pending:
+        raise Conflict("Your request for erasure is already waiting for an administrator.")
+    request = ErasureRequest(person_id=actor.person_id)
+    session.add(request)
+    session.flush()
+    audit.record(session, actor, "forum.erasure.request", request)
+    session.commit()
+    return request
+
+
+def pending_erasures(session: Session, actor: Actor) -> list[tuple[ErasureRequest, Person]]:
+    policy.require(actor, "forum.erasure.process")
+    return list(
+        session.exec(
+            select(ErasureRequest, Person)
+            .join(Person, Person.id == ErasureRequest.person_id)
+            .where(col(ErasureRequest.completed_at).is_(None))
+        ).all()
+    )
+
+
+def erase_person(session: Session, actor: Actor, *, request_id: int) -> Person:
+    """Remove the person's personal data; their records stay, anonymised, so attendance
+    counts and later ballots keep their integrity. Raises Forbidden, NotFound, Conflict."""
+    policy.require(actor, "forum.erasure.process")
+    request = session.get(ErasureRequest, request_id)
+    if request is None:
+        raise NotFound()
+    if request.completed_at is not None:
+        raise Conflict("This request has already been carried out.")
+    person = session.get(Person, request.person_id)
+    assert person is not None
+    person.email = None
+    person.display_name = f"(erased #{person.id})"
+    person.position = ""
+    person.phone = ""
+    person.password_hash = ""
+    person.erased_at = person.archived_at = utcnow()
+    person.version += 1
+    session.exec(delete(LoginSession).where(LoginSession.person_id == person.id))
+    for api_token in session.exec(select(ApiToken).where(ApiToken.person_id == person.id)):
+        api_token.revoked_at = api_token.revoked_at or utcnow()
+    for consent in session.exec(select(Consent).where(Consent.person_id == person.id)):
+        consent.withdrawn_at = consent.withdrawn_at or utcnow()
+    for invitation in session.exec(select(Invitation).where(Invitation.used_by == person.id)):
+        invitation.email = invitation.display_name = ""
+    _redact_audit_trail(session, person.id)
+    request.completed_at = utcnow()
+    request.completed_by = actor.person_id
+    # The log keeps that an erasure happened, not what was erased.
+    audit.record(session, actor, "forum.erasure.complete", target_type="person", target_id=person.id, after={"erased": True})
+    session.commit()
+    return person
+
+
+_PERSONAL_FIELDS = ("email", "display_name", "position", "phone")
+
+
+def _redact_audit_trail(session: Session, person_id: int) -> None:
+    """Earlier snapshots of the person in the audit log lose their personal fields."""
+    events = session.exec(select(AuditEvent).where(AuditEvent.target_type == "person", AuditEvent.target_id == person_id))
+    for event in events:
+        for side in ("before", "after"):
+            values = getattr(event, side)
+            if values and any(key in values for key in _PERSONAL_FIELDS):
+                setattr(event, side, {key: ("(erased)" if key in _PERSONAL_FIELDS else value) for key, value in values.items()})

@@ -1,0 +1,1 @@
+"""HTML routes of the platform core, one module per topic."""

@@ -1,0 +1,5 @@
+"""HTML routes: bodies."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""HTML routes: meetings."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""HTML routes: organisations."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

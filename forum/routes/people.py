@@ -1,0 +1,5 @@
+"""HTML routes: people."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

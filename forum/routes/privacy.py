@@ -1,0 +1,5 @@
+"""HTML routes: privacy."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

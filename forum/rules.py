@@ -1,0 +1,129 @@
+"""The core's permission rules (registered into forum.policy on import)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.models import Body, Person, Role
+from forum.policy import Actor, rule
+
+OFFICERS = frozenset({Role.chair, Role.vice_chair, Role.secretary})  # run a body's business
+ATTENDANCE_KEEPERS = OFFICERS | {Role.facilitator}
+
+
+def _body_id(target: Any) -> int | None:
+    if isinstance(target, Body):
+        return target.id
+    if isinstance(target, int):
+        return target
+    return getattr(target, "body_id", None)
+
+
+def _is_officer(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(_body_id(target)) in OFFICERS
+
+
+def _is_officer_anywhere(actor: Actor) -> bool:
+    return actor.is_admin or any(role in OFFICERS for role in actor.roles.values())
+
+
+def _signed_in(actor: Actor, _target: Any = None) -> bool:
+    return actor.is_authenticated
+
+
+def _admin(actor: Actor, _target: Any = None) -> bool:
+    return actor.is_admin
+
+
+# Reading the directory and the meetings needs an account: the data names real people.
+for _action in (
+    "forum.organisation.view",
+    "forum.person.view",
+    "forum.body.view",
+    "forum.meeting.view",
+    "forum.meeting.check_in",
+    "forum.account.manage_own",  # own profile, consents, export, erasure, API tokens
+):
+    rule(_action)(_signed_in)
+
+for _action in (
+    "forum.organisation.archive",
+    "forum.person.archive",
+    "forum.body.create",
+    "forum.body.archive",
+    "forum.province.edit",
+    "forum.audit.view",
+    "forum.password_reset.issue",
+    "forum.erasure.process",
+    "forum.admin.view",
+):
+    rule(_action)(_admin)
+
+
+@rule("forum.organisation.create")
+def _create_organisation(actor: Actor, _target: Any) -> bool:
+    # Secretaries register their network partners themselves.
+    return _is_officer_anywhere(actor)
+
+
+@rule("forum.organisation.edit")
+def _edit_organisation(actor: Actor, _target: Any) -> bool:
+    return _is_officer_anywhere(actor)
+
+
+@rule("forum.person.edit")
+def _edit_person(actor: Actor, target: Person) -> bool:
+    return actor.is_admin or (actor.is_authenticated and target.id == actor.person_id)
+
+
+@rule("forum.body.edit")
+def _edit_body(actor: Actor, target: Body) -> bool:
+    return _is_officer(actor, target)
+
+
+@rule("forum.membership.manage")
+def _manage_membership(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+
+
+@rule("forum.meeting.create")
+def _create_meeting(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+
+
+@rule("forum.meeting.edit")
+def _edit_meeting(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+
+
+@rule("forum.meeting.change_status")
+def _change_meeting_status(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+
+
+@rule("forum.meeting.manage_attendance")
+def _manage_attendance(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(_body_id(target)) in ATTENDANCE_KEEPERS
+
+
+@rule("forum.meeting.join_online")
+def _join_online(actor: Actor, target: Any) -> bool:
+    return actor.is_authenticated and (
+        actor.is_admin or actor.role_in(_body_id(target)) is not None
+    )
+
+
+@rule("forum.invitation.create")
+def _create_invitation(actor: Actor, target: Any) -> bool:
+    """Admins invite anyone; a body's chair or secretary invites into that body."""
+    if actor.is_admin:
+        return True
+    body_id = _body_id(target)
+    return body_id is not None and actor.role_in(body_id) in {Role.chair, Role.secretary}
+
+
+@rule("forum.invitation.list")
+def _list_invitations(actor: Actor, _target: Any) -> bool:
+    return actor.is_admin or any(
+        role in {Role.chair, Role.secretary} for role in actor.roles.values()
+    )

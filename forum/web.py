@@ -1,0 +1,222 @@
+"""The web layer's shared parts: templates, `render`, request dependencies, error pages.
+
+One template serves both the page and its htmx fragment: `render(..., block="x")`
+returns the whole page, or only block `x` when the request comes from htmx.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, unquote
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block
+from sqlmodel import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from forum import accounts, dates, i18n, labels, policy
+from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
+from forum.policy import ANONYMOUS, Actor
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+SESSION_COOKIE = "wethi_session"
+LANG_COOKIE = "wethi_lang"
+FLASH_COOKIE = "wethi_flash"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(default=True),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.filters["datetime"] = lambda value, style="long": dates.format_datetime(value, i18n.current_locale.get(), style) if value else ""
+env.filters["date"] = lambda value, style="short": dates.format_date(value, i18n.current_locale.get(), style) if value else ""
+env.filters["time"] = lambda value: dates.format_time(value, i18n.current_locale.get()) if value else ""
+env.filters["urlquote"] = lambda value: quote(str(value), safe="")
+
+
+def field_message(message: FieldMessage | None) -> str:
+    return i18n.gettext(message.msgid, **message.params) if message else ""
+
+
+env.globals["field_message"] = field_message
+
+
+def label(value: StrEnum | str, enum_type: type[StrEnum] | None = None) -> str:
+    """The translated display name of an enum member: {{ label(meeting.status, MeetingStatus) }}."""
+    kind = enum_type or type(value)
+    return i18n.gettext(labels.label_msgid(kind, str(value.value if isinstance(value, StrEnum) else value)))
+
+
+def label_options(enum_type: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(value, i18n.gettext(msgid)) for value, msgid in labels.options(enum_type)]
+
+
+env.globals.update(label=label, label_options=label_options, **{cls.__name__: cls for cls in labels.ENUMS})
+
+
+# -- dependencies -------------------------------------------------------------------
+
+
+def get_db(request: Request):
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def current_actor(request: Request, session: SessionDep) -> Actor:
+    """The person behind the request (session cookie, or a bearer token on the API)."""
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    actor = ANONYMOUS
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        actor = accounts.actor_for_api_token(session, authorization[7:].strip())
+    elif token := request.cookies.get(SESSION_COOKIE):
+        actor = accounts.actor_for_session_token(session, token)
+    request.state.actor = actor
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def signed_in_actor(actor: ActorDep) -> Actor:
+    if not actor.is_authenticated:
+        raise NotLoggedIn()
+    return actor
+
+
+MemberDep = Annotated[Actor, Depends(signed_in_actor)]
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+
+
+# -- rendering ----------------------------------------------------------------------
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    actor: Actor = getattr(request.state, "actor", None) or ANONYMOUS
+    locale = i18n.current_locale.get()
+    return {
+        "request": request,
+        "actor": actor,
+        "can": lambda action, target=None: policy.can(actor, action, target),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "locale": locale,
+        "other_locale": "en" if locale == "th" else "th",
+        "flash": unquote(request.cookies.get(FLASH_COOKIE, "")),
+        "path": request.url.path,
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The whole page, or only `block` of the same template for an htmx request."""
+    values = base_context(request) | (context or {})
+    if block and is_htmx(request):
+        html = render_block(env, template, block, **values)
+    else:
+        html = env.get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    if values["flash"]:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(request: Request, url: str, *, flash: str = "") -> Response:
+    """303 after a plain POST; for htmx, a client-side redirect (HX-Location) instead."""
+    if is_htmx(request):
+        response: Response = Response(status_code=204, headers={"HX-Location": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, quote(flash), max_age=60, httponly=True, samesite="lax", path="/")
+    return response
+
+
+def form_values(form: Any) -> dict[str, Any]:
+    """A submitted form as a dict (the last value of repeated names), csrf token dropped."""
+    return {key: value for key, value in form.items() if key != "csrf_token"}
+
+
+# -- errors -------------------------------------------------------------------------
+
+_TITLES = {
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Page not found",
+    409: "Not possible right now",
+    413: "Too large",
+    422: "Please check what you entered",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def error_response(request: Request, status: int, message: str, fields: dict[str, FieldMessage] | None = None) -> Response:
+    translated = i18n.gettext(message)
+    if request.url.path.startswith("/api/"):
+        body: dict[str, Any] = {"error": _TITLES.get(status, "Error"), "message": translated}
+        if fields:
+            body["fields"] = {name: field_message(value) for name, value in fields.items()}
+        return JSONResponse(body, status_code=status)
+    if status == 401 and request.method == "GET" and not is_htmx(request):
+        next_url = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe="")
+        return RedirectResponse(f"/login?next={next_url}", status_code=303)
+    context = {"status": status, "title": _TITLES.get(status, "Error"), "message": translated, "fields": fields or {}}
+    return render(request, "error.html", context, block="error", status_code=status)
+
+
+def install_error_handlers(app: Any) -> None:
+    async def domain_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, DomainError)
+        message = i18n.gettext(error.message, **error.params) if error.params else error.message
+        fields = error.fields if isinstance(error, InvalidInput) else None
+        return error_response(request, error.status, message, fields)
+
+    async def validation_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        fields = {
+            str(problem["loc"][-1]): FieldMessage("Please check this value.") for problem in error.errors()
+        }
+        return error_response(request, 422, "Please correct the highlighted fields.", fields)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        message = {404: "We could not find that page.", 405: "That cannot be done here."}.get(
+            error.status_code, "Something went wrong."
+        )
+        return error_response(request, error.status_code, message)
+
+    async def server_error(request: Request, error: Exception) -> Response:
+        return error_response(request, 500, "Something went wrong on our side. It has been logged; please try again.")
+
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, server_error)
