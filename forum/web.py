@@ -149,9 +149,9 @@ def render(
 
 
 def redirect(request: Request, url: str, *, flash: str = "") -> Response:
-    """303 after a plain POST; for htmx, a client-side redirect (HX-Location) instead."""
+    """303 after a plain POST; for htmx, a client-side redirect (HX-Redirect) instead."""
     if is_htmx(request):
-        response: Response = Response(status_code=204, headers={"HX-Location": url})
+        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
     else:
         response = RedirectResponse(url, status_code=303)
     if flash:
@@ -189,7 +189,10 @@ def error_response(request: Request, status: int, message: str, fields: dict[str
         next_url = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe="")
         return RedirectResponse(f"/login?next={next_url}", status_code=303)
     context = {"status": status, "title": _TITLES.get(status, "Error"), "message": translated, "fields": fields or {}}
-    return render(request, "error.html", context, block="error", status_code=status)
+    # An htmx request that fails shows the error in the page's main area, not in the
+    # small element (a table row, a button) it meant to replace.
+    headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if is_htmx(request) else None
+    return render(request, "error.html", context, block="error", status_code=status, headers=headers)
 
 
 def install_error_handlers(app: Any) -> None:
