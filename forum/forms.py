@@ -68,6 +68,8 @@ def validate(schema: type[Schema], data: dict[str, Any], *, multiline: frozenset
 def _message(problem: Any) -> FieldMessage:
     kind = problem["type"]
     context = problem.get("ctx") or {}
+    if problem.get("input", "") is None and kind != "value_error":  # left empty
+        return FieldMessage(_MESSAGES["missing"])
     if kind == "value_error" and isinstance(context.get("error"), ValueError):
         return FieldMessage(str(context["error"].args[0]))
     template = _MESSAGES.get(kind, "Please check this value.")
