@@ -41,3 +41,39 @@ async def test_unknown_page_is_a_friendly_404_in_thai(client):
     response = await client.get("/no-such-page")
     assert response.status_code == 404
     assert "ไม่พบหน้าที่ต้องการ" in response.text
+
+
+async def test_an_oversized_form_is_refused_before_any_route_runs(client):
+    response = await client.post("/login", {"email": "x" * 1_100_000, "password": "x"})
+    assert response.status_code == 413
+
+
+async def test_an_unexpected_error_is_a_friendly_500_page(app, client):
+    async def broken():
+        raise RuntimeError("boom")
+
+    app.add_api_route("/test-broken", broken)
+    transport_client = client.http
+    transport_client._transport = type(transport_client._transport)(app=app, raise_app_exceptions=False)
+    response = await client.get("/test-broken")
+    assert response.status_code == 500
+    assert "boom" not in response.text
+    assert '<html lang="th">' in response.text
+
+
+async def test_htmx_request_gets_only_the_block_and_errors_go_to_main(client):
+    page = await client.post("/login", {"email": "nobody@example.org", "password": "wrong"}, htmx=True)
+    assert page.status_code == 422
+    assert page.text.lstrip().startswith('<form id="login_form"')
+    assert "Vary" in page.headers and "HX-Request" in page.headers["Vary"]
+    missing = await client.get("/no-such-page", htmx=True)
+    assert missing.status_code == 404
+    assert missing.headers["HX-Retarget"] == "#main"
+    assert "<html" not in missing.text
+
+
+async def test_english_browser_gets_english_until_switched(client):
+    page = await client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="en">' in page.text
+    thai_too = await client.get("/login", headers={"Accept-Language": "en-US,th;q=0.5"})
+    assert '<html lang="th">' in thai_too.text
