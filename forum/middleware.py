@@ -4,6 +4,7 @@ the CSRF check on state-changing requests, a body size cap, and the security hea
 from __future__ import annotations
 
 import secrets
+from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forum import i18n, security
 
 CSRF_COOKIE = "wethi_csrf"
+current_csrf_token: ContextVar[str] = ContextVar("current_csrf_token", default="")
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 MAX_FORM_BYTES = 1_000_000
@@ -57,6 +59,7 @@ class WebMiddleware:
         state = scope.setdefault("state", {})
         state["locale"] = locale
         state["csrf_token"] = security.csrf_token(self.secret_key, nonce or new_nonce)
+        csrf_reset = current_csrf_token.set(state["csrf_token"])
         try:
             if scope["method"] in UNSAFE_METHODS and not _is_token_api_call(headers):
                 body = await _read_body(receive, headers)
@@ -76,6 +79,7 @@ class WebMiddleware:
             await self.app(scope, receive, self._sending(send, new_nonce))
         finally:
             i18n.current_locale.reset(token)
+            current_csrf_token.reset(csrf_reset)
 
     def _sending(self, send: Send, new_nonce: str) -> Send:
         async def send_with_headers(message: Message) -> None:
@@ -162,11 +166,11 @@ def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
 async def _plain_error(send: Send, status: int, english: str, thai: str, locale: str = "th") -> None:
     text = thai if locale == "th" else english
     body = (
-        "<!doctype html><html lang='{0}'><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{locale}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<link rel='stylesheet' href='/static/css/wethi.css'><title>{1}</title></head>"
-        "<body><main class='container'><h1>{1}</h1><p><a href='/'>เวที · Wethi</a></p></main></body></html>"
-    ).format(locale, text).encode()
+        f"<link rel='stylesheet' href='/static/css/wethi.css'><title>{text}</title></head>"
+        f"<body><main class='container'><h1>{text}</h1><p><a href='/'>เวที · Wethi</a></p></main></body></html>"
+    ).encode()
     headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]
     headers += _security_headers(False)
     await send({"type": "http.response.start", "status": status, "headers": headers})

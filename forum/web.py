@@ -19,7 +19,7 @@ from jinja2_fragments import render_block
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forum import accounts, dates, i18n, labels, policy
+from forum import accounts, dates, i18n, labels, middleware, policy
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
 from forum.policy import ANONYMOUS, Actor
 
@@ -51,6 +51,8 @@ def field_message(message: FieldMessage | None) -> str:
 
 
 env.globals["field_message"] = field_message
+# Macros imported without context (the Jinja default) still reach the request's token.
+env.globals["current_csrf_token"] = lambda: middleware.current_csrf_token.get()
 
 
 def label(value: StrEnum | str, enum_type: type[StrEnum] | None = None) -> str:
@@ -137,6 +139,8 @@ def render(
 ) -> HTMLResponse:
     """The whole page, or only `block` of the same template for an htmx request."""
     values = base_context(request) | (context or {})
+    # A block rendered alone skips the template's top-level imports: provide the macros.
+    values.setdefault("forms", env.get_template("components/forms.html").module)
     if block and is_htmx(request):
         html = render_block(env, template, block, **values)
     else:

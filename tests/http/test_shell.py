@@ -77,3 +77,13 @@ async def test_english_browser_gets_english_until_switched(client):
     assert '<html lang="en">' in page.text
     thai_too = await client.get("/login", headers={"Accept-Language": "en-US,th;q=0.5"})
     assert '<html lang="th">' in thai_too.text
+
+
+async def test_forms_carry_a_working_csrf_token_in_pages_and_blocks(client):
+    import re
+
+    page = await client.get("/login")
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]*)"', page.text))
+    assert tokens == {await client.csrf_token()}
+    block = await client.post("/login", {"email": "a@example.org", "password": "x"}, htmx=True)
+    assert f'value="{await client.csrf_token()}"' in block.text
