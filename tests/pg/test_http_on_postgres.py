@@ -1,0 +1,70 @@
+"""Every HTTP test of tests/http, run again on PostgreSQL.
+
+Each tests/http/test_<topic>.py becomes a class `TestHttp<Topic>` here: its test functions
+and fixtures as static methods, its module marks as the class's marks. Pytest then
+resolves `engine` from tests/pg/conftest.py, so the very same tests run on a real
+PostgreSQL; a new module in tests/http is included without touching this file, and two
+modules may define fixtures of the same name without clashing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+
+HTTP_TESTS = Path(__file__).resolve().parent.parent / "http"
+# tests/pg/conftest.py provides these; a copy from elsewhere must not shadow them.
+OWN_FIXTURES = {"engine", "fresh_database", "postgres_server", "postgres_template"}
+
+
+def _is_fixture(value: object) -> bool:
+    return hasattr(value, "_fixture_function_marker") or hasattr(value, "_pytestfixturefunction")
+
+
+def _static_fixture(value: object) -> object:
+    """The same fixture, callable from a class without `self` (@pytest.fixture over @staticmethod)."""
+    marker = getattr(value, "_fixture_function_marker", None)
+    if marker is None:  # pytest < 8.4: a plain function carrying its marker
+        return staticmethod(value)  # type: ignore[arg-type]
+    return marker(staticmethod(value._get_wrapped_function()))  # type: ignore[attr-defined]
+
+
+def _class_for(module_name: str) -> type:
+    module = importlib.import_module(module_name)
+    members: dict[str, object] = {"__module__": __name__, "__doc__": module.__doc__}
+    marks = getattr(module, "pytestmark", [])
+    members["pytestmark"] = list(marks) if isinstance(marks, list | tuple) else [marks]
+    for name, value in vars(module).items():
+        if name in OWN_FIXTURES:
+            continue
+        if name.startswith("test") and inspect.isfunction(value):
+            members[name] = staticmethod(value)
+        elif _is_fixture(value):
+            members[name] = _static_fixture(value)
+        elif (
+            name.startswith("Test")
+            and inspect.isclass(value)
+            and value.__module__ == module.__name__
+        ):
+            members[name] = value
+    topic = module_name.rsplit(".", 1)[-1].removeprefix("test_")
+    return type("TestHttp" + "".join(part.title() for part in topic.split("_")), (), members)
+
+
+def _shared_fixtures() -> dict[str, object]:
+    """Fixtures of tests/http/conftest.py, if there is one (pytest would not look there from here)."""
+    if not (HTTP_TESTS / "conftest.py").exists():
+        return {}
+    module = importlib.import_module("tests.http.conftest")
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if _is_fixture(value) and name not in OWN_FIXTURES
+    }
+
+
+globals().update(_shared_fixtures())
+for _path in sorted(HTTP_TESTS.glob("test_*.py")):
+    _class = _class_for(f"tests.http.{_path.stem}")
+    globals()[_class.__name__] = _class
