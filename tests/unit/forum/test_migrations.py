@@ -1,0 +1,95 @@
+"""Alembic is the only way the schema changes: the migrations must build exactly the
+models' schema, and a server must refuse to run on a schema that is behind.
+(tests/pg/test_migrations_pg.py runs the same checks on PostgreSQL.)"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+import forum.models  # noqa: F401  (registers the tables)
+from forum import db
+
+CLI = [sys.executable, "-c", "from forum.cli import main; main()"]
+
+
+def schema_differences(engine: Engine) -> list:
+    """What autogenerate would change to make the database match the models ([] = same)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, SQLModel.metadata)
+
+
+def migrate_then_step_back(engine: Engine) -> None:
+    """A schema one revision behind the code (at base while there is a single revision)."""
+    db.migrate(engine)
+    command.downgrade(db.alembic_config(engine.url.render_as_string(hide_password=False)), "-1")
+
+
+def run_cli(
+    *args: str, database_url: str, data_dir: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`wethi …` in its own process, as an operator would run it."""
+    env = os.environ | {"WETHI_DATABASE_URL": database_url, "WETHI_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_migrations_reach_head_and_build_exactly_the_models_schema(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
+    db.migrate(engine)
+    assert db.schema_is_current(engine)
+    assert schema_differences(engine) == []
+    engine.dispose()
+
+
+def test_serve_refuses_a_schema_that_is_behind(tmp_path):
+    url = f"sqlite:///{tmp_path / 'behind.sqlite3'}"
+    engine = db.make_engine(url)
+    migrate_then_step_back(engine)
+    assert not db.schema_is_current(engine)
+    engine.dispose()
+
+    result = run_cli("serve", "--port", str(free_port()), database_url=url, data_dir=tmp_path)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "wethi migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_brings_an_empty_database_to_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+
+    result = run_cli("migrate", database_url=url, data_dir=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    engine = db.make_engine(url)
+    assert db.schema_is_current(engine)
+    engine.dispose()
+
+
+def test_unknown_database_url_stops_migrate_with_one_clear_line(tmp_path):
+    result = run_cli("migrate", database_url="mysql://x", data_dir=tmp_path)
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Configuration error: ")
+    assert "WETHI_DATABASE_URL" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
