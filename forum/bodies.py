@@ -13,9 +13,17 @@ from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
 from forum.models import Body, BodyKind, Membership, Organisation, Person, Region, Role
+from forum.people import person_choices
 from forum.policy import Actor
 
-ROLE_ORDER = [Role.chair, Role.vice_chair, Role.secretary, Role.member, Role.facilitator, Role.observer]
+ROLE_ORDER = [
+    Role.chair,
+    Role.vice_chair,
+    Role.secretary,
+    Role.member,
+    Role.facilitator,
+    Role.observer,
+]
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,11 @@ class MemberRow:
 def list_bodies(session: Session, actor: Actor, *, archived: bool = False) -> list[BodyRow]:
     """Raises Forbidden."""
     policy.require(actor, "forum.body.view")
-    members = select(Membership.body_id, func.count().label("members")).group_by(col(Membership.body_id)).subquery()
+    members = (
+        select(Membership.body_id, func.count().label("members"))
+        .group_by(col(Membership.body_id))
+        .subquery()
+    )
     rows = session.exec(
         select(Body, func.coalesce(Region.name_th, ""), func.coalesce(members.c.members, 0))
         .join(Region, Region.id == Body.region_id, isouter=True)
@@ -55,18 +67,33 @@ def get_body(session: Session, actor: Actor, *, body_id: int) -> Body:
     return body
 
 
-def list_members(session: Session, actor: Actor, *, body_id: int) -> list[MemberRow]:
-    """Members in role order (chair first), then by name. Raises Forbidden."""
-    policy.require(actor, "forum.body.view")
+def _member_rows(session: Session, *conditions: object) -> list[MemberRow]:
     rows = session.exec(
         select(Membership, Person, func.coalesce(Organisation.name, ""))
         .join(Person, Person.id == Membership.person_id)
         .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
-        .where(Membership.body_id == body_id)
+        .where(*conditions)
     ).all()
-    result = [MemberRow(m, p, org) for m, p, org in rows]
-    result.sort(key=lambda row: (ROLE_ORDER.index(Role(row.membership.role)), row.person.display_name))
+    return [MemberRow(m, p, org) for m, p, org in rows]
+
+
+def list_members(session: Session, actor: Actor, *, body_id: int) -> list[MemberRow]:
+    """Members in role order (chair first), then by name. Raises Forbidden."""
+    policy.require(actor, "forum.body.view")
+    result = _member_rows(session, Membership.body_id == body_id)
+    result.sort(
+        key=lambda row: (ROLE_ORDER.index(Role(row.membership.role)), row.person.display_name)
+    )
     return result
+
+
+def get_member(session: Session, actor: Actor, *, membership_id: int) -> MemberRow:
+    """One line of a body's member list. Raises Forbidden, NotFound."""
+    policy.require(actor, "forum.body.view")
+    rows = _member_rows(session, Membership.id == membership_id)
+    if not rows:
+        raise NotFound()
+    return rows[0]
 
 
 class BodyFields(BaseModel):
@@ -98,7 +125,9 @@ def create_body(session: Session, actor: Actor, **data: object) -> Body:
     return body
 
 
-def update_body(session: Session, actor: Actor, *, body_id: int, version: int, **data: object) -> Body:
+def update_body(
+    session: Session, actor: Actor, *, body_id: int, version: int, **data: object
+) -> Body:
     """Raises Forbidden, NotFound, StaleEdit, InvalidInput."""
     body = get_body(session, actor, body_id=body_id)
     policy.require(actor, "forum.body.edit", body)
@@ -119,11 +148,19 @@ def set_body_archived(session: Session, actor: Actor, *, body_id: int, archived:
     body = get_body(session, actor, body_id=body_id)
     policy.require(actor, "forum.body.archive", body)
     if (body.archived_at is not None) == archived:
-        raise Conflict("This body is already archived." if archived else "This body is not archived.")
+        raise Conflict(
+            "This body is already archived." if archived else "This body is not archived."
+        )
     before = audit.snapshot(body)
     body.archived_at = utcnow() if archived else None
     body.version += 1
-    audit.record(session, actor, "forum.body.archive" if archived else "forum.body.restore", body, before=before)
+    audit.record(
+        session,
+        actor,
+        "forum.body.archive" if archived else "forum.body.restore",
+        body,
+        before=before,
+    )
     session.commit()
     return body
 
@@ -141,7 +178,11 @@ def add_member(session: Session, actor: Actor, *, body_id: int, **data: object) 
     person = session.get(Person, values.person_id)
     if person is None or person.archived_at is not None:
         raise InvalidInput({"person_id": "Please choose one of the options."})
-    if session.exec(select(Membership).where(Membership.body_id == body_id, Membership.person_id == values.person_id)).first():
+    if session.exec(
+        select(Membership).where(
+            Membership.body_id == body_id, Membership.person_id == values.person_id
+        )
+    ).first():
         raise Conflict("%(name)s is already a member of this body.", name=person.display_name)
     membership = Membership(body_id=body_id, person_id=values.person_id, role=values.role)
     session.add(membership)
@@ -165,16 +206,37 @@ def change_role(session: Session, actor: Actor, *, membership_id: int, role: str
     return membership
 
 
-def remove_member(session: Session, actor: Actor, *, membership_id: int) -> None:
-    """Raises Forbidden, NotFound."""
+def remove_member(session: Session, actor: Actor, *, membership_id: int) -> Membership:
+    """Returns the removed membership (detached). Raises Forbidden, NotFound."""
     membership = session.get(Membership, membership_id)
     if membership is None:
         raise NotFound()
     policy.require(actor, "forum.membership.manage", membership)
-    audit.record(session, actor, "forum.membership.remove", target_type="membership", target_id=membership.id, before=audit.snapshot(membership))
+    audit.record(
+        session,
+        actor,
+        "forum.membership.remove",
+        target_type="membership",
+        target_id=membership.id,
+        before=audit.snapshot(membership),
+    )
     session.delete(membership)
     session.commit()
+    return membership
+
+
+def candidate_choices(session: Session, *, body_id: int) -> list[tuple[int, str]]:
+    """People who could be added to the body: active accounts that are not members yet."""
+    members = set(
+        session.exec(select(Membership.person_id).where(Membership.body_id == body_id)).all()
+    )
+    return [choice for choice in person_choices(session) if choice[0] not in members]
 
 
 def body_choices(session: Session) -> list[tuple[int, str]]:
-    return [(row[0], row[1]) for row in session.exec(select(Body.id, Body.name).where(col(Body.archived_at).is_(None)).order_by(col(Body.id)))]
+    return [
+        (row[0], row[1])
+        for row in session.exec(
+            select(Body.id, Body.name).where(col(Body.archived_at).is_(None)).order_by(col(Body.id))
+        )
+    ]

@@ -58,12 +58,19 @@ def list_organisations(
         select(Organisation, func.coalesce(Province.name_th, ""), func.coalesce(people.c.people, 0))
         .join(Province, Province.id == Organisation.province_id, isouter=True)
         .join(people, people.c.organisation_id == Organisation.id, isouter=True)
-        .where(col(Organisation.archived_at).is_not(None) if archived else col(Organisation.archived_at).is_(None))
+        .where(
+            col(Organisation.archived_at).is_not(None)
+            if archived
+            else col(Organisation.archived_at).is_(None)
+        )
     )
     if q := q.strip()[:100]:
         pattern = like_pattern(q)
         query = query.where(
-            or_(col(Organisation.name).ilike(pattern, escape="\\"), col(Organisation.name_en).ilike(pattern, escape="\\"))
+            or_(
+                col(Organisation.name).ilike(pattern, escape="\\"),
+                col(Organisation.name_en).ilike(pattern, escape="\\"),
+            )
         )
     if kind in OrganisationKind.__members__:
         query = query.where(Organisation.kind == kind)
@@ -71,7 +78,12 @@ def list_organisations(
         query = query.where(Organisation.side == side)
     if province_id:
         query = query.where(Organisation.province_id == province_id)
-    result = paginate(session, query.order_by(col(Organisation.name), col(Organisation.id)), page=page, per_page=per_page)
+    result = paginate(
+        session,
+        query.order_by(col(Organisation.name), col(Organisation.id)),
+        page=page,
+        per_page=per_page,
+    )
     return Page(
         items=[OrganisationRow(org, province, count) for org, province, count in result.items],
         total=result.total,
@@ -88,7 +100,9 @@ def get_organisation(session: Session, actor: Actor, *, organisation_id: int) ->
     return organisation
 
 
-def _checked(session: Session, data: dict[str, object], *, organisation_id: int | None = None) -> OrganisationFields:
+def _checked(
+    session: Session, data: dict[str, object], *, organisation_id: int | None = None
+) -> OrganisationFields:
     values = validate(OrganisationFields, data, multiline=frozenset({"description"}))
     if values.side is None:
         values.side = Side.office if values.kind in OFFICE_KINDS else Side.network
@@ -97,13 +111,17 @@ def _checked(session: Session, data: dict[str, object], *, organisation_id: int 
     duplicate = session.exec(
         select(Organisation.id).where(
             func.lower(Organisation.name) == values.name.lower(),
-            Organisation.province_id == values.province_id if values.province_id else col(Organisation.province_id).is_(None),
+            Organisation.province_id == values.province_id
+            if values.province_id
+            else col(Organisation.province_id).is_(None),
             Organisation.id != (organisation_id or -1),
             col(Organisation.archived_at).is_(None),
         )
     ).first()
     if duplicate:
-        raise InvalidInput({"name": "An organisation with this name already exists in this province."})
+        raise InvalidInput(
+            {"name": "An organisation with this name already exists in this province."}
+        )
     return values
 
 
@@ -119,7 +137,9 @@ def create_organisation(session: Session, actor: Actor, **data: object) -> Organ
     return organisation
 
 
-def update_organisation(session: Session, actor: Actor, *, organisation_id: int, version: int, **data: object) -> Organisation:
+def update_organisation(
+    session: Session, actor: Actor, *, organisation_id: int, version: int, **data: object
+) -> Organisation:
     """Raises Forbidden, NotFound, StaleEdit, InvalidInput."""
     organisation = get_organisation(session, actor, organisation_id=organisation_id)
     policy.require(actor, "forum.organisation.edit", organisation)
@@ -128,28 +148,48 @@ def update_organisation(session: Session, actor: Actor, *, organisation_id: int,
     values = _checked(session, data, organisation_id=organisation_id)
     before = audit.snapshot(organisation)
     for name, value in values.model_dump().items():
-        setattr(organisation, name, value if value is not None else "" if name in {"name_en", "description"} else None)
+        setattr(
+            organisation,
+            name,
+            value if value is not None else "" if name in {"name_en", "description"} else None,
+        )
     organisation.version += 1
     audit.record(session, actor, "forum.organisation.edit", organisation, before=before)
     session.commit()
     return organisation
 
 
-def set_organisation_archived(session: Session, actor: Actor, *, organisation_id: int, archived: bool) -> Organisation:
+def set_organisation_archived(
+    session: Session, actor: Actor, *, organisation_id: int, archived: bool
+) -> Organisation:
     """Archive (hide from lists and choices) or restore. Raises Forbidden, NotFound, Conflict."""
     organisation = get_organisation(session, actor, organisation_id=organisation_id)
     policy.require(actor, "forum.organisation.archive", organisation)
     if (organisation.archived_at is not None) == archived:
-        raise Conflict("This organisation is already archived." if archived else "This organisation is not archived.")
+        raise Conflict(
+            "This organisation is already archived."
+            if archived
+            else "This organisation is not archived."
+        )
     before = audit.snapshot(organisation)
     organisation.archived_at = utcnow() if archived else None
     organisation.version += 1
-    audit.record(session, actor, "forum.organisation.archive" if archived else "forum.organisation.restore", organisation, before=before)
+    audit.record(
+        session,
+        actor,
+        "forum.organisation.archive" if archived else "forum.organisation.restore",
+        organisation,
+        before=before,
+    )
     session.commit()
     return organisation
 
 
 def organisation_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every active organisation, for select boxes."""
-    rows = session.exec(select(Organisation.id, Organisation.name).where(col(Organisation.archived_at).is_(None)).order_by(col(Organisation.name)))
+    rows = session.exec(
+        select(Organisation.id, Organisation.name)
+        .where(col(Organisation.archived_at).is_(None))
+        .order_by(col(Organisation.name))
+    )
     return [(row[0], row[1]) for row in rows]

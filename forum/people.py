@@ -46,7 +46,9 @@ def list_people(
         select(Person, func.coalesce(Organisation.name, ""))
         .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
         .where(col(Person.erased_at).is_(None))
-        .where(col(Person.archived_at).is_not(None) if archived else col(Person.archived_at).is_(None))
+        .where(
+            col(Person.archived_at).is_not(None) if archived else col(Person.archived_at).is_(None)
+        )
     )
     if q := q.strip()[:100]:
         pattern = like_pattern(q)
@@ -59,8 +61,15 @@ def list_people(
         )
     if organisation_id:
         query = query.where(Person.organisation_id == organisation_id)
-    result = paginate(session, query.order_by(col(Person.display_name), col(Person.id)), page=page, per_page=per_page)
-    return Page([PersonRow(p, org) for p, org in result.items], result.total, result.page, result.per_page)
+    result = paginate(
+        session,
+        query.order_by(col(Person.display_name), col(Person.id)),
+        page=page,
+        per_page=per_page,
+    )
+    return Page(
+        [PersonRow(p, org) for p, org in result.items], result.total, result.page, result.per_page
+    )
 
 
 def get_person(session: Session, actor: Actor, *, person_id: int) -> PersonProfile:
@@ -69,12 +78,21 @@ def get_person(session: Session, actor: Actor, *, person_id: int) -> PersonProfi
     person = session.get(Person, person_id)
     if person is None or person.erased_at is not None:
         raise NotFound()
-    organisation = session.get(Organisation, person.organisation_id) if person.organisation_id else None
+    organisation = (
+        session.get(Organisation, person.organisation_id) if person.organisation_id else None
+    )
     memberships = session.exec(
-        select(Body, Membership.role).join(Membership, Membership.body_id == Body.id).where(Membership.person_id == person_id).order_by(col(Body.id))
+        select(Body, Membership.role)
+        .join(Membership, Membership.body_id == Body.id)
+        .where(Membership.person_id == person_id)
+        .order_by(col(Body.id))
     ).all()
-    show_contact = actor.is_admin or actor.person_id == person_id or privacy.shares_contact(session, person_id)
-    return PersonProfile(person, organisation, [(body, Role(role)) for body, role in memberships], show_contact)
+    show_contact = (
+        actor.is_admin or actor.person_id == person_id or privacy.shares_contact(session, person_id)
+    )
+    return PersonProfile(
+        person, organisation, [(body, Role(role)) for body, role in memberships], show_contact
+    )
 
 
 class PersonFields(BaseModel):
@@ -84,7 +102,9 @@ class PersonFields(BaseModel):
     organisation_id: int | None = None
 
 
-def update_person(session: Session, actor: Actor, *, person_id: int, version: int, **data: object) -> Person:
+def update_person(
+    session: Session, actor: Actor, *, person_id: int, version: int, **data: object
+) -> Person:
     """Edit a profile (one's own, or anyone's for an admin). Raises Forbidden, NotFound,
     StaleEdit, InvalidInput."""
     person = session.get(Person, person_id)
@@ -94,7 +114,10 @@ def update_person(session: Session, actor: Actor, *, person_id: int, version: in
     if person.version != version:
         raise StaleEdit()
     values = validate(PersonFields, data)
-    if values.organisation_id is not None and session.get(Organisation, values.organisation_id) is None:
+    if (
+        values.organisation_id is not None
+        and session.get(Organisation, values.organisation_id) is None
+    ):
         raise InvalidInput({"organisation_id": "Please choose one of the options."})
     before = audit.snapshot(person)
     person.display_name = values.display_name
@@ -107,7 +130,9 @@ def update_person(session: Session, actor: Actor, *, person_id: int, version: in
     return person
 
 
-def set_person_archived(session: Session, actor: Actor, *, person_id: int, archived: bool) -> Person:
+def set_person_archived(
+    session: Session, actor: Actor, *, person_id: int, archived: bool
+) -> Person:
     """Archive an account (it can no longer log in) or restore it. Raises Forbidden,
     NotFound, Conflict."""
     policy.require(actor, "forum.person.archive")
@@ -117,13 +142,21 @@ def set_person_archived(session: Session, actor: Actor, *, person_id: int, archi
     if person.id == actor.person_id:
         raise Conflict("You cannot archive your own account.")
     if (person.archived_at is not None) == archived:
-        raise Conflict("This account is already archived." if archived else "This account is not archived.")
+        raise Conflict(
+            "This account is already archived." if archived else "This account is not archived."
+        )
     before = audit.snapshot(person)
     person.archived_at = utcnow() if archived else None
     person.version += 1
     if archived:
         session.exec(delete(LoginSession).where(LoginSession.person_id == person.id))
-    audit.record(session, actor, "forum.person.archive" if archived else "forum.person.restore", person, before=before)
+    audit.record(
+        session,
+        actor,
+        "forum.person.archive" if archived else "forum.person.restore",
+        person,
+        before=before,
+    )
     session.commit()
     return person
 
@@ -132,7 +165,7 @@ def person_choices(session: Session) -> list[tuple[int, str]]:
     rows = session.exec(
         select(Person.id, Person.display_name, Organisation.name)
         .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
-        .where(col(Person.archived_at).is_(None))
+        .where(col(Person.archived_at).is_(None), col(Person.erased_at).is_(None))
         .order_by(col(Person.display_name))
     )
     return [(row[0], f"{row[1]} — {row[2]}" if row[2] else row[1]) for row in rows]

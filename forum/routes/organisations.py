@@ -1,5 +1,203 @@
-"""HTML routes: organisations."""
+"""The directory of organisations: Provincial Energy Offices and their network partners."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from forum import i18n, organisations, people, policy, reference
+from forum.errors import InvalidInput, StaleEdit
+from forum.models import Organisation, Province, Region
+from forum.web import MemberDep, SessionDep, form_values, redirect, render
 
 router = APIRouter()
+
+FIELDS = ("name", "name_en", "kind", "side", "province_id", "description")
+
+
+def whole_number(text: str | None) -> int | None:
+    """A filter's number from the query string; anything else means "no filter"."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def list_url(path: str, filters: dict[str, Any]) -> str:
+    """The list's URL with its filters (for pagination links), empty ones left out."""
+    query = urlencode(
+        {key: value for key, value in filters.items() if value not in (None, "", False)}
+    )
+    return f"{path}?{query}" if query else path
+
+
+def province_groups(session: Session) -> list[tuple[Region, list[Province]]]:
+    """Provinces grouped by region, for a select box with <optgroup>s."""
+    groups: dict[int, tuple[Region, list[Province]]] = {}
+    for province, region in reference.list_provinces(session):
+        groups.setdefault(region.id or 0, (region, []))[1].append(province)
+    return list(groups.values())
+
+
+@router.get("/organisations")
+def organisation_list(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    q: str = "",
+    kind: str = "",
+    side: str = "",
+    province_id: str = "",
+    archived: str = "",
+    page: str = "1",
+) -> Response:
+    filters = {
+        "q": q.strip()[:100],
+        "kind": kind,
+        "side": side,
+        "province_id": whole_number(province_id),
+        "archived": archived == "1",
+    }
+    results = organisations.list_organisations(
+        session, actor, page=whole_number(page) or 1, **filters
+    )
+    context = {
+        "results": results,
+        "filters": filters,
+        "page_url": list_url(
+            "/organisations", {**filters, "archived": "1" if filters["archived"] else ""}
+        ),
+        "provinces": province_groups(session),
+    }
+    return render(request, "forum/organisation_list.html", context, block="results")
+
+
+def _form(
+    request: Request,
+    session: Session,
+    organisation: Organisation | None,
+    values: dict,
+    errors: dict,
+    status: int = 200,
+    conflict: str = "",
+) -> Response:
+    context = {
+        "organisation": organisation,
+        "action": f"/organisations/{organisation.id}/edit"
+        if organisation
+        else "/organisations/new",
+        "values": values,
+        "errors": errors,
+        "conflict": conflict,
+        "provinces": province_groups(session),
+    }
+    return render(
+        request,
+        "forum/organisation_form.html",
+        context,
+        block="organisation_form",
+        status_code=status,
+    )
+
+
+@router.get("/organisations/new")
+def new_organisation_page(request: Request, session: SessionDep, actor: MemberDep) -> Response:
+    policy.require(actor, "forum.organisation.create")
+    return _form(request, session, None, {}, {})
+
+
+@router.post("/organisations/new")
+async def create_organisation(request: Request, session: SessionDep, actor: MemberDep) -> Response:
+    values = form_values(await request.form())
+    try:
+        organisation = organisations.create_organisation(session, actor, **values)
+    except InvalidInput as error:
+        return _form(request, session, None, values, error.fields, 422)
+    return redirect(
+        request, f"/organisations/{organisation.id}", flash="The organisation has been added."
+    )
+
+
+@router.get("/organisations/{organisation_id}")
+def organisation_page(
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+) -> Response:
+    organisation = organisations.get_organisation(session, actor, organisation_id=organisation_id)
+    members = people.list_people(session, actor, organisation_id=organisation_id, per_page=100)
+    province = session.get(Province, organisation.province_id) if organisation.province_id else None
+    return render(
+        request,
+        "forum/organisation_page.html",
+        {"organisation": organisation, "people": members, "province": province},
+    )
+
+
+@router.get("/organisations/{organisation_id}/edit")
+def edit_organisation_page(
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+) -> Response:
+    organisation = organisations.get_organisation(session, actor, organisation_id=organisation_id)
+    policy.require(actor, "forum.organisation.edit", organisation)
+    values = {name: getattr(organisation, name) for name in (*FIELDS, "version")}
+    return _form(request, session, organisation, values, {})
+
+
+@router.post("/organisations/{organisation_id}/edit")
+async def update_organisation(
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+) -> Response:
+    values = form_values(await request.form())
+    data = {key: value for key, value in values.items() if key in FIELDS}
+    try:
+        organisations.update_organisation(
+            session,
+            actor,
+            organisation_id=organisation_id,
+            version=whole_number(values.get("version")) or 0,
+            **data,
+        )
+    except InvalidInput as error:
+        return _form(
+            request,
+            session,
+            organisations.get_organisation(session, actor, organisation_id=organisation_id),
+            values,
+            error.fields,
+            422,
+        )
+    except StaleEdit as error:
+        organisation = organisations.get_organisation(
+            session, actor, organisation_id=organisation_id
+        )
+        return _form(
+            request, session, organisation, values, {}, error.status, i18n.gettext(error.message)
+        )
+    return redirect(
+        request, f"/organisations/{organisation_id}", flash="Your changes have been saved."
+    )
+
+
+@router.post("/organisations/{organisation_id}/archive")
+def archive_organisation(
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+) -> Response:
+    organisations.set_organisation_archived(
+        session, actor, organisation_id=organisation_id, archived=True
+    )
+    return redirect(
+        request, f"/organisations/{organisation_id}", flash="The organisation has been archived."
+    )
+
+
+@router.post("/organisations/{organisation_id}/restore")
+def restore_organisation(
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+) -> Response:
+    organisations.set_organisation_archived(
+        session, actor, organisation_id=organisation_id, archived=False
+    )
+    return redirect(
+        request, f"/organisations/{organisation_id}", flash="The organisation has been restored."
+    )
