@@ -3,10 +3,13 @@ and the `Actor` each request acts as."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
-from sqlmodel import Session, col, delete, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, delete, func, or_, select
 
 from forum import audit, mail, policy, privacy
 from forum.config import get_settings
@@ -26,13 +29,23 @@ from forum.models import (
     Role,
 )
 from forum.policy import ANONYMOUS, Actor
-from forum.security import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, new_token, token_hash, verify_password
+from forum.security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    new_token,
+    token_hash,
+    verify_password,
+)
 
 SYSTEM = Actor(display_name="system", is_admin=True)  # the CLI and the demo seeder
+INVITING_ROLES = frozenset({Role.chair, Role.secretary})
 
 
 def actor_for(session: Session, person: Person) -> Actor:
-    roles = session.exec(select(Membership.body_id, Membership.role).where(Membership.person_id == person.id)).all()
+    roles = session.exec(
+        select(Membership.body_id, Membership.role).where(Membership.person_id == person.id)
+    ).all()
     return Actor(
         person_id=person.id,
         display_name=person.display_name,
@@ -97,20 +110,29 @@ class InvitationCreate(BaseModel):
 def create_invitation(session: Session, actor: Actor, **data: object) -> tuple[Invitation, str]:
     """A single-use sign-up link; returns it with its token (shown once). Raises Forbidden,
     InvalidInput."""
+    policy.require(actor, "forum.invitation.list")  # only those who may invite get this far
     values = validate(InvitationCreate, data)
     policy.require(actor, "forum.invitation.create", values.body_id)
     if values.make_admin:
         policy.require(actor, "forum.admin.view")
     if values.body_id is not None and session.get(Body, values.body_id) is None:
         raise InvalidInput({"body_id": "Please choose one of the options."})
-    if values.organisation_id is not None and session.get(Organisation, values.organisation_id) is None:
+    if (
+        values.organisation_id is not None
+        and session.get(Organisation, values.organisation_id) is None
+    ):
         raise InvalidInput({"organisation_id": "Please choose one of the options."})
-    if values.body_id is not None and values.role is None:
+    email = str(values.email or "").lower()
+    if email and session.exec(select(Person.id).where(func.lower(Person.email) == email)).first():
+        raise InvalidInput({"email": "A person with this email already has an account."})
+    if values.body_id is None:
+        values.role = None
+    elif values.role is None:
         values.role = Role.member
     token = new_token()
     invitation = Invitation(
         token_hash=token_hash(token),
-        email=str(values.email or "").lower(),
+        email=email,
         display_name=values.display_name or "",
         organisation_id=values.organisation_id,
         body_id=values.body_id,
@@ -124,29 +146,117 @@ def create_invitation(session: Session, actor: Actor, **data: object) -> tuple[I
     audit.record(session, actor, "forum.invitation.create", invitation)
     session.commit()
     if invitation.email:
-        url = f"{get_settings().base_url}/invite/{token}"
-        mail.send(invitation.email, "Your invitation to Wethi", "You are invited to Wethi: %(url)s", url=url)
+        mail.send(
+            invitation.email,
+            "Your invitation to Wethi",
+            "You are invited to Wethi: %(url)s",
+            url=invitation_url(token),
+        )
     return invitation, token
+
+
+def invitation_url(token: str) -> str:
+    return f"{get_settings().base_url}/invite/{token}"
 
 
 def open_invitation(session: Session, token: str) -> Invitation:
     """The invitation behind a link. Raises NotFound, Conflict (used, revoked or expired)."""
-    invitation = session.exec(select(Invitation).where(Invitation.token_hash == token_hash(token))).first()
+    invitation = session.exec(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    ).first()
     if invitation is None:
         raise NotFound("This invitation link is not valid. Ask for a new one.")
     if invitation.used_at is not None:
-        raise Conflict("This invitation has already been used. Log in instead, or ask for a new one.")
+        raise Conflict(
+            "This invitation has already been used. Log in instead, or ask for a new one."
+        )
     if invitation.revoked_at is not None or invitation.expires_at <= utcnow():
         raise Conflict("This invitation has expired. Ask the person who invited you for a new one.")
     return invitation
 
 
-def list_invitations(session: Session, actor: Actor, *, limit: int = 100) -> list[Invitation]:
+class InvitationStatus(StrEnum):
+    unused = "unused"
+    used = "used"
+    expired = "expired"
+    revoked = "revoked"
+
+
+def invitation_status(invitation: Invitation) -> InvitationStatus:
+    if invitation.used_at is not None:
+        return InvitationStatus.used
+    if invitation.revoked_at is not None:
+        return InvitationStatus.revoked
+    if invitation.expires_at <= utcnow():
+        return InvitationStatus.expired
+    return InvitationStatus.unused
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    body_name: str
+    created_by_name: str
+    status: InvitationStatus
+
+
+def list_invitations(session: Session, actor: Actor, *, limit: int = 100) -> list[InvitationRow]:
+    """Newest first: everything for an admin; for a chair or secretary, the invitations
+    they made and those into the bodies they run. Raises Forbidden."""
     policy.require(actor, "forum.invitation.list")
-    query = select(Invitation).order_by(col(Invitation.id).desc()).limit(limit)
+    creator = aliased(Person)
+    query = (
+        select(Invitation, Body.name, creator.display_name)
+        .join(Body, Body.id == Invitation.body_id, isouter=True)
+        .join(creator, creator.id == Invitation.created_by, isouter=True)
+        .order_by(col(Invitation.id).desc())
+        .limit(limit)
+    )
     if not actor.is_admin:
-        query = query.where(col(Invitation.created_by) == actor.person_id)
-    return list(session.exec(query).all())
+        bodies = [body_id for body_id, role in actor.roles.items() if role in INVITING_ROLES]
+        query = query.where(
+            or_(
+                col(Invitation.created_by) == actor.person_id,
+                col(Invitation.body_id).in_(bodies or [-1]),
+            )
+        )
+    return [
+        InvitationRow(
+            invitation, body_name or "", created_by_name or "", invitation_status(invitation)
+        )
+        for invitation, body_name, created_by_name in session.exec(query).all()
+    ]
+
+
+def invitation_body_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of the active bodies the actor may invite people into."""
+    policy.require(actor, "forum.invitation.list")
+    rows = session.exec(
+        select(Body.id, Body.name).where(col(Body.archived_at).is_(None)).order_by(col(Body.id))
+    )
+    return [
+        (body_id, name)
+        for body_id, name in rows
+        if policy.can(actor, "forum.invitation.create", body_id)
+    ]
+
+
+def revoke_invitation(session: Session, actor: Actor, *, invitation_id: int) -> Invitation:
+    """Stop an unused link from working. Raises Forbidden, NotFound, Conflict (used or
+    already revoked)."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound()
+    policy.require(actor, "forum.invitation.revoke", invitation)
+    if invitation.used_at is not None:
+        raise Conflict("This invitation has already been used; it can no longer be revoked.")
+    if invitation.revoked_at is not None:
+        raise Conflict("This invitation has already been revoked.")
+    before = audit.snapshot(invitation)
+    invitation.revoked_at = utcnow()
+    audit.record(session, actor, "forum.invitation.revoke", invitation, before=before)
+    session.commit()
+    return invitation
 
 
 class SignUp(BaseModel):
@@ -197,10 +307,14 @@ def accept_invitation(session: Session, *, token: str, **data: object) -> Person
     ).rowcount
     if claimed != 1:
         session.rollback()
-        raise Conflict("This invitation has already been used. Log in instead, or ask for a new one.")
+        raise Conflict(
+            "This invitation has already been used. Log in instead, or ask for a new one."
+        )
     new_actor = Actor(person_id=person.id, display_name=person.display_name)
     if invitation.body_id is not None:
-        membership = Membership(body_id=invitation.body_id, person_id=person.id, role=invitation.role or Role.member)
+        membership = Membership(
+            body_id=invitation.body_id, person_id=person.id, role=invitation.role or Role.member
+        )
         session.add(membership)
         session.flush()
         audit.record(session, new_actor, "forum.membership.add", membership)
@@ -215,19 +329,32 @@ def accept_invitation(session: Session, *, token: str, **data: object) -> Person
 
 def _recent_failures(session: Session, key: str) -> int:
     since = utcnow() - timedelta(minutes=15)
-    return session.exec(select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)).one()
+    return session.exec(
+        select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
+    ).one()
 
 
-def log_in(session: Session, *, email: str, password: str, client_ip: str, user_agent: str = "") -> tuple[Person, str]:
+def log_in(
+    session: Session, *, email: str, password: str, client_ip: str, user_agent: str = ""
+) -> tuple[Person, str]:
     """Check the credentials and open a session; returns the person and the cookie token.
     Raises RateLimited, InvalidInput."""
     email = (email or "").strip().lower()[:254]
     keys = [f"email:{email}", f"ip:{client_ip}"]
     limit = get_settings().login_attempts_per_15_min
-    if any(_recent_failures(session, key) >= limit * (5 if key.startswith("ip:") else 1) for key in keys):
+    if any(
+        _recent_failures(session, key) >= limit * (5 if key.startswith("ip:") else 1)
+        for key in keys
+    ):
         raise RateLimited()
-    person = session.exec(select(Person).where(func.lower(Person.email) == email)).first() if email else None
-    if not verify_password(person.password_hash if person else "", password or "") or not _active(person):
+    person = (
+        session.exec(select(Person).where(func.lower(Person.email) == email)).first()
+        if email
+        else None
+    )
+    if not verify_password(person.password_hash if person else "", password or "") or not _active(
+        person
+    ):
         for key in keys:
             session.add(LoginAttempt(key=key))
         session.commit()
@@ -237,7 +364,13 @@ def log_in(session: Session, *, email: str, password: str, client_ip: str, user_
         person.password_hash = hash_password(password)
     session.exec(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
     token = _open_session(session, person, user_agent)
-    audit.record(session, actor_for(session, person), "forum.account.log_in", target_type="person", target_id=person.id)
+    audit.record(
+        session,
+        actor_for(session, person),
+        "forum.account.log_in",
+        target_type="person",
+        target_id=person.id,
+    )
     session.commit()
     return person, token
 
@@ -252,7 +385,14 @@ def start_session(session: Session, person: Person, *, user_agent: str = "") -> 
 def _open_session(session: Session, person: Person, user_agent: str) -> str:
     token = new_token()
     expires = utcnow() + timedelta(days=get_settings().session_days)
-    session.add(LoginSession(token_hash=token_hash(token), person_id=person.id, expires_at=expires, user_agent=user_agent[:300]))
+    session.add(
+        LoginSession(
+            token_hash=token_hash(token),
+            person_id=person.id,
+            expires_at=expires,
+            user_agent=user_agent[:300],
+        )
+    )
     return token
 
 
@@ -264,31 +404,48 @@ def log_out(session: Session, token: str) -> None:
 # -- password resets ------------------------------------------------------------------
 
 
-def issue_password_reset(session: Session, actor: Actor, *, person_id: int) -> str:
-    """A single-use reset link (24 h) an admin hands over, or mails when SMTP is set.
-    Raises Forbidden, NotFound."""
+def issue_password_reset(session: Session, actor: Actor, *, person_id: int) -> tuple[Person, str]:
+    """A single-use reset link (24 h) an admin hands over, or mails when SMTP is set;
+    returns the person and the token (shown once). Raises Forbidden, NotFound."""
     policy.require(actor, "forum.password_reset.issue")
     person = session.get(Person, person_id)
     if not _active(person):
         raise NotFound()
     token = new_token()
-    reset = PasswordReset(person_id=person_id, token_hash=token_hash(token), created_by=actor.person_id, expires_at=utcnow() + timedelta(hours=24))
+    reset = PasswordReset(
+        person_id=person_id,
+        token_hash=token_hash(token),
+        created_by=actor.person_id,
+        expires_at=utcnow() + timedelta(hours=24),
+    )
     session.add(reset)
     session.flush()
     audit.record(session, actor, "forum.password_reset.issue", reset)
     session.commit()
     if person.email:
-        url = f"{get_settings().base_url}/reset/{token}"
-        mail.send(person.email, "Reset your Wethi password", "Set a new password here: %(url)s", url=url)
-    return token
+        mail.send(
+            person.email,
+            "Reset your Wethi password",
+            "Set a new password here: %(url)s",
+            url=reset_url(token),
+        )
+    return person, token
+
+
+def reset_url(token: str) -> str:
+    return f"{get_settings().base_url}/reset/{token}"
 
 
 def open_password_reset(session: Session, token: str) -> PasswordReset:
-    reset = session.exec(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))).first()
+    reset = session.exec(
+        select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
+    ).first()
     if reset is None:
         raise NotFound("This link is not valid. Ask an administrator for a new one.")
     if reset.used_at is not None or reset.expires_at <= utcnow():
-        raise Conflict("This link has expired or was already used. Ask an administrator for a new one.")
+        raise Conflict(
+            "This link has expired or was already used. Ask an administrator for a new one."
+        )
     return reset
 
 
@@ -311,7 +468,13 @@ def reset_password(session: Session, *, token: str, **data: object) -> Person:
     person.password_hash = hash_password(values.password)
     reset.used_at = utcnow()
     session.exec(delete(LoginSession).where(LoginSession.person_id == person.id))
-    audit.record(session, Actor(person_id=person.id), "forum.account.reset_password", target_type="person", target_id=person.id)
+    audit.record(
+        session,
+        Actor(person_id=person.id),
+        "forum.account.reset_password",
+        target_type="person",
+        target_id=person.id,
+    )
     session.commit()
     return person
 
@@ -338,7 +501,13 @@ def create_api_token(session: Session, actor: Actor, **data: object) -> tuple[Ap
 
 def list_api_tokens(session: Session, actor: Actor) -> list[ApiToken]:
     policy.require(actor, "forum.account.manage_own")
-    return list(session.exec(select(ApiToken).where(ApiToken.person_id == actor.person_id, col(ApiToken.revoked_at).is_(None))).all())
+    return list(
+        session.exec(
+            select(ApiToken).where(
+                ApiToken.person_id == actor.person_id, col(ApiToken.revoked_at).is_(None)
+            )
+        ).all()
+    )
 
 
 def revoke_api_token(session: Session, actor: Actor, *, token_id: int) -> None:

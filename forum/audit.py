@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlmodel import Session, SQLModel, func, select
+from pydantic import BaseModel, Field
+from sqlmodel import Session, SQLModel, col, select
 
 from forum import policy
 from forum.dates import BANGKOK
+from forum.forms import validate
 from forum.models import AuditEvent, Person
+from forum.paging import Page, paginate
 from forum.policy import Actor
 
 # Never copied into the log.
 _SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
+# Bookkeeping that changes with every edit: left out of the compact diff.
+_QUIET_FIELDS = frozenset({"version"})
+_SHOWN_LENGTH = 80
 
 
 def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
@@ -23,7 +29,7 @@ def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
     if record is None:
         return None
     values: dict[str, Any] = {}
-    for name, value in record.model_dump().items():
+    for name, value in record.model_dump(warnings=False).items():
         if name in _SECRET_FIELDS:
             continue
         if isinstance(value, datetime | date):
@@ -67,44 +73,82 @@ def record(
 
 
 @dataclass(frozen=True)
-class AuditPage:
-    rows: list[tuple[AuditEvent, str]]  # (event, actor's display name)
-    total: int
-    page: int
-    per_page: int
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    event: AuditEvent
+    actor_name: str
+    changes: list[Change]
+
+
+def _shown(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
+def changes(event: AuditEvent) -> list[Change]:
+    """The fields that differ between the event's before and after values, each shortened
+    for a compact diff (a creation shows only its after values)."""
+    before, after = event.before or {}, event.after or {}
+    names = list(after) + [name for name in before if name not in after]
+    return [
+        Change(name, _shown(before.get(name)), _shown(after.get(name)))
+        for name in names
+        if name not in _QUIET_FIELDS and before.get(name) != after.get(name)
+    ]
+
+
+class AuditFilter(BaseModel):
+    action: str | None = Field(default=None, max_length=80)
+    target_type: str | None = Field(default=None, max_length=40)
+    actor_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    page: int = Field(default=1, ge=1, le=100_000)
 
 
 def list_events(
-    session: Session,
-    actor: Actor,
-    *,
-    action: str = "",
-    target_type: str = "",
-    actor_id: int | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    page: int = 1,
-    per_page: int = 50,
-) -> AuditPage:
-    """Filter the log, newest first. Raises Forbidden."""
+    session: Session, actor: Actor, *, per_page: int = 50, **filters: object
+) -> Page[AuditRow]:
+    """Filter the log (action prefix, target type, actor, Bangkok dates), newest first.
+    Raises Forbidden, InvalidInput."""
     policy.require(actor, "forum.audit.view")
+    values = validate(AuditFilter, filters)
     query = select(AuditEvent, Person.display_name).join(
         Person, Person.id == AuditEvent.actor_id, isouter=True
     )
-    if action:
-        query = query.where(AuditEvent.action.startswith(action))
-    if target_type:
-        query = query.where(AuditEvent.target_type == target_type)
-    if actor_id:
-        query = query.where(AuditEvent.actor_id == actor_id)
-    if since:
-        query = query.where(AuditEvent.at >= datetime(since.year, since.month, since.day, tzinfo=BANGKOK))
-    if until:
-        end = datetime(until.year, until.month, until.day, tzinfo=BANGKOK) + timedelta(days=1)
-        query = query.where(AuditEvent.at < end)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    page = max(1, page)
-    rows = session.exec(
-        query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return AuditPage(rows=[(event, name or "") for event, name in rows], total=total, page=page, per_page=per_page)
+    if values.action:
+        query = query.where(col(AuditEvent.action).startswith(values.action, autoescape=True))
+    if values.target_type:
+        query = query.where(AuditEvent.target_type == values.target_type)
+    if values.actor_id:
+        query = query.where(AuditEvent.actor_id == values.actor_id)
+    if values.since:
+        query = query.where(AuditEvent.at >= _bangkok_midnight(values.since))
+    if values.until:
+        query = query.where(AuditEvent.at < _bangkok_midnight(values.until) + timedelta(days=1))
+    result = paginate(
+        session, query.order_by(col(AuditEvent.id).desc()), page=values.page, per_page=per_page
+    )
+    rows = [AuditRow(event, name or "", changes(event)) for event, name in result.items]
+    return Page(items=rows, total=result.total, page=result.page, per_page=result.per_page)
+
+
+def _bangkok_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=BANGKOK).astimezone(UTC)
+
+
+def target_types(session: Session) -> list[str]:
+    """The kinds of record the log holds, for the filter's select box."""
+    return [
+        name
+        for name in session.exec(
+            select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type)
+        )
+        if name
+    ]

@@ -3,9 +3,10 @@ data export, and erasure (personal data removed; anonymised records kept)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, and_, col, delete, or_, select
 
 from forum import audit, policy
 from forum.db import utcnow
@@ -15,11 +16,13 @@ from forum.models import (
     Attendance,
     AttendanceEvent,
     AuditEvent,
+    Body,
     Consent,
     ErasureRequest,
     Invitation,
     LoginSession,
     Membership,
+    Organisation,
     Person,
     PrivacyNotice,
 )
@@ -49,16 +52,31 @@ def current_notice(session: Session) -> PrivacyNotice:
     return notice
 
 
+def published_notice(session: Session) -> PrivacyNotice:
+    """The notice shown at /privacy (stored on first view, so its date stays put)."""
+    notice = current_notice(session)
+    session.commit()
+    return notice
+
+
 def record_consent(session: Session, person_id: int | None, *, purpose: str) -> Consent:
     """Add a consent to the ledger (the caller commits)."""
-    consent = Consent(person_id=person_id, purpose=purpose, notice_version=current_notice(session).version)
+    consent = Consent(
+        person_id=person_id, purpose=purpose, notice_version=current_notice(session).version
+    )
     session.add(consent)
     return consent
 
 
 def consents_of(session: Session, actor: Actor) -> list[Consent]:
     policy.require(actor, "forum.account.manage_own")
-    return list(session.exec(select(Consent).where(Consent.person_id == actor.person_id).order_by(col(Consent.id).desc())).all())
+    return list(
+        session.exec(
+            select(Consent)
+            .where(Consent.person_id == actor.person_id)
+            .order_by(col(Consent.id).desc())
+        ).all()
+    )
 
 
 def give_consent(session: Session, actor: Actor, *, purpose: str) -> Consent:
@@ -92,7 +110,11 @@ def withdraw_consent(session: Session, actor: Actor, *, consent_id: int) -> Cons
 
 def _active_consent(session: Session, person_id: int | None, purpose: str) -> Consent | None:
     return session.exec(
-        select(Consent).where(Consent.person_id == person_id, Consent.purpose == purpose, col(Consent.withdrawn_at).is_(None))
+        select(Consent).where(
+            Consent.person_id == person_id,
+            Consent.purpose == purpose,
+            col(Consent.withdrawn_at).is_(None),
+        )
     ).first()
 
 
@@ -100,33 +122,118 @@ def shares_contact(session: Session, person_id: int) -> bool:
     return _active_consent(session, person_id, PURPOSE_CONTACT) is not None
 
 
+@dataclass(frozen=True)
+class MyData:
+    """What /me shows: the person, their consents, tokens and any pending erasure."""
+
+    person: Person
+    organisation_name: str
+    memberships: list[tuple[Body, Membership]]
+    consents: list[Consent]
+    purposes_to_give: list[str]
+    api_tokens: list[ApiToken]
+    pending_erasure: ErasureRequest | None
+
+
+def my_data(session: Session, actor: Actor) -> MyData:
+    """Raises Forbidden (not logged in), NotFound."""
+    policy.require(actor, "forum.account.manage_own")
+    person = session.get(Person, actor.person_id)
+    if person is None:
+        raise NotFound()
+    organisation = (
+        session.get(Organisation, person.organisation_id) if person.organisation_id else None
+    )
+    consents = consents_of(session, actor)
+    active = {consent.purpose for consent in consents if consent.withdrawn_at is None}
+    return MyData(
+        person=person,
+        organisation_name=organisation.name if organisation else "",
+        memberships=list(
+            session.exec(
+                select(Body, Membership)
+                .join(Membership, Membership.body_id == Body.id)
+                .where(Membership.person_id == person.id)
+                .order_by(col(Body.id))
+            ).all()
+        ),
+        consents=consents,
+        purposes_to_give=[purpose for purpose in PURPOSES if purpose not in active],
+        api_tokens=list(
+            session.exec(
+                select(ApiToken)
+                .where(ApiToken.person_id == person.id, col(ApiToken.revoked_at).is_(None))
+                .order_by(col(ApiToken.id))
+            ).all()
+        ),
+        pending_erasure=_pending_erasure(session, person.id),
+    )
+
+
+def _pending_erasure(session: Session, person_id: int | None) -> ErasureRequest | None:
+    return session.exec(
+        select(ErasureRequest).where(
+            ErasureRequest.person_id == person_id, col(ErasureRequest.completed_at).is_(None)
+        )
+    ).first()
+
+
 def export_data(session: Session, actor: Actor) -> dict[str, Any]:
     """Everything Wethi holds about the actor, as JSON-ready data."""
     policy.require(actor, "forum.account.manage_own")
     person = session.get(Person, actor.person_id)
-    attendance = session.exec(select(Attendance).where(Attendance.person_id == actor.person_id)).all()
+    attendance = session.exec(
+        select(Attendance).where(Attendance.person_id == actor.person_id)
+    ).all()
     attendance_ids = [row.id for row in attendance]
     return {
         "person": audit.snapshot(person),
-        "memberships": [audit.snapshot(row) for row in session.exec(select(Membership).where(Membership.person_id == actor.person_id))],
+        "memberships": [
+            audit.snapshot(row)
+            for row in session.exec(
+                select(Membership).where(Membership.person_id == actor.person_id)
+            )
+        ],
         "attendance": [audit.snapshot(row) for row in attendance],
         "attendance_events": [
             audit.snapshot(row)
-            for row in session.exec(select(AttendanceEvent).where(col(AttendanceEvent.attendance_id).in_(attendance_ids or [-1])))
+            for row in session.exec(
+                select(AttendanceEvent).where(
+                    col(AttendanceEvent.attendance_id).in_(attendance_ids or [-1])
+                )
+            )
         ],
-        "consents": [audit.snapshot(row) for row in session.exec(select(Consent).where(Consent.person_id == actor.person_id))],
-        "api_tokens": [audit.snapshot(row) for row in session.exec(select(ApiToken).where(ApiToken.person_id == actor.person_id))],
-        "activity": [audit.snapshot(row) for row in session.exec(select(AuditEvent).where(AuditEvent.actor_id == actor.person_id).limit(5000))],
+        "consents": [
+            audit.snapshot(row)
+            for row in session.exec(select(Consent).where(Consent.person_id == actor.person_id))
+        ],
+        "api_tokens": [
+            audit.snapshot(row)
+            for row in session.exec(select(ApiToken).where(ApiToken.person_id == actor.person_id))
+        ],
+        "invitations": [
+            audit.snapshot(row)
+            for row in session.exec(select(Invitation).where(Invitation.used_by == actor.person_id))
+        ],
+        "erasure_requests": [
+            audit.snapshot(row)
+            for row in session.exec(
+                select(ErasureRequest).where(ErasureRequest.person_id == actor.person_id)
+            )
+        ],
+        "activity": [
+            audit.snapshot(row)
+            for row in session.exec(
+                select(AuditEvent).where(AuditEvent.actor_id == actor.person_id).limit(5000)
+            )
+        ],
     }
 
 
 def request_erasure(session: Session, actor: Actor) -> ErasureRequest:
     """Raises Forbidden, Conflict (a request is already pending)."""
     policy.require(actor, "forum.account.manage_own")
-    pending = session.exec(
-        select(ErasureRequest).where(ErasureRequest.person_id == actor.person_id, col(ErasureRequest.completed_at).is_(None))
-    ).first()
-    if pending:
+    if _pending_erasure(session, actor.person_id):
         raise Conflict("Your request for erasure is already waiting for an administrator.")
     request = ErasureRequest(person_id=actor.person_id)
     session.add(request)
@@ -176,7 +283,14 @@ def erase_person(session: Session, actor: Actor, *, request_id: int) -> Person:
     request.completed_at = utcnow()
     request.completed_by = actor.person_id
     # The log keeps that an erasure happened, not what was erased.
-    audit.record(session, actor, "forum.erasure.complete", target_type="person", target_id=person.id, after={"erased": True})
+    audit.record(
+        session,
+        actor,
+        "forum.erasure.complete",
+        target_type="person",
+        target_id=person.id,
+        after={"erased": True},
+    )
     session.commit()
     return person
 
@@ -185,10 +299,31 @@ _PERSONAL_FIELDS = ("email", "display_name", "position", "phone")
 
 
 def _redact_audit_trail(session: Session, person_id: int) -> None:
-    """Earlier snapshots of the person in the audit log lose their personal fields."""
-    events = session.exec(select(AuditEvent).where(AuditEvent.target_type == "person", AuditEvent.target_id == person_id))
+    """Earlier snapshots of the person, and of the invitation they signed up with, lose
+    their personal fields in the audit log."""
+    invitation_ids = list(
+        session.exec(select(Invitation.id).where(Invitation.used_by == person_id))
+    )
+    events = session.exec(
+        select(AuditEvent).where(
+            or_(
+                and_(AuditEvent.target_type == "person", AuditEvent.target_id == person_id),
+                and_(
+                    AuditEvent.target_type == "invitation",
+                    col(AuditEvent.target_id).in_(invitation_ids or [-1]),
+                ),
+            )
+        )
+    )
     for event in events:
         for side in ("before", "after"):
             values = getattr(event, side)
             if values and any(key in values for key in _PERSONAL_FIELDS):
-                setattr(event, side, {key: ("(erased)" if key in _PERSONAL_FIELDS else value) for key, value in values.items()})
+                setattr(
+                    event,
+                    side,
+                    {
+                        key: ("(erased)" if key in _PERSONAL_FIELDS else value)
+                        for key, value in values.items()
+                    },
+                )

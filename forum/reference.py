@@ -51,7 +51,11 @@ def province_sources() -> list[ProvinceSource]:
         for row in csv.DictReader(handle):
             name = names.get(row["name_th"])
             if name is None:  # the package renamed a province: fall back to the file
-                name = {"name_th": row["name_th"], "name_en": row["name_en"], "abbr_en": row["abbr_en"]}
+                name = {
+                    "name_th": row["name_th"],
+                    "name_en": row["name_en"],
+                    "abbr_en": row["abbr_en"],
+                }
             result.append(
                 ProvinceSource(
                     code=int(row["code"]),
@@ -113,11 +117,43 @@ def list_regions(session: Session) -> list[Region]:
     return list(session.exec(select(Region).order_by(col(Region.position))))
 
 
-def list_provinces(session: Session, *, region_id: int | None = None) -> list[tuple[Province, Region]]:
+def list_provinces(
+    session: Session, *, region_id: int | None = None
+) -> list[tuple[Province, Region]]:
     query = select(Province, Region).join(Region, Region.id == Province.region_id)
     if region_id:
         query = query.where(Province.region_id == region_id)
     return list(session.exec(query.order_by(col(Region.position), col(Province.name_th))))
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    region: Region
+    provinces: list[Province]
+
+
+@dataclass(frozen=True)
+class ProvinceOverview:
+    groups: list[RegionGroup]
+    regions: list[Region]
+    pilot_count: int
+    province_count: int
+
+
+def province_overview(session: Session, actor: Actor) -> ProvinceOverview:
+    """The provinces grouped by region, for the administrators' page. Raises Forbidden."""
+    policy.require(actor, "forum.province.edit")
+    regions = list_regions(session)
+    by_region: dict[int | None, list[Province]] = {region.id: [] for region in regions}
+    for province, region in list_provinces(session):
+        by_region[region.id].append(province)
+    provinces = [province for group in by_region.values() for province in group]
+    return ProvinceOverview(
+        groups=[RegionGroup(region, by_region[region.id]) for region in regions],
+        regions=regions,
+        pilot_count=sum(1 for province in provinces if province.is_pilot),
+        province_count=len(provinces),
+    )
 
 
 class ProvinceUpdate(BaseModel):
@@ -125,7 +161,9 @@ class ProvinceUpdate(BaseModel):
     is_pilot: bool = False
 
 
-def update_province(session: Session, actor: Actor, *, province_id: int, **data: object) -> Province:
+def update_province(
+    session: Session, actor: Actor, *, province_id: int, **data: object
+) -> Province:
     """Move a province to another region, or set its pilot flag. Raises Forbidden,
     NotFound, InvalidInput."""
     policy.require(actor, "forum.province.edit")

@@ -128,3 +128,14 @@ def _list_invitations(actor: Actor, _target: Any) -> bool:
     return actor.is_admin or any(
         role in {Role.chair, Role.secretary} for role in actor.roles.values()
     )
+
+
+@rule("forum.invitation.revoke")
+def _revoke_invitation(actor: Actor, target: Any) -> bool:
+    """Admins, the person who made the link, or the chair/secretary of its body."""
+    if actor.is_admin:
+        return True
+    if not actor.is_authenticated:
+        return False
+    made_it = getattr(target, "created_by", None) == actor.person_id
+    return made_it or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
