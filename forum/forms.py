@@ -36,6 +36,16 @@ _MESSAGES = {
     "greater_than_equal": "This number is too small.",
     "less_than_equal": "This number is too large.",
     "too_long": "Too many values.",
+    # JSON API bodies (FastAPI's RequestValidationError uses the same table)
+    "int_from_float": "Please enter a whole number.",
+    "string_type": "Please enter text.",
+    "bool_type": "Please choose yes or no.",
+    "datetime_type": "Please enter a date and time.",
+    "extra_forbidden": "This field is not accepted here.",
+    "json_invalid": "The request is not valid JSON.",
+    "model_attributes_type": "Please send a JSON object.",
+    "dict_type": "Please send a JSON object.",
+    "model_type": "Please send a JSON object.",
 }
 
 
@@ -61,11 +71,12 @@ def validate(schema: type[Schema], data: dict[str, Any], *, multiline: frozenset
             name = str(problem["loc"][0]) if problem["loc"] else "__all__"
             if name in fields:
                 continue
-            fields[name] = _message(problem)
+            fields[name] = problem_message(problem)
         raise InvalidInput(fields) from None
 
 
-def _message(problem: Any) -> FieldMessage:
+def problem_message(problem: Any) -> FieldMessage:
+    """The message (a msgid) for one pydantic validation problem."""
     kind = problem["type"]
     context = problem.get("ctx") or {}
     if problem.get("input", "") is None and kind != "value_error":  # left empty

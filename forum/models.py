@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import ConfigDict, PlainSerializer, WithJsonSchema
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from forum.dates import to_local
 from forum.db import utcnow
 
 # -- enums ----------------------------------------------------------------------------
@@ -321,3 +323,318 @@ class AuditEvent(SQLModel, table=True):
     target_id: int | None = None
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# -- the JSON API's schemas: Create / Update (what a client sends) and Public (what it gets) --
+#
+# Request schemas carry the wire contract only (types, required fields, enum values, id
+# ranges); the services stay the one authority on every rule and message. Datetimes go out
+# as ISO 8601 in Bangkok time with its offset (2026-03-14T09:30:00+07:00); a datetime sent
+# without an offset is read as Bangkok wall-clock time.
+
+MAX_ID = 2_147_483_647  # the largest id a 32-bit INTEGER column can hold
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+BangkokDateTime = Annotated[
+    datetime,
+    PlainSerializer(lambda moment: to_local(moment).isoformat(), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "examples": ["2026-03-14T09:30:00+07:00"]},
+        mode="serialization",
+    ),
+]
+
+
+class ApiInput(SQLModel):
+    """A request body: unknown fields are refused, so a misspelt name is never silently lost."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class ApiError(SQLModel):
+    error: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class OrganisationCreate(ApiInput):
+    name: str
+    name_en: str | None = None
+    kind: OrganisationKind
+    side: Side | None = Field(default=None, description="Inferred from the kind when left out.")
+    province_id: RecordId | None = None
+    description: str | None = None
+
+
+class OrganisationUpdate(ApiInput):
+    version: int = Field(
+        description="The version you last read; a newer one means someone else changed it (409)."
+    )
+    name: str | None = None
+    name_en: str | None = None
+    kind: OrganisationKind | None = None
+    side: Side | None = None
+    province_id: RecordId | None = None
+    description: str | None = None
+
+
+class OrganisationPublic(SQLModel):
+    id: int
+    name: str
+    name_en: str
+    kind: OrganisationKind
+    side: Side
+    province_id: int | None
+    description: str
+    archived_at: BangkokDateTime | None
+    created_at: BangkokDateTime
+    version: int
+
+
+class OrganisationListItem(OrganisationPublic):
+    province_name: str
+    people: int
+
+
+class OrganisationPage(SQLModel):
+    items: list[OrganisationListItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class PersonUpdate(ApiInput):
+    version: int
+    display_name: str | None = None
+    position: str | None = None
+    phone: str | None = None
+    organisation_id: RecordId | None = None
+
+
+class PersonListItem(SQLModel):
+    id: int
+    display_name: str
+    position: str
+    organisation_id: int | None
+    organisation_name: str
+
+
+class PersonMembershipPublic(SQLModel):
+    body_id: int
+    body_name: str
+    role: Role
+
+
+class PersonPublic(PersonListItem):
+    email: str | None = Field(
+        description="Only when the person shares their contact details with you."
+    )
+    phone: str | None = Field(
+        description="Only when the person shares their contact details with you."
+    )
+    memberships: list[PersonMembershipPublic]
+    archived_at: BangkokDateTime | None
+    version: int
+
+
+class PersonPage(SQLModel):
+    items: list[PersonListItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class BodyCreate(ApiInput):
+    kind: BodyKind
+    name: str
+    name_en: str | None = None
+    region_id: RecordId | None = Field(
+        default=None, description="Required for a regional working group."
+    )
+    description: str | None = None
+
+
+class BodyUpdate(ApiInput):
+    version: int
+    kind: BodyKind | None = None
+    name: str | None = None
+    name_en: str | None = None
+    region_id: RecordId | None = None
+    description: str | None = None
+
+
+class BodyPublic(SQLModel):
+    id: int
+    kind: BodyKind
+    name: str
+    name_en: str
+    region_id: int | None
+    description: str
+    archived_at: BangkokDateTime | None
+    created_at: BangkokDateTime
+    version: int
+
+
+class BodyListItem(BodyPublic):
+    region_name: str
+    members: int
+
+
+class BodyList(SQLModel):
+    items: list[BodyListItem]
+    total: int
+
+
+class MembershipCreate(ApiInput):
+    person_id: RecordId
+    role: Role = Role.member
+
+
+class MembershipUpdate(ApiInput):
+    role: Role
+
+
+class MembershipPublic(SQLModel):
+    id: int
+    body_id: int
+    person_id: int
+    role: Role
+    joined_at: BangkokDateTime
+
+
+class MemberPublic(MembershipPublic):
+    display_name: str
+    organisation_name: str
+
+
+class BodyDetail(BodyPublic):
+    members: list[MemberPublic]
+
+
+class MeetingCreate(ApiInput):
+    title: str | None = None
+    starts_at: datetime = Field(
+        description="With an offset, or Bangkok wall-clock time without one."
+    )
+    ends_at: datetime | None = Field(
+        default=None, description="Three hours after the start when left out."
+    )
+    venue: str | None = None
+    online_url: str | None = None
+
+
+class MeetingUpdate(ApiInput):
+    version: int
+    title: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    venue: str | None = None
+    online_url: str | None = None
+
+
+class MeetingStatusChange(ApiInput):
+    to: MeetingStatus = Field(
+        description="The next stage: draft → agenda_open → agenda_published → live → closed."
+    )
+    version: int
+
+
+class MeetingPublic(SQLModel):
+    id: int
+    body_id: int
+    year_be: int = Field(description="The Buddhist Era year the meeting is numbered in.")
+    number: int
+    label: str = Field(description="ครั้งที่ number/year, as the Thai minutes write it: 3/2569.")
+    title: str
+    starts_at: BangkokDateTime
+    ends_at: BangkokDateTime
+    venue: str
+    online_url: str
+    status: MeetingStatus
+    checkin_code: str | None = Field(
+        description="Only for those who keep the meeting's attendance."
+    )
+    created_at: BangkokDateTime
+    version: int
+
+
+class MeetingListItem(MeetingPublic):
+    present: int
+    invited: int
+
+
+class MeetingPage(SQLModel):
+    items: list[MeetingListItem]
+    total: int
+    page: int
+    per_page: int
+
+
+class AttendanceUpdate(ApiInput):
+    """The whole marking of one line: fields left out are cleared."""
+
+    status: AttendanceStatus
+    absence_reason: str | None = Field(default=None, description="Required when absent.")
+    substitute_for_id: RecordId | None = Field(
+        default=None, description="The member this person substitutes for (มาประชุมแทน)."
+    )
+
+
+class GuestCreate(ApiInput):
+    person_id: RecordId | None = Field(
+        default=None, description="An account, or give guest_name instead."
+    )
+    guest_name: str | None = None
+    guest_organisation: str | None = None
+    substitute_for_id: RecordId | None = None
+
+
+class CheckInRequest(ApiInput):
+    code: str = Field(description="The meeting's 6-digit check-in code.")
+
+
+class AttendancePublic(SQLModel):
+    id: int
+    meeting_id: int
+    person_id: int | None
+    guest_name: str
+    guest_organisation: str
+    status: AttendanceStatus
+    absence_reason: str
+    substitute_for_id: int | None
+    checked_in_at: BangkokDateTime | None
+    updated_at: BangkokDateTime
+
+
+class AttendanceListItem(AttendancePublic):
+    name: str
+    organisation_name: str
+    substitute_for_name: str
+
+
+class AttendanceList(SQLModel):
+    items: list[AttendanceListItem]
+    present: int
+    absent: int
+    invited: int
+    guests: int
+
+
+class CheckInPublic(SQLModel):
+    meeting: MeetingPublic
+    attendance: AttendancePublic
+
+
+class ApiTokenRequest(ApiInput):
+    name: str = Field(description="What the token is for, to recognise it later.")
+
+
+class ApiTokenPublic(SQLModel):
+    id: int
+    name: str
+    created_at: BangkokDateTime
+    last_used_at: BangkokDateTime | None
+
+
+class ApiTokenIssued(ApiTokenPublic):
+    token: str = Field(description="Shown once: send it as `Authorization: Bearer <token>`.")

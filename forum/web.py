@@ -19,7 +19,7 @@ from jinja2_fragments import render_block
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forum import accounts, dates, i18n, labels, middleware, policy
+from forum import accounts, dates, forms, i18n, labels, middleware, policy
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
 from forum.policy import ANONYMOUS, Actor
 
@@ -208,9 +208,11 @@ def install_error_handlers(app: Any) -> None:
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        fields = {
-            str(problem["loc"][-1]): FieldMessage("Please check this value.") for problem in error.errors()
-        }
+        fields: dict[str, FieldMessage] = {}
+        for problem in error.errors():
+            # ("body", "name") -> "name"; a body that is not an object at all -> "__all__"
+            name = next((part for part in problem["loc"][1:] if isinstance(part, str)), "__all__")
+            fields.setdefault(name, forms.problem_message(problem))
         return error_response(request, 422, "Please correct the highlighted fields.", fields)
 
     async def http_error(request: Request, error: Exception) -> Response:
