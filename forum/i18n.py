@@ -56,10 +56,14 @@ def translate(message: str, locale: str, **params: object) -> str:
         current_locale.reset(token)
 
 
-def pick_locale(cookie: str | None, accept_language: str | None, default: str) -> str:
-    """The switch sticks (cookie); otherwise Thai unless the browser asks only for English."""
+def pick_locale(cookie: str | None, default: str, *, accept_language: str | None = None) -> str:
+    """Pages are Thai by default, whatever the browser's own language (many Thai phones are
+    set to English): English only by the switch, which sticks (cookie). API clients, which
+    have no switch, may ask with Accept-Language."""
     if cookie in LOCALES:
         return cookie
-    if accept_language and accept_language.lower().startswith("en") and "th" not in accept_language.lower():
-        return "en"
+    if accept_language:
+        first = accept_language.split(",")[0].strip().lower()
+        if first.startswith("en"):
+            return "en"
     return default

@@ -52,7 +52,11 @@ class WebMiddleware:
         cookies.load(headers.get("cookie", ""))
         cookie = {key: morsel.value for key, morsel in cookies.items()}
 
-        locale = i18n.pick_locale(cookie.get("wethi_lang"), headers.get("accept-language"), self.default_locale)
+        locale = i18n.pick_locale(
+            cookie.get("wethi_lang"),
+            self.default_locale,
+            accept_language=headers.get("accept-language") if scope["path"].startswith("/api/") else None,
+        )
         token = i18n.current_locale.set(locale)
         nonce = cookie.get(CSRF_COOKIE, "")
         new_nonce = "" if nonce else secrets.token_urlsafe(24)
