@@ -163,7 +163,7 @@ async def test_bad_input_gets_a_thai_message_per_field_and_changes_nothing(
     body = response.json()
     assert body["message"] == th("Please correct the highlighted fields.")
     assert body["fields"][field] == th(msgid, **params)
-    assert body["fields"][field] != msgid % params if params else msgid  # really Thai
+    assert body["fields"][field] != (msgid % params if params else msgid)  # really Thai
     assert count(session) == before
 
 
