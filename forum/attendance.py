@@ -4,9 +4,11 @@ online join/leave — each kept with its time in the append-only attendance reco
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
+import segno
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -16,15 +18,18 @@ from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound
 from forum.forms import validate
 from forum.models import (
+    MAX_ID,
     Attendance,
     AttendanceEvent,
     AttendanceEventKind,
     AttendanceStatus,
+    Body,
     Meeting,
     MeetingStatus,
     Organisation,
     Person,
 )
+from forum.people import person_choices
 from forum.policy import Actor
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=3)
@@ -68,6 +73,14 @@ def list_attendance(session: Session, actor: Actor, *, meeting: Meeting) -> Atte
     return AttendanceSummary(result, count[AttendanceStatus.present], count[AttendanceStatus.absent], count[AttendanceStatus.invited], count[AttendanceStatus.guest])
 
 
+def row_of(summary: AttendanceSummary, attendance_id: int) -> AttendanceRow:
+    """One line of a listed attendance. Raises NotFound."""
+    for row in summary.rows:
+        if row.attendance.id == attendance_id:
+            return row
+    raise NotFound()
+
+
 def _log(session: Session, actor: Actor, attendance: Attendance, kind: AttendanceEventKind, detail: str = "") -> None:
     session.add(AttendanceEvent(meeting_id=attendance.meeting_id, attendance_id=attendance.id, kind=kind, by_person_id=actor.person_id, detail=detail[:300]))
 
@@ -89,6 +102,42 @@ def meeting_for_code(session: Session, code: str) -> Meeting:
     if meeting is None:
         raise InvalidInput({"code": "No meeting has this code. Check the code on the screen and try again."})
     return meeting
+
+
+@dataclass(frozen=True)
+class CheckInPreview:
+    meeting: Meeting
+    body: Body
+    attendance: Attendance | None  # the person's line, if they are on the list
+
+
+def preview_check_in(session: Session, actor: Actor, *, code: str) -> CheckInPreview:
+    """The meeting a code opens (from the QR), before the person confirms. Raises
+    Forbidden, InvalidInput."""
+    policy.require(actor, "forum.meeting.check_in")
+    meeting = meeting_for_code(session, code)
+    body = session.get(Body, meeting.body_id)
+    assert body is not None
+    line = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id)).first()
+    return CheckInPreview(meeting, body, line)
+
+
+def checkin_url(base_url: str, meeting: Meeting) -> str:
+    """The address the QR code opens: the check-in page with the code filled in."""
+    return f"{base_url.rstrip('/')}/checkin?code={meeting.checkin_code}"
+
+
+def checkin_qr_svg(session: Session, actor: Actor, *, meeting_id: int, base_url: str) -> str:
+    """The check-in QR code as SVG, for the projector or a printed sheet. Raises
+    Forbidden, NotFound."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound()
+    policy.require(actor, "forum.meeting.manage_attendance", meeting)
+    buffer = io.BytesIO()
+    qr = segno.make(checkin_url(base_url, meeting), error="m", micro=False)
+    qr.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=meeting.checkin_code)
+    return buffer.getvalue().decode()
 
 
 def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Attendance]:
@@ -131,14 +180,15 @@ def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Att
 class Marking(BaseModel):
     status: AttendanceStatus
     absence_reason: str | None = Field(default=None, max_length=300)
-    substitute_for_id: int | None = None
+    substitute_for_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
-def mark_attendance(session: Session, actor: Actor, *, attendance_id: int, **data: object) -> Attendance:
+def mark_attendance(session: Session, actor: Actor, *, attendance_id: int, meeting_id: int | None = None, **data: object) -> Attendance:
     """Mark one line present / absent (with a reason) / invited, or as substituting for a
-    member. Raises Forbidden, NotFound, Conflict, InvalidInput."""
+    member; `meeting_id`, when given, must be the line's meeting. Raises Forbidden,
+    NotFound, Conflict, InvalidInput."""
     attendance = session.get(Attendance, attendance_id)
-    if attendance is None:
+    if attendance is None or (meeting_id is not None and attendance.meeting_id != meeting_id):
         raise NotFound()
     meeting = session.get(Meeting, attendance.meeting_id)
     assert meeting is not None
@@ -179,11 +229,40 @@ def _check_substitute(session: Session, meeting: Meeting, attendance: Attendance
         raise InvalidInput({"substitute_for_id": "Someone already substitutes for this member."})
 
 
+@dataclass(frozen=True)
+class GuestForm:
+    meeting: Meeting
+    body: Body
+    people: list[tuple[int, str]]  # accounts not yet on the list
+    members: list[tuple[int, str]]  # members on the list, whom a substitute may stand in for
+
+
+def guest_form(session: Session, actor: Actor, *, meeting_id: int) -> GuestForm:
+    """The choices for adding a guest or a substitute. Raises Forbidden, NotFound, Conflict."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound()
+    policy.require(actor, "forum.meeting.manage_attendance", meeting)
+    _open_for_changes(meeting)
+    body = session.get(Body, meeting.body_id)
+    assert body is not None
+    listed = session.exec(
+        select(Attendance.person_id, Person.display_name, Attendance.status)
+        .join(Person, Person.id == Attendance.person_id)
+        .where(Attendance.meeting_id == meeting_id)
+        .order_by(col(Person.display_name))
+    ).all()
+    on_list = {person_id for person_id, _name, _status in listed}
+    members = [(person_id, name) for person_id, name, status in listed if status != AttendanceStatus.guest]
+    people = [(person_id, text) for person_id, text in person_choices(session) if person_id not in on_list]
+    return GuestForm(meeting, body, people, members)
+
+
 class GuestFields(BaseModel):
-    person_id: int | None = None
+    person_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     guest_name: str | None = Field(default=None, max_length=120)
     guest_organisation: str | None = Field(default=None, max_length=200)
-    substitute_for_id: int | None = None
+    substitute_for_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 def add_guest(session: Session, actor: Actor, *, meeting_id: int, **data: object) -> Attendance:

@@ -4,19 +4,28 @@ lifecycle, listing, and the calendar (.ics)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, Field, HttpUrl, model_validator
+from pydantic import BaseModel, Field, HttpUrl, field_validator
 from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from forum import audit, policy
+from forum import attendance, audit, policy
 from forum.dates import buddhist_year, from_local, to_local
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
-from forum.models import Attendance, AttendanceStatus, Body, Meeting, MeetingStatus, Membership
+from forum.i18n import gettext
+from forum.models import (
+    Attendance,
+    AttendanceEvent,
+    AttendanceStatus,
+    Body,
+    Meeting,
+    MeetingStatus,
+    Membership,
+)
 from forum.paging import Page, paginate
 from forum.policy import Actor
 from forum.security import new_numeric_code
@@ -42,6 +51,11 @@ class MeetingRow:
     invited: int
 
 
+# Typed dates outside these years are mistakes (or probes), and would overflow the clock.
+FIRST_YEAR, LAST_YEAR = 2000, 2200
+MAX_LENGTH = timedelta(days=7)
+
+
 class MeetingFields(BaseModel):
     title: str | None = Field(default=None, max_length=300)
     starts_at: datetime  # Bangkok wall-clock time, as typed
@@ -49,44 +63,55 @@ class MeetingFields(BaseModel):
     venue: str | None = Field(default=None, max_length=300)
     online_url: HttpUrl | None = None
 
-    @model_validator(mode="after")
-    def _sensible(self) -> MeetingFields:
-        if self.ends_at is None:
-            self.ends_at = self.starts_at + timedelta(hours=3)
-        if self.ends_at <= self.starts_at:
-            raise ValueError("The meeting must end after it starts.")
-        if self.ends_at - self.starts_at > timedelta(days=7):
-            raise ValueError("A meeting can last at most 7 days.")
-        if not self.venue and not self.online_url:
-            raise ValueError("Give a venue, an online link, or both.")
-        return self
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _wall_clock(cls, value: datetime | None) -> datetime | None:
+        """A time with an offset becomes Bangkok wall-clock time, so all compare alike."""
+        if value is None:
+            return None
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError("Please enter a real date: this one is too far in the past or the future.")
+        return to_local(value).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _fields(data: dict[str, object]) -> MeetingFields:
+    """Checked form values; problems across fields are named on the field to correct."""
     values = validate(MeetingFields, data)
-    if values.online_url and values.online_url.scheme not in {"https", "http"}:
+    if values.ends_at is None:
+        values.ends_at = values.starts_at + timedelta(hours=3)
+    if values.ends_at <= values.starts_at:
+        raise InvalidInput({"ends_at": "The meeting must end after it starts."})
+    if values.ends_at - values.starts_at > MAX_LENGTH:
+        raise InvalidInput({"ends_at": "A meeting can last at most 7 days."})
+    if not values.venue and not values.online_url:
+        raise InvalidInput({"venue": "Give a venue, an online link, or both."})
+    if values.online_url and (values.online_url.scheme not in {"https", "http"} or len(str(values.online_url)) > 500):
         raise InvalidInput({"online_url": "Please enter a web address starting with https://"})
     return values
 
 
 def list_meetings(session: Session, actor: Actor, *, body_id: int, page: int = 1, per_page: int = 20) -> Page[MeetingRow]:
-    """Newest first, with present/invited counts in the same query. Raises Forbidden."""
+    """Newest first, one page, with present/invited counts in one more query (never one
+    per row). Raises Forbidden."""
     policy.require(actor, "forum.meeting.view")
-    counts = (
-        select(
-            Attendance.meeting_id,
-            func.sum(case((col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest]), 1), else_=0)).label("present"),
-            func.count().label("invited"),
-        )
-        .group_by(col(Attendance.meeting_id))
-        .subquery()
-    )
     base = select(Meeting).where(Meeting.body_id == body_id).order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
     meetings = paginate(session, base, page=page, per_page=per_page)
-    ids = [meeting.id for meeting in meetings.items]
-    tallies = {row[0]: (row[1] or 0, row[2]) for row in session.exec(select(counts).where(counts.c.meeting_id.in_(ids or [-1])))}
+    tallies = attendance_counts(session, [meeting.id for meeting in meetings.items if meeting.id is not None])
     rows = [MeetingRow(m, *tallies.get(m.id, (0, 0))) for m in meetings.items]
     return Page(rows, meetings.total, meetings.page, meetings.per_page)
+
+
+def attendance_counts(session: Session, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """meeting id -> (present, on the list): guests count as present."""
+    if not meeting_ids:
+        return {}
+    present = func.sum(case((col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest]), 1), else_=0))
+    rows = session.exec(
+        select(Attendance.meeting_id, present, func.count())
+        .where(col(Attendance.meeting_id).in_(meeting_ids))
+        .group_by(col(Attendance.meeting_id))
+    )
+    return {meeting_id: (int(present or 0), int(total)) for meeting_id, present, total in rows}
 
 
 def upcoming_meetings(session: Session, actor: Actor, *, limit: int = 10) -> list[tuple[Meeting, Body]]:
@@ -114,6 +139,23 @@ def _unused_code(session: Session) -> str:
             return code
 
 
+def _next_number(session: Session, body_id: int, year_be: int) -> int:
+    """Numbering restarts at 1 each Buddhist year, separately for each body."""
+    latest = session.exec(select(func.max(Meeting.number)).where(Meeting.body_id == body_id, Meeting.year_be == year_be)).one()
+    return (latest or 0) + 1
+
+
+def new_meeting_form(session: Session, actor: Actor, *, body_id: int) -> Body:
+    """The body a new meeting is being prepared for. Raises Forbidden, NotFound, Conflict."""
+    body = session.get(Body, body_id)
+    if body is None:
+        raise NotFound()
+    policy.require(actor, "forum.meeting.create", body)
+    if body.archived_at is not None:
+        raise Conflict("This body is archived; it cannot hold new meetings.")
+    return body
+
+
 def create_meeting(session: Session, actor: Actor, *, body_id: int, **data: object) -> Meeting:
     """Number it (next for the body in its Buddhist year) and invite the current members.
     Raises Forbidden, NotFound, Conflict (archived body), InvalidInput."""
@@ -127,7 +169,7 @@ def create_meeting(session: Session, actor: Actor, *, body_id: int, **data: obje
     assert values.ends_at is not None
     year_be = buddhist_year(values.starts_at)
     for _attempt in range(5):  # two secretaries creating at once: the unique key decides
-        number = (session.exec(select(func.max(Meeting.number)).where(Meeting.body_id == body_id, Meeting.year_be == year_be)).one() or 0) + 1
+        number = _next_number(session, body_id, year_be)
         meeting = Meeting(
             body_id=body_id,
             year_be=year_be,
@@ -167,6 +209,9 @@ def update_meeting(session: Session, actor: Actor, *, meeting_id: int, version: 
     values = _fields(data)
     assert values.ends_at is not None
     before = audit.snapshot(meeting)
+    year_be = buddhist_year(values.starts_at)
+    if year_be != meeting.year_be:  # moved into another year: it takes that year's next number
+        meeting.number, meeting.year_be = _next_number(session, meeting.body_id, year_be), year_be
     meeting.title = values.title or ""
     meeting.starts_at, meeting.ends_at = from_local(values.starts_at), from_local(values.ends_at)
     meeting.venue, meeting.online_url = values.venue or "", str(values.online_url or "")
@@ -174,6 +219,26 @@ def update_meeting(session: Session, actor: Actor, *, meeting_id: int, version: 
     audit.record(session, actor, "forum.meeting.edit", meeting, before=before)
     session.commit()
     return meeting
+
+
+def edit_meeting_form(session: Session, actor: Actor, *, meeting_id: int) -> tuple[Meeting, Body, dict[str, object]]:
+    """The meeting with its form values in Bangkok wall-clock time. Raises Forbidden,
+    NotFound, Conflict (closed)."""
+    meeting = get_meeting(session, actor, meeting_id=meeting_id)
+    policy.require(actor, "forum.meeting.edit", meeting)
+    if meeting.status == MeetingStatus.closed:
+        raise Conflict("This meeting is closed; it can no longer be changed.")
+    body = session.get(Body, meeting.body_id)
+    assert body is not None
+    values = {
+        "title": meeting.title,
+        "starts_at": f"{to_local(meeting.starts_at):%Y-%m-%dT%H:%M}",
+        "ends_at": f"{to_local(meeting.ends_at):%Y-%m-%dT%H:%M}",
+        "venue": meeting.venue,
+        "online_url": meeting.online_url,
+        "version": meeting.version,
+    }
+    return meeting, body, values
 
 
 def advance_status(session: Session, actor: Actor, *, meeting_id: int, to: str, version: int) -> Meeting:
@@ -197,7 +262,7 @@ def advance_status(session: Session, actor: Actor, *, meeting_id: int, to: str, 
 
 
 def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
 def _ics_fold(line: str) -> list[str]:
@@ -212,18 +277,22 @@ def _ics_fold(line: str) -> list[str]:
     return [out[0]] + [" " + part for part in out[1:]]
 
 
+def _ics_time(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"  # the Gregorian calendar, in UTC
+
+
 def ics_calendar(meetings: list[tuple[Meeting, Body]], *, base_url: str, name: str) -> str:
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Wethi//Wethi//TH", "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_text(name)}"]
+    stamp = _ics_time(utcnow())
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Wethi//Wethi//TH", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(name)}"]
     for meeting, body in meetings:
-        summary = f"{body.name} ครั้งที่ {meeting_label(meeting)}" + (f" — {meeting.title}" if meeting.title else "")
+        summary = f"{body.name} {gettext('No. %(number)s', number=meeting_label(meeting))}" + (f" — {meeting.title}" if meeting.title else "")
         location = meeting.venue or meeting.online_url
         lines += [
             "BEGIN:VEVENT",
             f"UID:meeting-{meeting.id}@wethi",
             f"DTSTAMP:{stamp}",
-            f"DTSTART:{meeting.starts_at:%Y%m%dT%H%M%SZ}",
-            f"DTEND:{meeting.ends_at:%Y%m%dT%H%M%SZ}",
+            f"DTSTART:{_ics_time(meeting.starts_at)}",
+            f"DTEND:{_ics_time(meeting.ends_at)}",
             f"SUMMARY:{_ics_text(summary)}",
             f"LOCATION:{_ics_text(location)}",
             f"URL:{base_url}/meetings/{meeting.id}",
@@ -243,6 +312,50 @@ def meetings_for_calendar(session: Session, actor: Actor, *, body_id: int | None
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
     return list(session.exec(query.order_by(col(Meeting.starts_at))).all())
+
+
+def body_calendar(session: Session, actor: Actor, *, body_id: int, base_url: str) -> str:
+    """All of a body's meetings as one iCalendar file. Raises Forbidden, NotFound."""
+    policy.require(actor, "forum.meeting.view")
+    body = session.get(Body, body_id)
+    if body is None:
+        raise NotFound()
+    return ics_calendar(meetings_for_calendar(session, actor, body_id=body_id), base_url=base_url, name=body.name)
+
+
+def meeting_calendar(session: Session, actor: Actor, *, meeting_id: int, base_url: str) -> str:
+    """One meeting as an iCalendar file. Raises Forbidden, NotFound."""
+    rows = meetings_for_calendar(session, actor, meeting_id=meeting_id)
+    if not rows:
+        raise NotFound()
+    meeting, body = rows[0]
+    return ics_calendar(rows, base_url=base_url, name=f"{body.name} {gettext('No. %(number)s', number=meeting_label(meeting))}")
+
+
+# -- the meeting page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingOverview:
+    meeting: Meeting
+    body: Body
+    attendance: attendance.AttendanceSummary
+    log: list[tuple[AttendanceEvent, str]]  # the traffic record, for those who keep attendance
+    next_status: MeetingStatus | None
+    attendance_open: bool  # a closed meeting's attendance is final
+
+
+def meeting_overview(session: Session, actor: Actor, *, meeting_id: int) -> MeetingOverview:
+    """Everything the meeting page shows, in a fixed number of queries whatever the
+    number of attendees. Raises Forbidden, NotFound."""
+    meeting = get_meeting(session, actor, meeting_id=meeting_id)
+    body = session.get(Body, meeting.body_id)
+    assert body is not None
+    summary = attendance.list_attendance(session, actor, meeting=meeting)
+    keeps_attendance = policy.can(actor, "forum.meeting.manage_attendance", meeting)
+    log = attendance.attendance_log(session, actor, meeting=meeting) if keeps_attendance else []
+    status = MeetingStatus(meeting.status)
+    return MeetingOverview(meeting, body, summary, log, NEXT_STATUS.get(status), status != MeetingStatus.closed)
 
 
 def local_start(meeting: Meeting) -> datetime:
