@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, delete, func, or_, select
+from sqlmodel import Session, col, delete, func, or_, select, update
 
 from forum import audit, mail, policy, privacy
 from forum.config import get_settings
@@ -301,9 +301,11 @@ def accept_invitation(session: Session, *, token: str, **data: object) -> Person
     # Claim the invitation with a guarded update: of two sign-ups racing on one link,
     # exactly one wins; the other is rolled back whole.
     claimed = session.execute(
-        Invitation.__table__.update()
-        .where(Invitation.id == invitation.id, col(Invitation.used_at).is_(None))
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
         .values(used_at=utcnow(), used_by=person.id)
+        # keep the loaded invitation in step with the row (the session outlives the call)
+        .execution_options(synchronize_session="fetch")
     ).rowcount
     if claimed != 1:
         session.rollback()
