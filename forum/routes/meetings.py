@@ -215,33 +215,7 @@ def checkin_qr(request: Request, session: SessionDep, actor: MemberDep, meeting_
 # -- attendance -----------------------------------------------------------------------
 
 
-@router.post("/meetings/{meeting_id}/attendance/{attendance_id}")
-async def mark_attendance(
-    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, attendance_id: Id
-) -> Response:
-    values = await _submitted(request, MARKING_FIELDS)
-    errors: dict[str, FieldMessage] = {}
-    try:
-        attendance.mark_attendance(
-            session, actor, attendance_id=attendance_id, meeting_id=meeting_id, **values
-        )
-    except InvalidInput as error:
-        errors = error.fields
-    context = _meeting_context(request, session, actor, meeting_id)
-    context |= {
-        "row": attendance.row_of(context["summary"], attendance_id),
-        "row_errors": {attendance_id: errors},
-        "oob": True,
-    }
-    if errors:
-        return render(request, MEETING_PAGE, context, block="attendance_row", status_code=422)
-    if is_htmx(request):
-        return render(request, MEETING_PAGE, context, block="attendance_row")
-    return redirect(
-        request,
-        f"/meetings/{meeting_id}#attendance_row_{attendance_id}",
-        flash="The attendance has been updated.",
-    )
+# The fixed path /attendance/new goes before /attendance/{attendance_id}.
 
 
 @router.get("/meetings/{meeting_id}/attendance/new")
@@ -277,6 +251,35 @@ async def add_guest(
         request,
         f"/meetings/{meeting_id}#attendance",
         flash="The guest has been added to the attendance list.",
+    )
+
+
+@router.post("/meetings/{meeting_id}/attendance/{attendance_id}")
+async def mark_attendance(
+    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, attendance_id: Id
+) -> Response:
+    values = await _submitted(request, MARKING_FIELDS)
+    errors: dict[str, FieldMessage] = {}
+    try:
+        attendance.mark_attendance(
+            session, actor, attendance_id=attendance_id, meeting_id=meeting_id, **values
+        )
+    except InvalidInput as error:
+        errors = error.fields
+    context = _meeting_context(request, session, actor, meeting_id)
+    context |= {
+        "row": attendance.row_of(context["summary"], attendance_id),
+        "row_errors": {attendance_id: errors},
+        "oob": True,
+    }
+    if errors:
+        return render(request, MEETING_PAGE, context, block="attendance_row", status_code=422)
+    if is_htmx(request):
+        return render(request, MEETING_PAGE, context, block="attendance_row")
+    return redirect(
+        request,
+        f"/meetings/{meeting_id}#attendance_row_{attendance_id}",
+        flash="The attendance has been updated.",
     )
 
 
