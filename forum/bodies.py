@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
 from forum import audit, policy
-from forum.db import utcnow
+from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
 from forum.models import Body, BodyKind, Membership, Organisation, Person, Region, Role
@@ -135,9 +135,12 @@ def update_body(
         raise StaleEdit()
     values = _checked(session, data)
     before = audit.snapshot(body)
+    if not claim_version(session, Body, body_id, version):
+        session.rollback()
+        raise StaleEdit()  # someone saved between our read and this write
     body.kind, body.name, body.region_id = values.kind, values.name, values.region_id
     body.name_en, body.description = values.name_en or "", values.description or ""
-    body.version += 1
+    body.version = version + 1
     audit.record(session, actor, "forum.body.edit", body, before=before)
     session.commit()
     return body

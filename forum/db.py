@@ -77,3 +77,14 @@ def create_all_for_tests(engine: Engine) -> None:
     import forum.models  # noqa: F401  (registers the tables)
 
     SQLModel.metadata.create_all(engine)
+
+
+def claim_version(session: Session, model: type[SQLModel], record_id: int, version: int) -> bool:
+    """Compare-and-set on a record's `version` column (optimistic locking): True if this
+    transaction moved it from `version` to `version + 1`. Of two simultaneous edits of the
+    same version, the row lock orders them and only the first gets True."""
+    table = model.__table__  # type: ignore[attr-defined]
+    result = session.connection().execute(
+        table.update().where(table.c.id == record_id, table.c.version == version).values(version=version + 1)
+    )
+    return result.rowcount == 1

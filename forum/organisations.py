@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, or_, select
 
 from forum import audit, policy
-from forum.db import utcnow
+from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
 from forum.models import Organisation, OrganisationKind, Person, Province, Side
@@ -147,13 +147,16 @@ def update_organisation(
         raise StaleEdit()
     values = _checked(session, data, organisation_id=organisation_id)
     before = audit.snapshot(organisation)
+    if not claim_version(session, Organisation, organisation_id, version):
+        session.rollback()
+        raise StaleEdit()  # someone saved between our read and this write
     for name, value in values.model_dump().items():
         setattr(
             organisation,
             name,
             value if value is not None else "" if name in {"name_en", "description"} else None,
         )
-    organisation.version += 1
+    organisation.version = version + 1
     audit.record(session, actor, "forum.organisation.edit", organisation, before=before)
     session.commit()
     return organisation

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, delete, func, or_, select
 
 from forum import audit, policy, privacy
-from forum.db import utcnow
+from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
 from forum.models import Body, LoginSession, Membership, Organisation, Person, Role
@@ -120,11 +120,14 @@ def update_person(
     ):
         raise InvalidInput({"organisation_id": "Please choose one of the options."})
     before = audit.snapshot(person)
+    if not claim_version(session, Person, person_id, version):
+        session.rollback()
+        raise StaleEdit()  # someone saved between our read and this write
     person.display_name = values.display_name
     person.position = values.position or ""
     person.phone = values.phone or ""
     person.organisation_id = values.organisation_id
-    person.version += 1
+    person.version = version + 1
     audit.record(session, actor, "forum.person.edit", person, before=before)
     session.commit()
     return person

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from forum import bodies
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleEdit
-from forum.models import AuditEvent, BodyKind, Membership, Role
+from forum.models import AuditEvent, Body, BodyKind, Membership, Role
 from tests import factories
 
 
@@ -235,3 +235,19 @@ def test_missing_membership_is_not_found(session):
         bodies.remove_member(session, actor, membership_id=999999)
     with pytest.raises(NotFound):
         bodies.get_member(session, actor, membership_id=999999)
+
+
+def test_an_edit_that_lost_the_race_is_stale_and_changes_nothing(session, engine):
+    actor = admin(session)
+    body = factories.body(session)
+    with Session(engine, expire_on_commit=False) as other:
+        bodies.update_body(
+            other, actor, body_id=body.id, version=1, kind="committee", name="บันทึกก่อน"
+        )
+    with pytest.raises(StaleEdit):
+        bodies.update_body(
+            session, actor, body_id=body.id, version=1, kind="committee", name="มาทีหลัง"
+        )
+    session.expire_all()
+    saved = session.get(Body, body.id)
+    assert (saved.name, saved.version) == ("บันทึกก่อน", 2)

@@ -194,3 +194,21 @@ def test_only_an_admin_archives(session):
         organisations.set_organisation_archived(
             session, with_role(session, Role.chair), organisation_id=org.id, archived=True
         )
+
+
+def test_an_edit_that_lost_the_race_is_stale_and_changes_nothing(session, engine):
+    """Both read version 1; the other saves first; ours must not overwrite it."""
+    actor = admin(session)
+    org = factories.organisation(session)
+    assert organisations.get_organisation(session, actor, organisation_id=org.id).version == 1
+    with Session(engine, expire_on_commit=False) as other:
+        organisations.update_organisation(
+            other, actor, organisation_id=org.id, version=1, name="ฉบับที่บันทึกก่อน", kind="other"
+        )
+    with pytest.raises(StaleEdit):
+        organisations.update_organisation(
+            session, actor, organisation_id=org.id, version=1, name="ฉบับที่มาทีหลัง", kind="other"
+        )
+    session.expire_all()
+    saved = session.get(Organisation, org.id)
+    assert (saved.name, saved.version) == ("ฉบับที่บันทึกก่อน", 2)

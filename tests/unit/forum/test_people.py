@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from forum import accounts, people, privacy
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleEdit
-from forum.models import LoginSession, Role
+from forum.models import LoginSession, Person, Role
 from tests import factories
 
 
@@ -147,3 +147,17 @@ def test_only_an_admin_archives_people(session):
         people.set_person_archived(
             session, chair, person_id=factories.person(session).id, archived=True
         )
+
+
+def test_an_edit_that_lost_the_race_is_stale_and_changes_nothing(session, engine):
+    me = factories.person(session, name="ชื่อเดิม")
+    actor = factories.actor(session, me)
+    with Session(engine, expire_on_commit=False) as other:
+        people.update_person(other, actor, person_id=me.id, version=1, display_name="บันทึกก่อน")
+    with pytest.raises(StaleEdit):
+        people.update_person(session, actor, person_id=me.id, version=1, display_name="มาทีหลัง")
+    session.expire_all()
+    assert (session.get(Person, me.id).display_name, session.get(Person, me.id).version) == (
+        "บันทึกก่อน",
+        2,
+    )
