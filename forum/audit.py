@@ -19,8 +19,8 @@ from forum.policy import Actor
 
 # Never copied into the log.
 _SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
-# Bookkeeping that changes with every edit: left out of the compact diff.
-_QUIET_FIELDS = frozenset({"version"})
+# Bookkeeping (the row's id, its creation time, its edit counter): left out of the compact diff.
+_QUIET_FIELDS = frozenset({"version", "id", "created_at"})
 _SHOWN_LENGTH = 80
 
 
@@ -93,14 +93,20 @@ def _shown(value: Any) -> str:
 
 def changes(event: AuditEvent) -> list[Change]:
     """The fields that differ between the event's before and after values, each shortened
-    for a compact diff (a creation shows only its after values)."""
+    for a compact diff (a creation shows only the values it set)."""
     before, after = event.before or {}, event.after or {}
     names = list(after) + [name for name in before if name not in after]
-    return [
-        Change(name, _shown(before.get(name)), _shown(after.get(name)))
-        for name in names
-        if name not in _QUIET_FIELDS and before.get(name) != after.get(name)
-    ]
+    result = []
+    for name in names:
+        old, new = _shown(before.get(name)), _shown(after.get(name))
+        if (
+            name in _QUIET_FIELDS
+            or old == new
+            or (event.before is None and after.get(name) is False)
+        ):
+            continue
+        result.append(Change(name, old, new))
+    return result
 
 
 class AuditFilter(BaseModel):

@@ -58,7 +58,11 @@ def test_the_compact_diff_shows_changes_and_shortens_long_values(session):
     ]  # version is bookkeeping; same is unchanged
     assert changes[0].before == "ก"
     assert len(changes[0].after) == 80 and changes[0].after.endswith("…")
-    created = AuditEvent(action="x.create", target_type="t", after={"title": "ใหม่", "empty": None})
+    created = AuditEvent(
+        action="x.create",
+        target_type="t",
+        after={"id": 5, "title": "ใหม่", "empty": None, "blank": "", "flag": False},
+    )
     assert [(c.field, c.before, c.after) for c in audit.changes(created)] == [("title", "", "ใหม่")]
 
 
