@@ -3,6 +3,7 @@ the CSRF check on state-changing requests, a body size cap, and the security hea
 
 from __future__ import annotations
 
+import json
 import secrets
 from contextvars import ContextVar
 from http.cookies import SimpleCookie
@@ -65,18 +66,22 @@ class WebMiddleware:
         state["csrf_token"] = security.csrf_token(self.secret_key, nonce or new_nonce)
         csrf_reset = current_csrf_token.set(state["csrf_token"])
         try:
-            if scope["method"] in UNSAFE_METHODS and not _is_token_api_call(headers):
-                body = await _read_body(receive, headers)
+            if scope["method"] in UNSAFE_METHODS:
+                as_json = scope["path"].startswith("/api/")
+                body = await _read_body(receive, headers)  # bearer calls too: the cap applies to all
                 if body is None:
-                    await _plain_error(send, 413, "Request too large.", "คำขอมีขนาดใหญ่เกินไป")
+                    await _plain_error(send, 413, "Request too large.", "คำขอมีขนาดใหญ่เกินไป", locale, as_json=as_json)
                     return
-                if not security.csrf_matches(self.secret_key, nonce, _submitted_token(scope, headers, body)):
+                if not _is_token_api_call(headers) and not security.csrf_matches(
+                    self.secret_key, nonce, _submitted_token(scope, headers, body)
+                ):
                     await _plain_error(
                         send,
                         403,
                         "This form has expired. Go back, reload the page and try again.",
                         "แบบฟอร์มนี้หมดอายุแล้ว กรุณากลับไป โหลดหน้าใหม่ แล้วลองอีกครั้ง",
                         locale,
+                        as_json=as_json,
                     )
                     return
                 receive = _replay(body)
@@ -167,8 +172,15 @@ def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-async def _plain_error(send: Send, status: int, english: str, thai: str, locale: str = "th") -> None:
+async def _plain_error(send: Send, status: int, english: str, thai: str, locale: str = "th", *, as_json: bool = False) -> None:
     text = thai if locale == "th" else english
+    if as_json:  # the API's error shape (forum.web.error_response)
+        payload = {"error": {403: "Not allowed", 413: "Too large"}.get(status, "Error"), "message": text}
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers + _security_headers(False)})
+        await send({"type": "http.response.body", "body": body})
+        return
     body = (
         f"<!doctype html><html lang='{locale}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

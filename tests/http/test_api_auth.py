@@ -61,8 +61,21 @@ async def test_session_cookie_write_without_csrf_header_is_refused(session, as_m
     before = organisations(session)
     response = await web.http.post("/api/v1/organisations", json=NEW_ORGANISATION)
     assert response.status_code == 403
+    assert response.json()["message"] == "แบบฟอร์มนี้หมดอายุแล้ว กรุณากลับไป โหลดหน้าใหม่ แล้วลองอีกครั้ง"
     assert organisations(session) == before
     assert (await web.json("POST", "/api/v1/organisations", NEW_ORGANISATION)).status_code == 201
+
+
+async def test_oversized_body_is_refused_for_bearer_calls_too(session, make_client):
+    secretary = factories.member(session, factories.body(session), Role.secretary)
+    before = organisations(session)
+    huge = NEW_ORGANISATION | {"description": "ก" * 1_000_000}
+    response = await make_client().http.post(
+        "/api/v1/organisations", json=huge, headers=bearer_for(session, secretary)
+    )
+    assert response.status_code == 413
+    assert response.json()["message"] == "คำขอมีขนาดใหญ่เกินไป"
+    assert organisations(session) == before
 
 
 async def test_revoked_or_unknown_token_is_401(session, make_client):
