@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or db.make_engine(settings.database_url)
     for module in (home, accounts, organisations, people, bodies, meetings, privacy, admin):
-        app.include_router(module.router)
+        app.include_router(module.router, include_in_schema=False)  # the OpenAPI document is the JSON API's
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)

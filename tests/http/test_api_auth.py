@@ -203,6 +203,7 @@ async def test_openapi_document_lists_the_api(client):
     create = paths["/api/v1/bodies/{body_id}/meetings"]["post"]
     assert create["tags"] == ["meetings"]
     assert {"201", "401", "403", "404", "409", "422"} <= set(create["responses"])
+    assert all(path.startswith("/api/v1/") for path in paths)  # the HTML routes are not the API
     schemas = document["components"]["schemas"]
     assert schemas["MeetingPublic"]["properties"]["starts_at"]["format"] == "date-time"
     assert "ApiError" in schemas
