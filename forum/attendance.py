@@ -11,11 +11,11 @@ from datetime import timedelta
 import segno
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from forum import audit, policy
 from forum.db import utcnow
-from forum.errors import Conflict, InvalidInput, NotFound
+from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
 from forum.forms import validate
 from forum.models import (
     MAX_ID,
@@ -24,6 +24,7 @@ from forum.models import (
     AttendanceEventKind,
     AttendanceStatus,
     Body,
+    LoginAttempt,
     Meeting,
     MeetingStatus,
     Organisation,
@@ -104,6 +105,25 @@ def meeting_for_code(session: Session, code: str) -> Meeting:
     return meeting
 
 
+# A code has a million values: a person who keeps typing wrong ones is guessing.
+WRONG_CODES_PER_15_MIN = 20
+
+
+def _meeting_for_person(session: Session, actor: Actor, code: str) -> Meeting:
+    """meeting_for_code, with each wrong code counted against the person. Raises
+    RateLimited, InvalidInput."""
+    key = f"checkin:{actor.person_id}"
+    since = utcnow() - timedelta(minutes=15)
+    if session.exec(select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)).one() >= WRONG_CODES_PER_15_MIN:
+        raise RateLimited()
+    try:
+        return meeting_for_code(session, code)
+    except InvalidInput:
+        session.add(LoginAttempt(key=key))
+        session.commit()
+        raise
+
+
 @dataclass(frozen=True)
 class CheckInPreview:
     meeting: Meeting
@@ -113,9 +133,9 @@ class CheckInPreview:
 
 def preview_check_in(session: Session, actor: Actor, *, code: str) -> CheckInPreview:
     """The meeting a code opens (from the QR), before the person confirms. Raises
-    Forbidden, InvalidInput."""
+    Forbidden, InvalidInput, RateLimited."""
     policy.require(actor, "forum.meeting.check_in")
-    meeting = meeting_for_code(session, code)
+    meeting = _meeting_for_person(session, actor, code)
     body = session.get(Body, meeting.body_id)
     assert body is not None
     line = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id)).first()
@@ -143,9 +163,9 @@ def checkin_qr_svg(session: Session, actor: Actor, *, meeting_id: int, base_url:
 def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Attendance]:
     """A person checks themselves in at the venue with the code (or its QR). A person not on
     the list is recorded as a guest. Raises Forbidden, InvalidInput, Conflict (too early,
-    too late, closed, already checked in)."""
+    too late, closed, already checked in), RateLimited (guessing codes)."""
     policy.require(actor, "forum.meeting.check_in")
-    meeting = meeting_for_code(session, code)
+    meeting = _meeting_for_person(session, actor, code)
     _open_for_changes(meeting)
     now = utcnow()
     if meeting.status != MeetingStatus.live:

@@ -243,3 +243,19 @@ async def test_the_secretary_sees_the_checked_in_member_present(session, as_memb
     row = page.split(f'id="attendance_row_{line.id}"')[1].split("</tbody>")[0]
     assert translate("Present", "th") in row and " น." in row
     assert translate("Checked in", "th") in page  # the traffic record
+
+
+async def test_guessing_codes_is_stopped_after_twenty_wrong_ones(session, as_member):
+    web, meeting = await member_and_meeting(session, as_member)
+    wrong = "000000" if meeting.checkin_code != "000000" else "000001"
+    for _ in range(20):
+        assert (await web.post("/checkin", {"code": wrong})).status_code == 422
+    response = await web.post("/checkin", {"code": meeting.checkin_code})
+    assert response.status_code == 429
+    assert (
+        translate("Too many attempts. Please wait a few minutes and try again.", "th")
+        in response.text
+    )
+    assert events(session, meeting) == []
+    other = await as_member(Role.member, body=web.body)  # counted per person
+    assert (await other.post("/checkin", {"code": meeting.checkin_code})).status_code == 303

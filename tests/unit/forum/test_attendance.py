@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from forum import attendance
-from forum.errors import Conflict, Forbidden, InvalidInput, NotFound
+from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from forum.models import (
     Attendance,
     AttendanceEvent,
@@ -312,3 +312,14 @@ def test_qr_is_svg_of_the_check_in_link_for_keepers_only(session, setting):
     )
     with pytest.raises(Forbidden):
         attendance.checkin_qr_svg(session, member, meeting_id=meeting.id, base_url="")
+
+
+def test_wrong_codes_are_counted_and_guessing_is_stopped(session, setting):
+    _body, _secretary, member, meeting = setting
+    for _ in range(attendance.WRONG_CODES_PER_15_MIN):
+        with pytest.raises(InvalidInput):
+            attendance.check_in(session, member, code="12345x")
+    with pytest.raises(RateLimited):
+        attendance.check_in(session, member, code=meeting.checkin_code)
+    with pytest.raises(RateLimited):
+        attendance.preview_check_in(session, member, code=meeting.checkin_code)
