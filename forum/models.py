@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import ConfigDict, PlainSerializer, Strict, WithJsonSchema
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from forum.dates import to_local
@@ -334,7 +334,14 @@ class AuditEvent(SQLModel, table=True):
 
 MAX_ID = 2_147_483_647  # the largest id a 32-bit INTEGER column can hold
 
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RecordId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]  # true is not 1, "7" is not 7
+EditVersion = Annotated[
+    int,
+    Strict(),
+    Field(
+        description="The version you last read; a newer one means someone else changed it (409)."
+    ),
+]
 BangkokDateTime = Annotated[
     datetime,
     PlainSerializer(lambda moment: to_local(moment).isoformat(), return_type=str),
@@ -367,9 +374,7 @@ class OrganisationCreate(ApiInput):
 
 
 class OrganisationUpdate(ApiInput):
-    version: int = Field(
-        description="The version you last read; a newer one means someone else changed it (409)."
-    )
+    version: EditVersion
     name: str | None = None
     name_en: str | None = None
     kind: OrganisationKind | None = None
@@ -404,7 +409,7 @@ class OrganisationPage(SQLModel):
 
 
 class PersonUpdate(ApiInput):
-    version: int
+    version: EditVersion
     display_name: str | None = None
     position: str | None = None
     phone: str | None = None
@@ -455,7 +460,7 @@ class BodyCreate(ApiInput):
 
 
 class BodyUpdate(ApiInput):
-    version: int
+    version: EditVersion
     kind: BodyKind | None = None
     name: str | None = None
     name_en: str | None = None
@@ -524,7 +529,7 @@ class MeetingCreate(ApiInput):
 
 
 class MeetingUpdate(ApiInput):
-    version: int
+    version: EditVersion
     title: str | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -536,7 +541,7 @@ class MeetingStatusChange(ApiInput):
     to: MeetingStatus = Field(
         description="The next stage: draft → agenda_open → agenda_published → live → closed."
     )
-    version: int
+    version: EditVersion
 
 
 class MeetingPublic(SQLModel):

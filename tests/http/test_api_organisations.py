@@ -123,6 +123,12 @@ async def test_member_cannot_create_an_organisation(session, as_member):
             {},
         ),
         (
+            {"name": "กลุ่ม", "kind": "other", "province_id": True},
+            "province_id",
+            "Please enter a whole number.",
+            {},
+        ),
+        (
             {"name": "กลุ่ม", "kind": "other", "province_id": 10**30},
             "province_id",
             "This number is too large.",
@@ -148,6 +154,7 @@ async def test_member_cannot_create_an_organisation(session, as_member):
         "wrong-type",
         "not-an-option",
         "not-a-number",
+        "boolean-for-an-id",
         "huge-id",
         "unknown-province",
         "unknown-field",
