@@ -163,6 +163,13 @@ def redirect(request: Request, url: str, *, flash: str = "") -> Response:
     return response
 
 
+def form_int(text: str | None) -> int | None:
+    """A whole number from a form or query field, or None (the service then answers, so a
+    request is authorised before its input is judged)."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 def form_values(form: Any) -> dict[str, Any]:
     """A submitted form as a dict (the last value of repeated names), csrf token dropped."""
     return {key: value for key, value in form.items() if key != "csrf_token"}

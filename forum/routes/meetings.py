@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from forum import attendance, bodies, meetings
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.models import MAX_ID
-from forum.web import MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
 
 router = APIRouter()
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Version = Annotated[int, Form(ge=0, le=MAX_ID)]
+# Read leniently: a bad version is a stale edit, found by the service after it authorises.
+Version = Annotated[str, Form(max_length=20)]
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "venue", "online_url")
 MARKING_FIELDS = ("status", "absence_reason", "substitute_for_id")
@@ -132,11 +133,13 @@ def edit_meeting_page(
 
 @router.post("/meetings/{meeting_id}/edit")
 async def update_meeting(
-    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, version: Version
+    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, version: Version = ""
 ) -> Response:
     values = await _submitted(request, MEETING_FIELDS)
     try:
-        meetings.update_meeting(session, actor, meeting_id=meeting_id, version=version, **values)
+        meetings.update_meeting(
+            session, actor, meeting_id=meeting_id, version=form_int(version) or 0, **values
+        )
     except (InvalidInput, StaleEdit) as error:
         meeting, body, _current = meetings.edit_meeting_form(session, actor, meeting_id=meeting_id)
         errors = (
@@ -160,10 +163,12 @@ def change_status(
     session: SessionDep,
     actor: MemberDep,
     meeting_id: Id,
-    to: Annotated[str, Form(max_length=40)],
-    version: Version,
+    to: Annotated[str, Form(max_length=40)] = "",
+    version: Version = "",
 ) -> Response:
-    meetings.advance_status(session, actor, meeting_id=meeting_id, to=to, version=version)
+    meetings.advance_status(
+        session, actor, meeting_id=meeting_id, to=to, version=form_int(version) or 0
+    )
     context = _meeting_context(request, session, actor, meeting_id)
     if is_htmx(request):
         return render(request, MEETING_PAGE, context, block="meeting_status")
@@ -176,8 +181,10 @@ def change_status(
 def join_online(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> Response:
+    # A page with the link, not a redirect: the CSP's form-action 'self' forbids a form
+    # post from ending on another site, and the person sees their join was recorded.
     meeting = attendance.record_online(session, actor, meeting_id=meeting_id, joining=True)
-    return RedirectResponse(meeting.online_url, status_code=303)
+    return render(request, "forum/meeting_join_page.html", {"meeting": meeting})
 
 
 @router.post("/meetings/{meeting_id}/leave")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from forum.dates import buddhist_year, format_date, format_datetime, format_time, from_local, to_local
+from forum.dates import (
+    buddhist_year,
+    format_date,
+    format_datetime,
+    format_time,
+    from_local,
+    to_local,
+)
 
 
 def test_thai_long_datetime_is_in_the_buddhist_era_and_bangkok_time():
