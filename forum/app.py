@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="Wethi (เวที)",
         description="Participatory forum and deliberation platform — JSON API",
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN, which the strict CSP forbids
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )

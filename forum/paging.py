@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 Row = TypeVar("Row")
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # beyond any real list; keeps a hostile ?page= from overflowing OFFSET
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Page(Generic[Row]):
 
 
 def paginate(session: Session, query: Select[Any], *, page: int, per_page: int, scalars: bool = True) -> Page[Any]:
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     per_page = min(max(1, per_page), MAX_PER_PAGE)
     total = session.exec(select(func.count()).select_from(query.order_by(None).subquery())).one()
     result = session.exec(query.offset((page - 1) * per_page).limit(per_page))  # type: ignore[call-overload]
