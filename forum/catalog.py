@@ -22,6 +22,7 @@ PACKAGES = ("forum", "deliberation", "voting", "minutes")
 _CALLS = {"NotFound", "Forbidden", "NotLoggedIn", "Conflict", "StaleEdit", "InvalidInput", "RateLimited", "ValueError", "FieldMessage", "gettext", "_", "ngettext", "DomainError"}
 _KEYWORDS = {"flash", "message"}
 _TABLES = {"LABELS", "_MESSAGES", "_TITLES"}
+_FIELD_DICTS = {"problems", "fields", "errors"}
 _SKIP = {"catalog.py", "cli.py", "demo.py", "vendor.py", "config.py", "mail.py"}
 
 
@@ -42,13 +43,17 @@ def python_msgids(path: Path) -> set[str]:
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
             if name in _CALLS and node.args:
                 found.update(_strings(node.args[0]))
+            if name == "send" and len(node.args) >= 3:  # mail.send(to, subject, body)
+                found.update(_strings(node.args[1]) + _strings(node.args[2]))
             for keyword in node.keywords:
                 if keyword.arg in _KEYWORDS:
                     found.update(_strings(keyword.value))
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = {t.id for t in targets if isinstance(t, ast.Name)}
-            if names & _TABLES or ("message" in names and isinstance(node.value, ast.Constant)):
+            # problems["field"] = "msgid": a message for one field of a form
+            names |= {t.value.id for t in targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)} & _FIELD_DICTS
+            if names & (_TABLES | _FIELD_DICTS) or ("message" in names and isinstance(node.value, ast.Constant)):
                 found.update(_strings(node.value))
     return {msgid for msgid in found if msgid.strip() and any(c.isalpha() for c in msgid)}
 
