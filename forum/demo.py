@@ -150,9 +150,8 @@ class Cast:
     region: Region | None
     provinces: list[Province] = field(default_factory=list)
     energy_officers: list[Person] = field(default_factory=list)  # พลังงานจังหวัด, one per province
-    analysts: list[Person] = field(
-        default_factory=list
-    )  # นักวิเคราะห์นโยบายและแผน; the second is a deputy
+    # นักวิเคราะห์นโยบายและแผน of the first two provinces; the second stands in as a deputy
+    analysts: list[Person] = field(default_factory=list)
     network: list[tuple[OrganisationKind, Person]] = field(default_factory=list)
 
     def pick(self, *kinds: OrganisationKind, taken: set[int | None]) -> Person:
