@@ -202,7 +202,8 @@ class Browsing:
 
     def _console(self, page: Any, message: Any) -> None:
         if message.type in {"error", "assert"} or "Content Security Policy" in message.text:
-            self.problems.append(f"{page.url}: console {message.type}: {message.text}")
+            source = message.location.get("url") or page.url
+            self.problems.append(f"{page.url}: console {message.type}: {message.text} ({source})")
 
     def close(self) -> None:
         for context in self.contexts:

@@ -5,6 +5,7 @@ WETHI_REQUIRE_POSTGRES=1 (CI) makes that a failure."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
@@ -15,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +154,42 @@ def admin_engine(server: PostgresServer) -> Engine:
     return create_engine(server.url(), isolation_level="AUTOCOMMIT")
 
 
+class TestDatabases:
+    """Copies of the template, one per test. The next copy is made (and the last one
+    dropped) in the background while a test runs: no test waits for CREATE DATABASE."""
+
+    def __init__(self, server: PostgresServer, template: str) -> None:
+        self.server, self.template = server, template
+        self.admin = admin_engine(server)
+        self.maker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-template-copy")
+        self.next: Future[str] = self.maker.submit(self._create)
+
+    def _create(self) -> str:
+        name = f"t_{next(_numbers)}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {self.template}"))
+        return name
+
+    def take(self) -> str:
+        name = self.next.result()
+        self.next = self.maker.submit(self._create)
+        return name
+
+    def drop(self, name: str) -> None:
+        """In the background too (after the next copy: that is what the next test waits for)."""
+        self.maker.submit(self._drop, name)
+
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.drop(self.next.result(timeout=60))
+        self.maker.shutdown(wait=True)
+        self.admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> str:
     """A database with the models' schema and the reference data, copied for each test."""
@@ -167,19 +205,23 @@ def postgres_template(postgres_server: PostgresServer) -> str:
     return TEMPLATE
 
 
+@pytest.fixture(scope="session")
+def test_databases(
+    postgres_server: PostgresServer, postgres_template: str
+) -> Iterator[TestDatabases]:
+    databases = TestDatabases(postgres_server, postgres_template)
+    yield databases
+    databases.close()
+
+
 @pytest.fixture
-def fresh_database(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
-    """The URL of a new, empty-but-for-reference-data database, dropped after the test."""
-    name = f"t_{next(_numbers)}"
-    admin = admin_engine(postgres_server)
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {postgres_template}"))
+def fresh_database(postgres_server: PostgresServer, test_databases: TestDatabases) -> Iterator[str]:
+    """The URL of a new database holding only the reference data, dropped after the test."""
+    name = test_databases.take()
     try:
         yield postgres_server.url(name)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+        test_databases.drop(name)
 
 
 @pytest.fixture

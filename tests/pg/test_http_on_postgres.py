@@ -13,9 +13,18 @@ import importlib
 import inspect
 from pathlib import Path
 
+import pytest
+
 HTTP_TESTS = Path(__file__).resolve().parent.parent / "http"
 # tests/pg/conftest.py provides these; a copy from elsewhere must not shadow them.
-OWN_FIXTURES = {"engine", "fresh_database", "postgres_server", "postgres_template"}
+OWN_FIXTURES = {
+    "engine",
+    "fresh_database",
+    "empty_database",
+    "postgres_server",
+    "postgres_template",
+    "test_databases",
+}
 
 
 def _is_fixture(value: object) -> bool:
@@ -28,6 +37,20 @@ def _static_fixture(value: object) -> object:
     if marker is None:  # pytest < 8.4: a plain function carrying its marker
         return staticmethod(value)  # type: ignore[arg-type]
     return marker(staticmethod(value._get_wrapped_function()))  # type: ignore[attr-defined]
+
+
+def _runs_on_anyio(module: object, module_marks: list) -> bool:
+    def anyio(marks: object) -> bool:
+        return any(getattr(mark, "name", "") == "anyio" for mark in marks)  # type: ignore[attr-defined]
+
+    coroutines = [
+        value
+        for name, value in vars(module).items()
+        if name.startswith("test") and inspect.iscoroutinefunction(value)
+    ]
+    return bool(coroutines) and (
+        anyio(module_marks) or any(anyio(getattr(value, "pytestmark", [])) for value in coroutines)
+    )
 
 
 def _class_for(module_name: str) -> type:
@@ -48,6 +71,10 @@ def _class_for(module_name: str) -> type:
             and value.__module__ == module.__name__
         ):
             members[name] = value
+    if _runs_on_anyio(module, members["pytestmark"]):
+        # anyio's plugin marks coroutine tests while collecting them, but does not see
+        # through @staticmethod: request its backend fixture for the whole class instead.
+        members["pytestmark"].append(pytest.mark.usefixtures("anyio_backend"))
     topic = module_name.rsplit(".", 1)[-1].removeprefix("test_")
     return type("TestHttp" + "".join(part.title() for part in topic.split("_")), (), members)
 
