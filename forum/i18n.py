@@ -39,13 +39,16 @@ def gettext(message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def plural_text(singular: str, plural: str, n: int) -> str:
+    if current_locale.get() == "en":
+        return singular if n == 1 else plural
+    # Thai has no plural forms: the catalog keys on the singular
+    return catalog(current_locale.get()).get(singular, singular if n == 1 else plural)
+
+
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     params.setdefault("num", n)
-    if current_locale.get() == "en":
-        text = singular if n == 1 else plural
-    else:  # Thai has no plural forms: the catalog keys on the singular
-        text = catalog(current_locale.get()).get(singular, singular if n == 1 else plural)
-    return text % params
+    return plural_text(singular, plural, n) % params
 
 
 def translate(message: str, locale: str, **params: object) -> str:

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
+from markupsafe import Markup, escape
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -39,7 +40,22 @@ env = Environment(
     lstrip_blocks=True,
     auto_reload=False,
 )
-env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def _template_gettext(message: str, **variables: Any) -> Markup:
+    """`_()` in templates: text and variables both escaped (a msgid may come from a cookie,
+    as a flash message does). Plain functions rather than Jinja's context-passing newstyle
+    callables, which copy the template context on every call inside a loop."""
+    return escape(i18n.gettext(message)) % variables
+
+
+def _template_ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+    variables.setdefault("num", num)
+    return escape(i18n.plural_text(singular, plural, num)) % variables
+
+
+env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
+env.newstyle_gettext = True  # type: ignore[attr-defined]  ({% trans %} blocks call the above)
 env.filters["datetime"] = lambda value, style="long": dates.format_datetime(value, i18n.current_locale.get(), style) if value else ""
 env.filters["date"] = lambda value, style="short": dates.format_date(value, i18n.current_locale.get(), style) if value else ""
 env.filters["time"] = lambda value: dates.format_time(value, i18n.current_locale.get()) if value else ""
@@ -71,7 +87,7 @@ env.globals.update(label=label, label_options=label_options, **{cls.__name__: cl
 # -- dependencies -------------------------------------------------------------------
 
 
-def get_db(request: Request):
+async def get_db(request: Request):
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
@@ -79,7 +95,7 @@ def get_db(request: Request):
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-def current_actor(request: Request, session: SessionDep) -> Actor:
+async def current_actor(request: Request, session: SessionDep) -> Actor:
     """The person behind the request (session cookie, or a bearer token on the API)."""
     cached = getattr(request.state, "actor", None)
     if cached is not None:
@@ -97,7 +113,7 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def signed_in_actor(actor: ActorDep) -> Actor:
+async def signed_in_actor(actor: ActorDep) -> Actor:
     if not actor.is_authenticated:
         raise NotLoggedIn()
     return actor

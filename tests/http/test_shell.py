@@ -85,3 +85,10 @@ async def test_forms_carry_a_working_csrf_token_in_pages_and_blocks(client):
     assert tokens == {await client.csrf_token()}
     block = await client.post("/login", {"email": "a@example.org", "password": "x"}, htmx=True)
     assert f'value="{await client.csrf_token()}"' in block.text
+
+
+async def test_a_forged_flash_cookie_is_shown_as_text_not_html(client):
+    client.http.cookies.set("wethi_flash", "%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    page = await client.get("/login")
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text

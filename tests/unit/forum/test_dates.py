@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from hypothesis import given
+from hypothesis import strategies as st
+from pythainlp.util import thai_strftime
+
 from forum.dates import (
     buddhist_year,
     format_date,
@@ -40,3 +44,12 @@ def test_wall_clock_input_round_trips_through_utc():
 
 def test_buddhist_year_of_a_date_near_new_year_follows_the_local_date():
     assert buddhist_year(to_local(datetime(2026, 12, 31, 18, 0, tzinfo=UTC))) == 2570
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2400, 12, 31), timezones=st.just(UTC)))
+def test_thai_forms_agree_with_pythainlp_thai_strftime(moment):
+    local = to_local(moment)
+    assert format_datetime(moment, "th") == thai_strftime(local, "%Aที่ %-d %B %Y เวลา %H.%M น.")
+    assert format_datetime(moment, "th", "short") == thai_strftime(local, "%-d %b %Y %H.%M น.")
+    assert format_date(moment, "th") == thai_strftime(local, "%-d %b %Y")
+    assert format_date(moment, "th", "long") == thai_strftime(local, "%-d %B %Y")
