@@ -171,7 +171,11 @@ class Membership(SQLModel, table=True):
 class Meeting(SQLModel, table=True):
     """การประชุม / เวที of a body, numbered per body and Buddhist year (ครั้งที่ 3/2569)."""
 
-    __table_args__ = (sa.UniqueConstraint("body_id", "year_be", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("body_id", "year_be", "number"),
+        # A body's meetings newest first, one page at a time, without sorting them all.
+        sa.Index("ix_meeting_body_starts", "body_id", "starts_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     body_id: int = Field(foreign_key="body.id", index=True)
