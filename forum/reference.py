@@ -140,6 +140,14 @@ class ProvinceOverview:
     province_count: int
 
 
+def provinces_by_region(session: Session) -> list[tuple[Region, list[Province]]]:
+    """Provinces grouped by region, for a select box with <optgroup>s."""
+    groups: dict[int, tuple[Region, list[Province]]] = {}
+    for province, region in list_provinces(session):
+        groups.setdefault(region.id or 0, (region, []))[1].append(province)
+    return list(groups.values())
+
+
 def province_overview(session: Session, actor: Actor) -> ProvinceOverview:
     """The provinces grouped by region, for the administrators' page. Raises Forbidden."""
     policy.require(actor, "forum.province.edit")

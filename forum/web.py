@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -177,6 +177,12 @@ def redirect(request: Request, url: str, *, flash: str = "") -> Response:
     if flash:
         response.set_cookie(FLASH_COOKIE, quote(flash), max_age=60, httponly=True, samesite="lax", path="/")
     return response
+
+
+def url_with_query(path: str, params: dict[str, Any]) -> str:
+    """A list's URL with its filters (for pagination links), empty ones left out."""
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "", False)})
+    return f"{path}?{query}" if query else path
 
 
 def form_int(text: str | None) -> int | None:

@@ -12,8 +12,7 @@ from forum import bodies, i18n, policy, reference
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.models import Body
 from forum.policy import Actor
-from forum.routes.organisations import whole_number
-from forum.web import MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
 
 router = APIRouter()
 
@@ -120,7 +119,7 @@ async def update_body(
             session,
             actor,
             body_id=body_id,
-            version=whole_number(values.get("version")) or 0,
+            version=form_int(values.get("version")) or 0,
             **data,
         )
     except InvalidInput as error:

@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from forum import i18n, organisations, people, policy, reference
 from forum.errors import InvalidInput, StaleEdit
-from forum.models import Organisation, Province, Region
-from forum.web import MemberDep, SessionDep, form_values, redirect, render
+from forum.models import Organisation, Province
+from forum.web import MemberDep, SessionDep, form_int, form_values, redirect, render, url_with_query
 
 router = APIRouter()
 
 FIELDS = ("name", "name_en", "kind", "side", "province_id", "description")
-
-
-def whole_number(text: str | None) -> int | None:
-    """A filter's number from the query string; anything else means "no filter"."""
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
-
-
-def list_url(path: str, filters: dict[str, Any]) -> str:
-    """The list's URL with its filters (for pagination links), empty ones left out."""
-    query = urlencode(
-        {key: value for key, value in filters.items() if value not in (None, "", False)}
-    )
-    return f"{path}?{query}" if query else path
-
-
-def province_groups(session: Session) -> list[tuple[Region, list[Province]]]:
-    """Provinces grouped by region, for a select box with <optgroup>s."""
-    groups: dict[int, tuple[Region, list[Province]]] = {}
-    for province, region in reference.list_provinces(session):
-        groups.setdefault(region.id or 0, (region, []))[1].append(province)
-    return list(groups.values())
 
 
 @router.get("/organisations")
@@ -57,19 +32,19 @@ def organisation_list(
         "q": q.strip()[:100],
         "kind": kind,
         "side": side,
-        "province_id": whole_number(province_id),
+        "province_id": form_int(province_id),
         "archived": archived == "1",
     }
     results = organisations.list_organisations(
-        session, actor, page=whole_number(page) or 1, **filters
+        session, actor, page=form_int(page) or 1, **filters
     )
     context = {
         "results": results,
         "filters": filters,
-        "page_url": list_url(
+        "page_url": url_with_query(
             "/organisations", {**filters, "archived": "1" if filters["archived"] else ""}
         ),
-        "provinces": province_groups(session),
+        "provinces": reference.provinces_by_region(session),
     }
     return render(request, "forum/organisation_list.html", context, block="results")
 
@@ -91,7 +66,7 @@ def _form(
         "values": values,
         "errors": errors,
         "conflict": conflict,
-        "provinces": province_groups(session),
+        "provinces": reference.provinces_by_region(session),
     }
     return render(
         request,
@@ -155,7 +130,7 @@ async def update_organisation(
             session,
             actor,
             organisation_id=organisation_id,
-            version=whole_number(values.get("version")) or 0,
+            version=form_int(values.get("version")) or 0,
             **data,
         )
     except InvalidInput as error:

@@ -9,8 +9,7 @@ from sqlmodel import Session
 from forum import i18n, organisations, people, policy
 from forum.errors import InvalidInput, StaleEdit
 from forum.models import Person
-from forum.routes.organisations import list_url, whole_number
-from forum.web import MemberDep, SessionDep, form_values, redirect, render
+from forum.web import MemberDep, SessionDep, form_int, form_values, redirect, render, url_with_query
 
 router = APIRouter()
 
@@ -29,14 +28,14 @@ def person_list(
 ) -> Response:
     filters = {
         "q": q.strip()[:100],
-        "organisation_id": whole_number(organisation_id),
+        "organisation_id": form_int(organisation_id),
         "archived": archived == "1",
     }
-    results = people.list_people(session, actor, page=whole_number(page) or 1, **filters)
+    results = people.list_people(session, actor, page=form_int(page) or 1, **filters)
     context = {
         "results": results,
         "filters": filters,
-        "page_url": list_url(
+        "page_url": url_with_query(
             "/people", {**filters, "archived": "1" if filters["archived"] else ""}
         ),
         "organisations": organisations.organisation_choices(session),
@@ -95,7 +94,7 @@ async def update_person(
             session,
             actor,
             person_id=person_id,
-            version=whole_number(values.get("version")) or 0,
+            version=form_int(values.get("version")) or 0,
             **data,
         )
     except InvalidInput as error:
