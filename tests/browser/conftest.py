@@ -165,8 +165,10 @@ def site(live_server: LiveServer) -> Site:
         return Site(admin, body, member, token)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module, not per session: Playwright's sync API keeps an asyncio loop running
+    in this thread while it is open, which would break the async tests collected later."""
     if not CHROMIUM.exists():
         _skip_or_fail(f"Debian's Chromium is not installed ({CHROMIUM})")
     try:
