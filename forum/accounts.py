@@ -8,8 +8,8 @@ from datetime import timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
-from sqlalchemy.orm import aliased
 from sqlalchemy import bindparam
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, func, or_, select, update
 
 from forum import audit, mail, policy, privacy

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from forum.models import AttendanceEventKind, AttendanceStatus, BodyKind, MeetingStatus, OrganisationKind, Role, Side
+from forum.models import (
+    AttendanceEventKind,
+    AttendanceStatus,
+    BodyKind,
+    MeetingStatus,
+    OrganisationKind,
+    Role,
+    Side,
+)
 
 LABELS: dict[StrEnum, str] = {
     Role.chair: "Chair",
