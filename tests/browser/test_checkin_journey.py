@@ -54,12 +54,15 @@ def test_invited_secretary_opens_a_meeting_and_a_member_checks_in_by_code(
         th("I have read the privacy notice and agree that Wethi keeps my data for these purposes.")
     ).check()
     submit(secretary)
-    assert secretary.get_by_role("status").inner_text() == th(
-        "Welcome to Wethi! Your account is ready."
-    )
+    secretary.get_by_role("status").filter(
+        has_text=th("Welcome to Wethi! Your account is ready.")
+    ).wait_for()
 
     starts = to_local(utcnow() + timedelta(minutes=30))
-    secretary.goto(f"/bodies/{site.body.id}/meetings/new")
+    secretary.goto("/bodies")
+    secretary.get_by_role("link", name=site.body.name).click()
+    secretary.get_by_role("link", name=th("New meeting")).click()
+    assert secretary.locator("h1").inner_text() == th("New meeting")
     fill_form(
         secretary,
         {
@@ -69,7 +72,7 @@ def test_invited_secretary_opens_a_meeting_and_a_member_checks_in_by_code(
             "venue": "ห้องประชุมสำนักงานพลังงานจังหวัดเชียงใหม่",
         },
     )
-    submit(secretary)
+    secretary.get_by_role("button", name=th("Create meeting")).click()
     secretary.wait_for_url(re.compile(r"/meetings/\d+$"))
     with live_server.session() as session:
         meeting = session.exec(select(Meeting).where(Meeting.body_id == site.body.id)).one()
