@@ -23,11 +23,20 @@ def utcnow() -> datetime:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    # The pool never makes a caller wait (max_overflow=-1): the request dependencies
+    # (forum.web) run on the event loop, and a loop waiting for a connection that only
+    # the loop can give back (a thread's request closes its session there) would freeze
+    # the worker. Connections past `pool_size` are closed when given back.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=-1,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=-1, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

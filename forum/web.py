@@ -56,9 +56,15 @@ def _template_ngettext(singular: str, plural: str, num: int, **variables: Any) -
 
 env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
 env.newstyle_gettext = True  # type: ignore[attr-defined]  ({% trans %} blocks call the above)
-env.filters["datetime"] = lambda value, style="long": dates.format_datetime(value, i18n.current_locale.get(), style) if value else ""
-env.filters["date"] = lambda value, style="short": dates.format_date(value, i18n.current_locale.get(), style) if value else ""
-env.filters["time"] = lambda value: dates.format_time(value, i18n.current_locale.get()) if value else ""
+env.filters["datetime"] = lambda value, style="long": (
+    dates.format_datetime(value, i18n.current_locale.get(), style) if value else ""
+)
+env.filters["date"] = lambda value, style="short": (
+    dates.format_date(value, i18n.current_locale.get(), style) if value else ""
+)
+env.filters["time"] = lambda value: (
+    dates.format_time(value, i18n.current_locale.get()) if value else ""
+)
 env.filters["urlquote"] = lambda value: quote(str(value), safe="")
 
 
@@ -74,14 +80,18 @@ env.globals["current_csrf_token"] = lambda: middleware.current_csrf_token.get()
 def label(value: StrEnum | str, enum_type: type[StrEnum] | None = None) -> str:
     """The translated display name of an enum member: {{ label(meeting.status, MeetingStatus) }}."""
     kind = enum_type or type(value)
-    return i18n.gettext(labels.label_msgid(kind, str(value.value if isinstance(value, StrEnum) else value)))
+    return i18n.gettext(
+        labels.label_msgid(kind, str(value.value if isinstance(value, StrEnum) else value))
+    )
 
 
 def label_options(enum_type: type[StrEnum]) -> list[tuple[str, str]]:
     return [(value, i18n.gettext(msgid)) for value, msgid in labels.options(enum_type)]
 
 
-env.globals.update(label=label, label_options=label_options, **{cls.__name__: cls for cls in labels.ENUMS})
+env.globals.update(
+    label=label, label_options=label_options, **{cls.__name__: cls for cls in labels.ENUMS}
+)
 
 
 # -- dependencies -------------------------------------------------------------------
@@ -92,7 +102,9 @@ async def get_db(request: Request):
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+# Closed when the route returns (scope="function"), before the response is sent: a slow
+# client never keeps a connection out of the pool.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 async def current_actor(request: Request, session: SessionDep) -> Actor:
@@ -123,7 +135,10 @@ MemberDep = Annotated[Actor, Depends(signed_in_actor)]
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
 
 
 # -- rendering ----------------------------------------------------------------------
@@ -175,13 +190,17 @@ def redirect(request: Request, url: str, *, flash: str = "") -> Response:
     else:
         response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, quote(flash), max_age=60, httponly=True, samesite="lax", path="/")
+        response.set_cookie(
+            FLASH_COOKIE, quote(flash), max_age=60, httponly=True, samesite="lax", path="/"
+        )
     return response
 
 
 def url_with_query(path: str, params: dict[str, Any]) -> str:
     """A list's URL with its filters (for pagination links), empty ones left out."""
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "", False)})
+    query = urlencode(
+        {key: value for key, value in params.items() if value not in (None, "", False)}
+    )
     return f"{path}?{query}" if query else path
 
 
@@ -211,7 +230,9 @@ _TITLES = {
 }
 
 
-def error_response(request: Request, status: int, message: str, fields: dict[str, FieldMessage] | None = None) -> Response:
+def error_response(
+    request: Request, status: int, message: str, fields: dict[str, FieldMessage] | None = None
+) -> Response:
     translated = i18n.gettext(message)
     if request.url.path.startswith("/api/"):
         body: dict[str, Any] = {"error": _TITLES.get(status, "Error"), "message": translated}
@@ -219,13 +240,22 @@ def error_response(request: Request, status: int, message: str, fields: dict[str
             body["fields"] = {name: field_message(value) for name, value in fields.items()}
         return JSONResponse(body, status_code=status)
     if status == 401 and request.method == "GET" and not is_htmx(request):
-        next_url = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe="")
+        next_url = quote(
+            str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""
+        )
         return RedirectResponse(f"/login?next={next_url}", status_code=303)
-    context = {"status": status, "title": _TITLES.get(status, "Error"), "message": translated, "fields": fields or {}}
+    context = {
+        "status": status,
+        "title": _TITLES.get(status, "Error"),
+        "message": translated,
+        "fields": fields or {},
+    }
     # An htmx request that fails shows the error in the page's main area, not in the
     # small element (a table row, a button) it meant to replace.
     headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if is_htmx(request) else None
-    return render(request, "error.html", context, block="error", status_code=status, headers=headers)
+    return render(
+        request, "error.html", context, block="error", status_code=status, headers=headers
+    )
 
 
 def install_error_handlers(app: Any) -> None:
@@ -252,7 +282,9 @@ def install_error_handlers(app: Any) -> None:
         return error_response(request, error.status_code, message)
 
     async def server_error(request: Request, error: Exception) -> Response:
-        return error_response(request, 500, "Something went wrong on our side. It has been logged; please try again.")
+        return error_response(
+            request, 500, "Something went wrong on our side. It has been logged; please try again."
+        )
 
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)

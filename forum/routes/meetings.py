@@ -48,8 +48,13 @@ def _calendar(text: str, filename: str) -> Response:
 # -- a body's meetings ----------------------------------------------------------------
 
 
+# The two busiest pages are `async def`: they run on the event loop, as the request
+# dependencies do (forum.web), instead of hopping to a worker thread and back. Their
+# services are synchronous and short (a few indexed queries and a render), so the loop is
+# held for about a millisecond on SQLite. On PostgreSQL the loop also waits out each query's
+# round trip; that is why DESIGN.md §4 scales PostgreSQL with several workers.
 @router.get("/bodies/{body_id}/meetings")
-def meeting_list(
+async def meeting_list(
     request: Request,
     session: SessionDep,
     actor: MemberDep,
@@ -110,7 +115,7 @@ def _meeting_context(
 
 
 @router.get("/meetings/{meeting_id}")
-def meeting_page(
+async def meeting_page(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> Response:
     return render(
