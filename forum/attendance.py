@@ -5,11 +5,14 @@ online join/leave — each kept with its time in the append-only attendance reco
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import segno
 from pydantic import BaseModel, Field
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -39,7 +42,7 @@ CHECK_IN_CLOSES_AFTER = timedelta(hours=3)
 
 @dataclass(frozen=True)
 class AttendanceRow:
-    attendance: Attendance
+    attendance: Any  # the line's columns, read-only (a database row, not an Attendance)
     name: str
     organisation_name: str
     substitute_for_name: str
@@ -54,24 +57,45 @@ class AttendanceSummary:
     guests: int
 
 
-def list_attendance(session: Session, actor: Actor, *, meeting: Meeting) -> AttendanceSummary:
-    """Everyone on the meeting's list, with names, in one query. Raises Forbidden."""
+_SUBSTITUTE_FOR = Person.__table__.alias("substitute_for")  # type: ignore[attr-defined]
+# Built once: only the parameters change from one request to the next.
+_ATTENDANCE_OF_MEETING = (
+    select(
+        *Attendance.__table__.columns,  # type: ignore[attr-defined]
+        col(Person.display_name).label("person_name"),
+        col(Organisation.name).label("organisation_name"),
+        _SUBSTITUTE_FOR.c.display_name.label("substitute_for_name"),
+    )
+    .join(Person, Person.id == Attendance.person_id, isouter=True)
+    .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
+    .join(_SUBSTITUTE_FOR, _SUBSTITUTE_FOR.c.id == Attendance.substitute_for_id, isouter=True)
+    .where(Attendance.meeting_id == bindparam("meeting_id"))
+)
+
+
+def list_attendance(session: Session, actor: Actor, *, meeting: Any) -> AttendanceSummary:
+    """Everyone on the meeting's list, with names, in one query; members first, then
+    guests, each by name. Rows are read-only records. Raises Forbidden."""
     policy.require(actor, "forum.meeting.view", meeting)
-    substitute_for = select(Person.id, Person.display_name).subquery()
-    rows = session.exec(
-        select(Attendance, Person.display_name, Organisation.name, substitute_for.c.display_name)
-        .join(Person, Person.id == Attendance.person_id, isouter=True)
-        .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
-        .join(substitute_for, substitute_for.c.id == Attendance.substitute_for_id, isouter=True)
-        .where(Attendance.meeting_id == meeting.id)
-    ).all()
+    lines = session.connection().execute(_ATTENDANCE_OF_MEETING, {"meeting_id": meeting.id}).all()
     result = [
-        AttendanceRow(a, name or a.guest_name, org or a.guest_organisation, sub or "")
-        for a, name, org, sub in rows
+        AttendanceRow(
+            line,
+            line.person_name or line.guest_name,
+            line.organisation_name or line.guest_organisation,
+            line.substitute_for_name or "",
+        )
+        for line in lines
     ]
     result.sort(key=lambda row: (row.attendance.status == AttendanceStatus.guest, row.name))
-    count = {status: sum(1 for row in result if row.attendance.status == status) for status in AttendanceStatus}
-    return AttendanceSummary(result, count[AttendanceStatus.present], count[AttendanceStatus.absent], count[AttendanceStatus.invited], count[AttendanceStatus.guest])
+    count = Counter(line.status for line in lines)
+    return AttendanceSummary(
+        result,
+        count[AttendanceStatus.present],
+        count[AttendanceStatus.absent],
+        count[AttendanceStatus.invited],
+        count[AttendanceStatus.guest],
+    )
 
 
 def row_of(summary: AttendanceSummary, attendance_id: int) -> AttendanceRow:
@@ -82,8 +106,22 @@ def row_of(summary: AttendanceSummary, attendance_id: int) -> AttendanceRow:
     raise NotFound()
 
 
-def _log(session: Session, actor: Actor, attendance: Attendance, kind: AttendanceEventKind, detail: str = "") -> None:
-    session.add(AttendanceEvent(meeting_id=attendance.meeting_id, attendance_id=attendance.id, kind=kind, by_person_id=actor.person_id, detail=detail[:300]))
+def _log(
+    session: Session,
+    actor: Actor,
+    attendance: Attendance,
+    kind: AttendanceEventKind,
+    detail: str = "",
+) -> None:
+    session.add(
+        AttendanceEvent(
+            meeting_id=attendance.meeting_id,
+            attendance_id=attendance.id,
+            kind=kind,
+            by_person_id=actor.person_id,
+            detail=detail[:300],
+        )
+    )
 
 
 def _open_for_changes(meeting: Meeting) -> None:
@@ -101,7 +139,9 @@ def meeting_for_code(session: Session, code: str) -> Meeting:
         raise InvalidInput({"code": "The check-in code has 6 digits."})
     meeting = session.exec(select(Meeting).where(Meeting.checkin_code == code)).first()
     if meeting is None:
-        raise InvalidInput({"code": "No meeting has this code. Check the code on the screen and try again."})
+        raise InvalidInput(
+            {"code": "No meeting has this code. Check the code on the screen and try again."}
+        )
     return meeting
 
 
@@ -114,7 +154,12 @@ def _meeting_for_person(session: Session, actor: Actor, code: str) -> Meeting:
     RateLimited, InvalidInput."""
     key = f"checkin:{actor.person_id}"
     since = utcnow() - timedelta(minutes=15)
-    if session.exec(select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)).one() >= WRONG_CODES_PER_15_MIN:
+    if (
+        session.exec(
+            select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
+        ).one()
+        >= WRONG_CODES_PER_15_MIN
+    ):
         raise RateLimited()
     try:
         return meeting_for_code(session, code)
@@ -138,7 +183,11 @@ def preview_check_in(session: Session, actor: Actor, *, code: str) -> CheckInPre
     meeting = _meeting_for_person(session, actor, code)
     body = session.get(Body, meeting.body_id)
     assert body is not None
-    line = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id)).first()
+    line = session.exec(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id
+        )
+    ).first()
     return CheckInPreview(meeting, body, line)
 
 
@@ -156,7 +205,9 @@ def checkin_qr_svg(session: Session, actor: Actor, *, meeting_id: int, base_url:
     policy.require(actor, "forum.meeting.manage_attendance", meeting)
     buffer = io.BytesIO()
     qr = segno.make(checkin_url(base_url, meeting), error="m", micro=False)
-    qr.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=meeting.checkin_code)
+    qr.save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=meeting.checkin_code
+    )
     return buffer.getvalue().decode()
 
 
@@ -173,11 +224,17 @@ def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Att
             raise Conflict("Check-in opens 3 hours before the meeting starts.")
         if now > meeting.ends_at + CHECK_IN_CLOSES_AFTER:
             raise Conflict("Check-in for this meeting has ended.")
-    attendance = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id)).first()
+    attendance = session.exec(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id
+        )
+    ).first()
     if attendance is not None and attendance.checked_in_at is not None:
         raise Conflict("You are already checked in to this meeting.")
     if attendance is None:
-        attendance = Attendance(meeting_id=meeting.id, person_id=actor.person_id, status=AttendanceStatus.guest)
+        attendance = Attendance(
+            meeting_id=meeting.id, person_id=actor.person_id, status=AttendanceStatus.guest
+        )
     elif attendance.status != AttendanceStatus.guest:
         attendance.status = AttendanceStatus.present
         attendance.absence_reason = ""
@@ -203,7 +260,14 @@ class Marking(BaseModel):
     substitute_for_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
-def mark_attendance(session: Session, actor: Actor, *, attendance_id: int, meeting_id: int | None = None, **data: object) -> Attendance:
+def mark_attendance(
+    session: Session,
+    actor: Actor,
+    *,
+    attendance_id: int,
+    meeting_id: int | None = None,
+    **data: object,
+) -> Attendance:
     """Mark one line present / absent (with a reason) / invited, or as substituting for a
     member; `meeting_id`, when given, must be the line's meeting. Raises Forbidden,
     NotFound, Conflict, InvalidInput."""
@@ -217,13 +281,19 @@ def mark_attendance(session: Session, actor: Actor, *, attendance_id: int, meeti
     values = validate(Marking, data)
     if values.status == AttendanceStatus.absent and not values.absence_reason:
         raise InvalidInput({"absence_reason": "Please give the reason for the absence."})
-    if values.status == AttendanceStatus.guest and attendance.person_id is not None and not values.substitute_for_id:
+    if (
+        values.status == AttendanceStatus.guest
+        and attendance.person_id is not None
+        and not values.substitute_for_id
+    ):
         raise InvalidInput({"status": "Please choose one of the options."})
     if values.substitute_for_id is not None:
         _check_substitute(session, meeting, attendance, values.substitute_for_id)
     before = audit.snapshot(attendance)
     attendance.status = values.status
-    attendance.absence_reason = values.absence_reason or "" if values.status == AttendanceStatus.absent else ""
+    attendance.absence_reason = (
+        values.absence_reason or "" if values.status == AttendanceStatus.absent else ""
+    )
     attendance.substitute_for_id = values.substitute_for_id
     attendance.updated_at = utcnow()
     kind = {
@@ -238,12 +308,22 @@ def mark_attendance(session: Session, actor: Actor, *, attendance_id: int, meeti
     return attendance
 
 
-def _check_substitute(session: Session, meeting: Meeting, attendance: Attendance, member_id: int) -> None:
-    member_line = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.person_id == member_id)).first()
+def _check_substitute(
+    session: Session, meeting: Meeting, attendance: Attendance, member_id: int
+) -> None:
+    member_line = session.exec(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.person_id == member_id
+        )
+    ).first()
     if member_line is None or member_id == attendance.person_id:
         raise InvalidInput({"substitute_for_id": "Choose a member invited to this meeting."})
     taken = session.exec(
-        select(Attendance.id).where(Attendance.meeting_id == meeting.id, Attendance.substitute_for_id == member_id, Attendance.id != attendance.id)
+        select(Attendance.id).where(
+            Attendance.meeting_id == meeting.id,
+            Attendance.substitute_for_id == member_id,
+            Attendance.id != attendance.id,
+        )
     ).first()
     if taken:
         raise InvalidInput({"substitute_for_id": "Someone already substitutes for this member."})
@@ -273,8 +353,12 @@ def guest_form(session: Session, actor: Actor, *, meeting_id: int) -> GuestForm:
         .order_by(col(Person.display_name))
     ).all()
     on_list = {person_id for person_id, _name, _status in listed}
-    members = [(person_id, name) for person_id, name, status in listed if status != AttendanceStatus.guest]
-    people = [(person_id, text) for person_id, text in person_choices(session) if person_id not in on_list]
+    members = [
+        (person_id, name) for person_id, name, status in listed if status != AttendanceStatus.guest
+    ]
+    people = [
+        (person_id, text) for person_id, text in person_choices(session) if person_id not in on_list
+    ]
     return GuestForm(meeting, body, people, members)
 
 
@@ -299,7 +383,11 @@ def add_guest(session: Session, actor: Actor, *, meeting_id: int, **data: object
     if values.person_id is not None:
         if session.get(Person, values.person_id) is None:
             raise InvalidInput({"person_id": "Please choose one of the options."})
-        if session.exec(select(Attendance.id).where(Attendance.meeting_id == meeting_id, Attendance.person_id == values.person_id)).first():
+        if session.exec(
+            select(Attendance.id).where(
+                Attendance.meeting_id == meeting_id, Attendance.person_id == values.person_id
+            )
+        ).first():
             raise Conflict("This person is already on the attendance list.")
     attendance = Attendance(
         meeting_id=meeting_id,
@@ -331,27 +419,46 @@ def record_online(session: Session, actor: Actor, *, meeting_id: int, joining: b
     _open_for_changes(meeting)
     if not meeting.online_url:
         raise Conflict("This meeting has no online link.")
-    attendance = session.exec(select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.person_id == actor.person_id)).first()
+    attendance = session.exec(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting_id, Attendance.person_id == actor.person_id
+        )
+    ).first()
     if attendance is None:
-        attendance = Attendance(meeting_id=meeting_id, person_id=actor.person_id, status=AttendanceStatus.guest)
+        attendance = Attendance(
+            meeting_id=meeting_id, person_id=actor.person_id, status=AttendanceStatus.guest
+        )
         session.add(attendance)
         session.flush()
     if joining and attendance.status == AttendanceStatus.invited:
         attendance.status = AttendanceStatus.present
         attendance.updated_at = utcnow()
-    _log(session, actor, attendance, AttendanceEventKind.join_online if joining else AttendanceEventKind.leave_online)
+    _log(
+        session,
+        actor,
+        attendance,
+        AttendanceEventKind.join_online if joining else AttendanceEventKind.leave_online,
+    )
     session.commit()
     return meeting
 
 
-def attendance_log(session: Session, actor: Actor, *, meeting: Meeting) -> list[tuple[AttendanceEvent, str]]:
-    """The traffic record, oldest first. Raises Forbidden."""
+_EVENTS_OF_MEETING = (
+    select(
+        *AttendanceEvent.__table__.columns,  # type: ignore[attr-defined]
+        col(Person.display_name).label("person_name"),
+        col(Attendance.guest_name).label("guest_name"),
+    )
+    .join(Attendance, Attendance.id == AttendanceEvent.attendance_id)
+    .join(Person, Person.id == Attendance.person_id, isouter=True)
+    .where(AttendanceEvent.meeting_id == bindparam("meeting_id"))
+    .order_by(col(AttendanceEvent.id))
+)
+
+
+def attendance_log(session: Session, actor: Actor, *, meeting: Any) -> list[tuple[Any, str]]:
+    """The traffic record, oldest first: (event, name), the event a read-only row.
+    Raises Forbidden."""
     policy.require(actor, "forum.meeting.manage_attendance", meeting)
-    rows = session.exec(
-        select(AttendanceEvent, Person.display_name, Attendance.guest_name)
-        .join(Attendance, Attendance.id == AttendanceEvent.attendance_id)
-        .join(Person, Person.id == Attendance.person_id, isouter=True)
-        .where(AttendanceEvent.meeting_id == meeting.id)
-        .order_by(col(AttendanceEvent.id))
-    ).all()
-    return [(event, name or guest) for event, name, guest in rows]
+    rows = session.connection().execute(_EVENTS_OF_MEETING, {"meeting_id": meeting.id}).all()
+    return [(row, row.person_name or row.guest_name) for row in rows]

@@ -20,7 +20,6 @@ from forum.forms import validate
 from forum.i18n import gettext
 from forum.models import (
     Attendance,
-    AttendanceEvent,
     AttendanceStatus,
     Body,
     Meeting,
@@ -71,7 +70,9 @@ class MeetingFields(BaseModel):
         if value is None:
             return None
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise ValueError("Please enter a real date: this one is too far in the past or the future.")
+            raise ValueError(
+                "Please enter a real date: this one is too far in the past or the future."
+            )
         return to_local(value).replace(tzinfo=None) if value.tzinfo else value
 
 
@@ -86,14 +87,20 @@ def _fields(data: dict[str, object]) -> MeetingFields:
         raise InvalidInput({"ends_at": "A meeting can last at most 7 days."})
     if not values.venue and not values.online_url:
         raise InvalidInput({"venue": "Give a venue, an online link, or both."})
-    if values.online_url and (values.online_url.scheme not in {"https", "http"} or len(str(values.online_url)) > 500):
+    if values.online_url and (
+        values.online_url.scheme not in {"https", "http"} or len(str(values.online_url)) > 500
+    ):
         raise InvalidInput({"online_url": "Please enter a web address starting with https://"})
     return values
 
 
 _ON_LIST = select(func.count()).where(Attendance.meeting_id == Meeting.id)
-_PRESENT = _ON_LIST.where(col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest]))
-_MEETINGS_OF_BODY = select(func.count()).select_from(Meeting).where(Meeting.body_id == bindparam("body_id"))
+_PRESENT = _ON_LIST.where(
+    col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest])
+)
+_MEETINGS_OF_BODY = (
+    select(func.count()).select_from(Meeting).where(Meeting.body_id == bindparam("body_id"))
+)
 _MEETING_PAGE = (
     select(
         *Meeting.__table__.columns,  # type: ignore[attr-defined]
@@ -107,7 +114,9 @@ _MEETING_PAGE = (
 )
 
 
-def list_meetings(session: Session, actor: Actor, *, body_id: int, page: int = 1, per_page: int = 20) -> Page[MeetingRow]:
+def list_meetings(
+    session: Session, actor: Actor, *, body_id: int, page: int = 1, per_page: int = 20
+) -> Page[MeetingRow]:
     """Newest first, one page, each with its present/invited counts: two queries (the
     total, and the page with its counts as correlated subqueries, which the database
     works out only for the rows of the page), whatever the number of meetings. Rows are
@@ -117,7 +126,9 @@ def list_meetings(session: Session, actor: Actor, *, body_id: int, page: int = 1
     per_page = min(max(1, per_page), MAX_PER_PAGE)
     connection = session.connection()
     total = connection.execute(_MEETINGS_OF_BODY, {"body_id": body_id}).scalar_one()
-    rows = connection.execute(_MEETING_PAGE, {"body_id": body_id, "offset": (page - 1) * per_page, "limit": per_page}).all()
+    rows = connection.execute(
+        _MEETING_PAGE, {"body_id": body_id, "offset": (page - 1) * per_page, "limit": per_page}
+    ).all()
     return Page([MeetingRow(row, row.present, row.invited) for row in rows], total, page, per_page)
 
 
@@ -125,7 +136,12 @@ def attendance_counts(session: Session, meeting_ids: list[int]) -> dict[int, tup
     """meeting id -> (present, on the list): guests count as present."""
     if not meeting_ids:
         return {}
-    present = func.sum(case((col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest]), 1), else_=0))
+    present = func.sum(
+        case(
+            (col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest]), 1),
+            else_=0,
+        )
+    )
     rows = session.exec(
         select(Attendance.meeting_id, present, func.count())
         .where(col(Attendance.meeting_id).in_(meeting_ids))
@@ -134,10 +150,16 @@ def attendance_counts(session: Session, meeting_ids: list[int]) -> dict[int, tup
     return {meeting_id: (int(present or 0), int(total)) for meeting_id, present, total in rows}
 
 
-def upcoming_meetings(session: Session, actor: Actor, *, limit: int = 10) -> list[tuple[Meeting, Body]]:
+def upcoming_meetings(
+    session: Session, actor: Actor, *, limit: int = 10
+) -> list[tuple[Meeting, Body]]:
     """The actor's bodies' meetings from today on (all bodies for an admin)."""
     policy.require(actor, "forum.meeting.view")
-    query = select(Meeting, Body).join(Body, Body.id == Meeting.body_id).where(Meeting.ends_at >= utcnow() - timedelta(hours=12))
+    query = (
+        select(Meeting, Body)
+        .join(Body, Body.id == Meeting.body_id)
+        .where(Meeting.ends_at >= utcnow() - timedelta(hours=12))
+    )
     if not actor.is_admin:
         query = query.where(col(Meeting.body_id).in_(list(actor.roles) or [-1]))
     return list(session.exec(query.order_by(col(Meeting.starts_at)).limit(limit)).all())
@@ -161,7 +183,11 @@ def _unused_code(session: Session) -> str:
 
 def _next_number(session: Session, body_id: int, year_be: int) -> int:
     """Numbering restarts at 1 each Buddhist year, separately for each body."""
-    latest = session.exec(select(func.max(Meeting.number)).where(Meeting.body_id == body_id, Meeting.year_be == year_be)).one()
+    latest = session.exec(
+        select(func.max(Meeting.number)).where(
+            Meeting.body_id == body_id, Meeting.year_be == year_be
+        )
+    ).one()
     return (latest or 0) + 1
 
 
@@ -212,13 +238,17 @@ def create_meeting(session: Session, actor: Actor, *, body_id: int, **data: obje
     else:
         raise Conflict("Please try again: another meeting was being created at the same moment.")
     members = session.exec(select(Membership.person_id).where(Membership.body_id == body_id)).all()
-    session.add_all([Attendance(meeting_id=meeting.id, person_id=person_id) for person_id in members])
+    session.add_all(
+        [Attendance(meeting_id=meeting.id, person_id=person_id) for person_id in members]
+    )
     audit.record(session, actor, "forum.meeting.create", meeting)
     session.commit()
     return meeting
 
 
-def update_meeting(session: Session, actor: Actor, *, meeting_id: int, version: int, **data: object) -> Meeting:
+def update_meeting(
+    session: Session, actor: Actor, *, meeting_id: int, version: int, **data: object
+) -> Meeting:
     """Raises Forbidden, NotFound, StaleEdit, Conflict (closed), InvalidInput."""
     meeting = get_meeting(session, actor, meeting_id=meeting_id)
     policy.require(actor, "forum.meeting.edit", meeting)
@@ -241,7 +271,9 @@ def update_meeting(session: Session, actor: Actor, *, meeting_id: int, version: 
     return meeting
 
 
-def edit_meeting_form(session: Session, actor: Actor, *, meeting_id: int) -> tuple[Meeting, Body, dict[str, object]]:
+def edit_meeting_form(
+    session: Session, actor: Actor, *, meeting_id: int
+) -> tuple[Meeting, Body, dict[str, object]]:
     """The meeting with its form values in Bangkok wall-clock time. Raises Forbidden,
     NotFound, Conflict (closed)."""
     meeting = get_meeting(session, actor, meeting_id=meeting_id)
@@ -261,7 +293,9 @@ def edit_meeting_form(session: Session, actor: Actor, *, meeting_id: int) -> tup
     return meeting, body, values
 
 
-def advance_status(session: Session, actor: Actor, *, meeting_id: int, to: str, version: int) -> Meeting:
+def advance_status(
+    session: Session, actor: Actor, *, meeting_id: int, to: str, version: int
+) -> Meeting:
     """Move the meeting one step along its lifecycle. Raises Forbidden, NotFound,
     StaleEdit, Conflict (not the next step)."""
     meeting = get_meeting(session, actor, meeting_id=meeting_id)
@@ -282,7 +316,14 @@ def advance_status(session: Session, actor: Actor, *, meeting_id: int, to: str, 
 
 
 def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _ics_fold(line: str) -> list[str]:
@@ -303,9 +344,18 @@ def _ics_time(moment: datetime) -> str:
 
 def ics_calendar(meetings: list[tuple[Meeting, Body]], *, base_url: str, name: str) -> str:
     stamp = _ics_time(utcnow())
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Wethi//Wethi//TH", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(name)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Wethi//Wethi//TH",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(name)}",
+    ]
     for meeting, body in meetings:
-        summary = f"{body.name} {gettext('No. %(number)s', number=meeting_label(meeting))}" + (f" — {meeting.title}" if meeting.title else "")
+        summary = f"{body.name} {gettext('No. %(number)s', number=meeting_label(meeting))}" + (
+            f" — {meeting.title}" if meeting.title else ""
+        )
         location = meeting.venue or meeting.online_url
         lines += [
             "BEGIN:VEVENT",
@@ -324,7 +374,9 @@ def ics_calendar(meetings: list[tuple[Meeting, Body]], *, base_url: str, name: s
     return "\r\n".join(part for line in lines for part in _ics_fold(line)) + "\r\n"
 
 
-def meetings_for_calendar(session: Session, actor: Actor, *, body_id: int | None = None, meeting_id: int | None = None) -> list[tuple[Meeting, Body]]:
+def meetings_for_calendar(
+    session: Session, actor: Actor, *, body_id: int | None = None, meeting_id: int | None = None
+) -> list[tuple[Meeting, Body]]:
     policy.require(actor, "forum.meeting.view")
     query = select(Meeting, Body).join(Body, Body.id == Meeting.body_id)
     if body_id is not None:
@@ -340,7 +392,9 @@ def body_calendar(session: Session, actor: Actor, *, body_id: int, base_url: str
     body = session.get(Body, body_id)
     if body is None:
         raise NotFound()
-    return ics_calendar(meetings_for_calendar(session, actor, body_id=body_id), base_url=base_url, name=body.name)
+    return ics_calendar(
+        meetings_for_calendar(session, actor, body_id=body_id), base_url=base_url, name=body.name
+    )
 
 
 def meeting_calendar(session: Session, actor: Actor, *, meeting_id: int, base_url: str) -> str:
@@ -349,33 +403,55 @@ def meeting_calendar(session: Session, actor: Actor, *, meeting_id: int, base_ur
     if not rows:
         raise NotFound()
     meeting, body = rows[0]
-    return ics_calendar(rows, base_url=base_url, name=f"{body.name} {gettext('No. %(number)s', number=meeting_label(meeting))}")
+    return ics_calendar(
+        rows,
+        base_url=base_url,
+        name=f"{body.name} {gettext('No. %(number)s', number=meeting_label(meeting))}",
+    )
 
 
 # -- the meeting page -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class BodyName:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class MeetingOverview:
-    meeting: Meeting
-    body: Body
+    meeting: Any  # the meeting's columns, read-only (a database row, not a Meeting)
+    body: BodyName
     attendance: attendance.AttendanceSummary
-    log: list[tuple[AttendanceEvent, str]]  # the traffic record, for those who keep attendance
+    log: list[tuple[Any, str]]  # the traffic record, for those who keep attendance
     next_status: MeetingStatus | None
     attendance_open: bool  # a closed meeting's attendance is final
 
 
+_MEETING_WITH_BODY = (
+    select(*Meeting.__table__.columns, col(Body.name).label("body_name"))  # type: ignore[attr-defined]
+    .join(Body, Body.id == Meeting.body_id)
+    .where(Meeting.id == bindparam("meeting_id"))
+)
+
+
 def meeting_overview(session: Session, actor: Actor, *, meeting_id: int) -> MeetingOverview:
     """Everything the meeting page shows, in a fixed number of queries whatever the
-    number of attendees. Raises Forbidden, NotFound."""
-    meeting = get_meeting(session, actor, meeting_id=meeting_id)
-    body = session.get(Body, meeting.body_id)
-    assert body is not None
+    number of attendees (the meeting with its body's name, the list, and the record for
+    those who keep attendance). Raises Forbidden, NotFound."""
+    policy.require(actor, "forum.meeting.view")
+    meeting = session.connection().execute(_MEETING_WITH_BODY, {"meeting_id": meeting_id}).first()
+    if meeting is None:
+        raise NotFound()
     summary = attendance.list_attendance(session, actor, meeting=meeting)
     keeps_attendance = policy.can(actor, "forum.meeting.manage_attendance", meeting)
     log = attendance.attendance_log(session, actor, meeting=meeting) if keeps_attendance else []
     status = MeetingStatus(meeting.status)
-    return MeetingOverview(meeting, body, summary, log, NEXT_STATUS.get(status), status != MeetingStatus.closed)
+    body = BodyName(meeting.body_id, meeting.body_name)
+    return MeetingOverview(
+        meeting, body, summary, log, NEXT_STATUS.get(status), status != MeetingStatus.closed
+    )
 
 
 def local_start(meeting: Meeting) -> datetime:
