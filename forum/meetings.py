@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field, HttpUrl, field_validator
 from sqlalchemy import bindparam, case
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from forum import attendance, audit, policy
 from forum.dates import buddhist_year, from_local, to_local
@@ -42,6 +42,12 @@ NEXT_STATUS = {
 def meeting_label(meeting: Meeting) -> str:
     """ครั้งที่ 3/2569 — the number the Thai minutes use."""
     return f"{meeting.number}/{meeting.year_be}"
+
+
+@dataclass(frozen=True)
+class BodyName:
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -95,8 +101,10 @@ def _fields(data: dict[str, object]) -> MeetingFields:
 
 
 _ON_LIST = select(func.count()).where(Attendance.meeting_id == Meeting.id)
+# Two comparisons rather than IN (...), whose expanding parameter is compiled again on
+# every execution.
 _PRESENT = _ON_LIST.where(
-    col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest])
+    or_(Attendance.status == AttendanceStatus.present, Attendance.status == AttendanceStatus.guest)
 )
 _MEETINGS_OF_BODY = (
     select(func.count()).select_from(Meeting).where(Meeting.body_id == bindparam("body_id"))
@@ -114,6 +122,16 @@ _MEETING_PAGE = (
 )
 
 
+def _page_of_meetings(
+    connection: Any, body_id: int, total: int, page: int, per_page: int
+) -> Page[MeetingRow]:
+    page = min(max(1, page), MAX_PAGE)
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    values = {"body_id": body_id, "offset": (page - 1) * per_page, "limit": per_page}
+    rows = connection.execute(_MEETING_PAGE, values).all() if total else []
+    return Page([MeetingRow(row, row.present, row.invited) for row in rows], total, page, per_page)
+
+
 def list_meetings(
     session: Session, actor: Actor, *, body_id: int, page: int = 1, per_page: int = 20
 ) -> Page[MeetingRow]:
@@ -122,14 +140,43 @@ def list_meetings(
     works out only for the rows of the page), whatever the number of meetings. Rows are
     read-only records with the meeting's columns. Raises Forbidden."""
     policy.require(actor, "forum.meeting.view")
-    page = min(max(1, page), MAX_PAGE)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
     connection = session.connection()
     total = connection.execute(_MEETINGS_OF_BODY, {"body_id": body_id}).scalar_one()
-    rows = connection.execute(
-        _MEETING_PAGE, {"body_id": body_id, "offset": (page - 1) * per_page, "limit": per_page}
-    ).all()
-    return Page([MeetingRow(row, row.present, row.invited) for row in rows], total, page, per_page)
+    return _page_of_meetings(connection, body_id, total, page, per_page)
+
+
+@dataclass(frozen=True)
+class BodyMeetings:
+    body: BodyName
+    page: Page[MeetingRow]
+
+
+_BODY_WITH_MEETING_COUNT = select(
+    Body.id,
+    Body.name,
+    select(func.count())
+    .select_from(Meeting)
+    .where(Meeting.body_id == Body.id)
+    .scalar_subquery()
+    .label("total"),
+).where(Body.id == bindparam("body_id"))
+
+
+def body_meetings(
+    session: Session, actor: Actor, *, body_id: int, page: int = 1, per_page: int = 20
+) -> BodyMeetings:
+    """A body with one page of its meetings (as list_meetings): the body's name and the
+    number of its meetings in one query, the page in another. Raises Forbidden, NotFound."""
+    policy.require(actor, "forum.body.view")
+    policy.require(actor, "forum.meeting.view")
+    connection = session.connection()
+    body = connection.execute(_BODY_WITH_MEETING_COUNT, {"body_id": body_id}).first()
+    if body is None:
+        raise NotFound()
+    return BodyMeetings(
+        BodyName(body.id, body.name),
+        _page_of_meetings(connection, body_id, body.total, page, per_page),
+    )
 
 
 def attendance_counts(session: Session, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -411,12 +458,6 @@ def meeting_calendar(session: Session, actor: Actor, *, meeting_id: int, base_ur
 
 
 # -- the meeting page -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BodyName:
-    id: int
-    name: str
 
 
 @dataclass(frozen=True)

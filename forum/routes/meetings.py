@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
-from forum import attendance, bodies, meetings
+from forum import attendance, meetings
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.models import MAX_ID
 from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
@@ -61,9 +61,9 @@ async def meeting_list(
     body_id: Id,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    body = bodies.get_body(session, actor, body_id=body_id)
-    rows = meetings.list_meetings(session, actor, body_id=body_id, page=page)
-    return render(request, LIST_PAGE, {"body": body, "page": rows}, block="meeting_list")
+    listing = meetings.body_meetings(session, actor, body_id=body_id, page=page)
+    context = {"body": listing.body, "page": listing.page}
+    return render(request, LIST_PAGE, context, block="meeting_list")
 
 
 @router.get("/bodies/{body_id}/calendar.ics")
