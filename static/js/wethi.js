@@ -26,6 +26,40 @@
     }
   }, true);
 
+  // (f) One submission per form: a double tap on a weak connection must not create two
+  // meetings. Registered after (a), so a refused confirmation never marks the form busy;
+  // freed when htmx's request ends or when the page is shown again (back button).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") {
+      return;
+    }
+    if (form.hasAttribute("data-submitting")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    form.setAttribute("data-submitting", "");
+    form.setAttribute("aria-busy", "true");
+  }, true);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Redirect")) {
+      return; // done: the next page is on its way, the form stays sent
+    }
+    if (form) {
+      form.removeAttribute("data-submitting");
+      form.removeAttribute("aria-busy");
+    }
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.removeAttribute("aria-busy");
+    });
+  });
+
   // (b) data-copy="text" buttons: copy to the clipboard, show data-copied for a moment.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
