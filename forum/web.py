@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -230,6 +231,18 @@ _TITLES = {
 }
 
 
+def _resolve_actor_for_error_page(request: Request) -> None:
+    """An error can stop a request before its dependencies ran (a 404 has no route): look
+    the person up here, so the page still shows them logged in."""
+    if getattr(request.state, "actor", None) is not None or SESSION_COOKIE not in request.cookies:
+        return
+    try:
+        with Session(request.app.state.engine) as session:
+            request.state.actor = accounts.actor_for_session_token(session, request.cookies[SESSION_COOKIE])
+    except SQLAlchemyError:  # the error page must render even when the database is down
+        request.state.actor = ANONYMOUS
+
+
 def error_response(
     request: Request, status: int, message: str, fields: dict[str, FieldMessage] | None = None
 ) -> Response:
@@ -244,6 +257,7 @@ def error_response(
             str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""
         )
         return RedirectResponse(f"/login?next={next_url}", status_code=303)
+    _resolve_actor_for_error_page(request)
     context = {
         "status": status,
         "title": _TITLES.get(status, "Error"),
@@ -267,6 +281,9 @@ def install_error_handlers(app: Any) -> None:
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        if any(problem["loc"][0] == "path" for problem in error.errors()):
+            # /people/abc names no page: a missing page, not a form to correct.
+            return error_response(request, 404, "We could not find that page.")
         fields: dict[str, FieldMessage] = {}
         for problem in error.errors():
             # ("body", "name") -> "name"; a body that is not an object at all -> "__all__"

@@ -12,13 +12,13 @@ from fastapi.responses import Response
 from forum import accounts, privacy
 from forum.errors import InvalidInput
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, redirect, render
+from forum.web import ActorDep, MemberDep, SessionDep, redirect, render
 
 router = APIRouter()
 
 
 @router.get("/privacy")
-def privacy_page(request: Request, session: SessionDep) -> Response:
+def privacy_page(request: Request, session: SessionDep, _actor: ActorDep) -> Response:
     return render(request, "forum/privacy_page.html", {"notice": privacy.published_notice(session)})
 
 

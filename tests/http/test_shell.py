@@ -92,3 +92,32 @@ async def test_a_forged_flash_cookie_is_shown_as_text_not_html(client):
     page = await client.get("/login")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_a_missing_page_still_shows_the_person_logged_in(as_member):
+    web = await as_member(None)
+    page = await web.get("/no-such-page")
+    assert page.status_code == 404
+    assert 'action="/logout"' in page.text
+
+
+async def test_a_page_number_that_is_not_a_number_is_a_404_not_a_form_error(as_member):
+    web = await as_member(None)
+    page = await web.get("/people/abc")
+    assert page.status_code == 404
+    assert "ไม่พบหน้าที่ต้องการ" in page.text
+
+
+async def test_the_privacy_notice_shows_the_person_logged_in(as_member):
+    web = await as_member(None)
+    page = await web.get("/privacy")
+    assert 'action="/logout"' in page.text
+
+
+async def test_meeting_pages_do_not_mark_my_data_as_the_current_page(session, as_member):
+    from tests import factories
+
+    web = await as_member("member")
+    meeting = factories.meeting(session, web.body)
+    page = await web.get(f"/meetings/{meeting.id}")
+    assert 'href="/me" aria-current="page"' not in page.text
