@@ -64,3 +64,46 @@ def label_msgid(enum_type: type[StrEnum], value: str) -> str:
 def options(enum_type: type[StrEnum]) -> list[tuple[str, str]]:
     """(value, msgid) pairs for a select box, in declaration order."""
     return [(member.value, LABELS[member]) for member in enum_type]
+
+
+# Form fields by the names every form uses (the services' keywords), so an error summary
+# can say which field a message is about.
+FIELD_LABELS: dict[str, str] = {
+    "display_name": "Name",
+    "email": "Email",
+    "password": "Password",
+    "password_again": "Password again",
+    "consent": "Consent",
+    "position": "Position",
+    "phone": "Phone",
+    "organisation_id": "Organisation",
+    "name": "Name",
+    "name_en": "Name in English",
+    "kind": "Kind",
+    "side": "Side",
+    "province_id": "Province",
+    "region_id": "Region",
+    "description": "Description",
+    "body_id": "Body",
+    "role": "Role",
+    "person_id": "Person",
+    "make_admin": "Make this person a site administrator",
+    "days": "Days the link stays valid",
+    "title": "Title",
+    "starts_at": "Starts",
+    "ends_at": "Ends",
+    "venue": "Venue",
+    "online_url": "Online meeting link",
+    "status": "Attendance",
+    "absence_reason": "Reason for absence",
+    "substitute_for_id": "Substitute for",
+    "guest_name": "Guest's name",
+    "guest_organisation": "Guest's organisation",
+    "code": "Check-in code",
+    "q": "Search",
+    "since": "From date",
+    "until": "Until date",
+    "action": "Action starts with",
+    "actor_id": "Who",
+    "target_type": "Kind of record",
+}

@@ -74,6 +74,7 @@ def field_message(message: FieldMessage | None) -> str:
 
 
 env.globals["field_message"] = field_message
+env.globals["field_label"] = lambda name: i18n.gettext(labels.FIELD_LABELS[name]) if name in labels.FIELD_LABELS else ""
 # Macros imported without context (the Jinja default) still reach the request's token.
 env.globals["current_csrf_token"] = lambda: middleware.current_csrf_token.get()
 

@@ -121,3 +121,20 @@ async def test_meeting_pages_do_not_mark_my_data_as_the_current_page(session, as
     meeting = factories.meeting(session, web.body)
     page = await web.get(f"/meetings/{meeting.id}")
     assert 'href="/me" aria-current="page"' not in page.text
+
+
+async def test_the_error_summary_names_each_field_and_a_wrong_password_has_no_field_heading(client):
+    wrong = await client.post("/login", {"email": "nobody@example.org", "password": "wrong-password"})
+    assert "กรุณาแก้ไขช่องที่ระบุไว้" not in wrong.text and "Please correct the highlighted fields." not in wrong.text
+    await client.post("/language", {"locale": "en", "next": "/"})
+    wrong = await client.post("/login", {"email": "nobody@example.org", "password": "wrong-password"})
+    assert "The email or password is not right." in wrong.text
+    assert "Please correct the highlighted fields." not in wrong.text
+
+
+async def test_the_error_summary_says_which_field_each_message_is_about(as_member):
+    web = await as_member("secretary")
+    await web.post("/language", {"locale": "en", "next": "/"})
+    page = await web.post(f"/bodies/{web.body.id}/meetings/new", {"title": "x"})
+    assert page.status_code == 422
+    assert '<a href="#starts_at">Starts: This field is required.</a>' in page.text
