@@ -12,8 +12,8 @@ from sqlalchemy import bindparam, case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
-from forum import attendance, audit, policy
-from forum.dates import buddhist_year, from_local, to_local
+from forum import attendance, audit, i18n, labels, policy
+from forum.dates import buddhist_year, format_datetime, from_local, to_local
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
@@ -145,10 +145,26 @@ def list_meetings(
     return _page_of_meetings(connection, body_id, total, page, per_page)
 
 
+@dataclass(frozen=True, slots=True)
+class MeetingLine:
+    """One row of a body's meeting list, ready to show: texts already translated and
+    formatted once here, rather than by a function call per cell in the template."""
+
+    id: int
+    label: str  # "ครั้งที่ 3/2569"
+    title: str
+    starts: str  # "12 พ.ย. 2569 09.30 น."
+    venue: str
+    online: bool
+    status: str
+    status_text: str
+    counts: str  # "present / invited"
+
+
 @dataclass(frozen=True)
 class BodyMeetings:
     body: BodyName
-    page: Page[MeetingRow]
+    page: Page[MeetingLine]
 
 
 _BODY_WITH_MEETING_COUNT = select(
@@ -173,9 +189,27 @@ def body_meetings(
     body = connection.execute(_BODY_WITH_MEETING_COUNT, {"body_id": body_id}).first()
     if body is None:
         raise NotFound()
+    rows = _page_of_meetings(connection, body_id, body.total, page, per_page)
+    locale = i18n.current_locale.get()
+    number = gettext("No. %(number)s")
+    status_text = {value: gettext(msgid) for value, msgid in labels.options(MeetingStatus)}
+    lines = [
+        MeetingLine(
+            meeting.id,
+            number % {"number": f"{meeting.number}/{meeting.year_be}"},
+            meeting.title,
+            format_datetime(meeting.starts_at, locale, "short"),
+            meeting.venue,
+            bool(meeting.online_url),
+            meeting.status,
+            status_text[meeting.status],
+            f"{row.present} / {row.invited}",
+        )
+        for row in rows.items
+        for meeting in (row.meeting,)
+    ]
     return BodyMeetings(
-        BodyName(body.id, body.name),
-        _page_of_meetings(connection, body_id, body.total, page, per_page),
+        BodyName(body.id, body.name), Page(lines, rows.total, rows.page, rows.per_page)
     )
 
 
