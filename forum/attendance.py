@@ -132,9 +132,13 @@ def _open_for_changes(meeting: Meeting) -> None:
 # -- self check-in --------------------------------------------------------------------
 
 
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
 def meeting_for_code(session: Session, code: str) -> Meeting:
     """Raises InvalidInput (not a code) or NotFound (no such meeting)."""
-    code = "".join(ch for ch in (code or "") if not ch.isspace())
+    # Thai digits (๑๒๓…) are what a Thai keyboard types first: read them as 0-9.
+    code = "".join(ch for ch in (code or "") if not ch.isspace()).translate(THAI_DIGITS)
     if not (code.isascii() and code.isdigit() and len(code) == 6):
         raise InvalidInput({"code": "The check-in code has 6 digits."})
     meeting = session.exec(select(Meeting).where(Meeting.checkin_code == code)).first()

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
 from forum import attendance, audit, i18n, labels, policy
-from forum.dates import buddhist_year, format_datetime, from_local, to_local
+from forum.dates import BE_OFFSET, buddhist_year, format_datetime, from_local, to_local
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
@@ -59,6 +59,7 @@ class MeetingRow:
 
 # Typed dates outside these years are mistakes (or probes), and would overflow the clock.
 FIRST_YEAR, LAST_YEAR = 2000, 2200
+BE_YEARS_FROM = 2400  # a year this large was typed in the Buddhist Era (2400 BE = 1857 CE)
 MAX_LENGTH = timedelta(days=7)
 
 
@@ -68,6 +69,15 @@ class MeetingFields(BaseModel):
     ends_at: datetime | None = None
     venue: str | None = Field(default=None, max_length=300)
     online_url: HttpUrl | None = None
+
+    @field_validator("starts_at", "ends_at", mode="before")
+    @classmethod
+    def _common_era(cls, value: object) -> object:
+        """A Buddhist-Era year typed as Thai people write dates (2569-12-09 09:30, where no
+        date picker helps) is read as the Common-Era year the field holds (2026)."""
+        if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit() and int(value[:4]) >= BE_YEARS_FROM:
+            return f"{int(value[:4]) - BE_OFFSET:04d}{value[4:]}"
+        return value
 
     @field_validator("starts_at", "ends_at")
     @classmethod

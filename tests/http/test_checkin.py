@@ -117,6 +117,14 @@ async def test_checking_in_twice_says_so_and_records_one_event(session, as_membe
     assert len(events(session, meeting)) == 1
 
 
+async def test_code_typed_in_thai_digits_is_accepted(session, as_member):
+    web, meeting = await member_and_meeting(session, as_member)
+    thai = meeting.checkin_code.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+    response = await web.post("/checkin", {"code": thai})
+    assert response.status_code == 303
+    assert len(events(session, meeting)) == 1
+
+
 async def test_code_with_spaces_is_accepted(session, as_member):
     web, meeting = await member_and_meeting(session, as_member)
     code = meeting.checkin_code
@@ -130,7 +138,7 @@ async def test_code_with_spaces_is_accepted(session, as_member):
         ("", "The check-in code has 6 digits."),
         ("12345", "The check-in code has 6 digits."),
         ("abcdef", "The check-in code has 6 digits."),
-        ("๑๒๓๔๕๖", "The check-in code has 6 digits."),  # Thai digits are not the code
+        ("๑๒๓๔๕", "The check-in code has 6 digits."),  # five Thai digits
         ("12345678901234567890", "The check-in code has 6 digits."),
         ("<script>", "The check-in code has 6 digits."),
     ],

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from forum import meetings
+from forum.dates import to_local
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, NotLoggedIn, StaleEdit
 from forum.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Role
 from forum.policy import ANONYMOUS
@@ -329,3 +330,17 @@ def test_body_calendar_of_an_unknown_body_is_not_found(session, secretary):
         meetings.body_calendar(session, actor, body_id=999999, base_url="")
     with pytest.raises(NotFound):
         meetings.meeting_calendar(session, actor, meeting_id=999999, base_url="")
+
+
+def test_a_buddhist_era_year_typed_by_hand_is_read_as_the_common_era(session):
+    body = factories.body(session)
+    secretary = factories.member(session, body, Role.secretary)
+    meeting = meetings.create_meeting(
+        session,
+        factories.actor(session, secretary),
+        body_id=body.id,
+        starts_at="2569-12-09T09:30",
+        venue="ศาลาประชาคม",
+    )
+    assert to_local(meeting.starts_at).replace(tzinfo=None) == datetime(2026, 12, 9, 9, 30)
+    assert (meeting.year_be, meeting.number) == (2569, 1)
