@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import segno
@@ -215,6 +215,16 @@ def checkin_qr_svg(session: Session, actor: Actor, *, meeting_id: int, base_url:
     return buffer.getvalue().decode()
 
 
+def check_in_is_open(meeting: Any, now: datetime | None = None) -> bool:
+    """From 3 hours before the start to 3 hours after the end, or while it is in session."""
+    if meeting.status == MeetingStatus.closed:
+        return False
+    if meeting.status == MeetingStatus.live:
+        return True
+    now = now or utcnow()
+    return meeting.starts_at - CHECK_IN_OPENS_BEFORE <= now <= meeting.ends_at + CHECK_IN_CLOSES_AFTER
+
+
 def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Attendance]:
     """A person checks themselves in at the venue with the code (or its QR). A person not on
     the list is recorded as a guest. Raises Forbidden, InvalidInput, Conflict (too early,
@@ -223,11 +233,10 @@ def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Att
     meeting = _meeting_for_person(session, actor, code)
     _open_for_changes(meeting)
     now = utcnow()
-    if meeting.status != MeetingStatus.live:
+    if not check_in_is_open(meeting, now):
         if now < meeting.starts_at - CHECK_IN_OPENS_BEFORE:
             raise Conflict("Check-in opens 3 hours before the meeting starts.")
-        if now > meeting.ends_at + CHECK_IN_CLOSES_AFTER:
-            raise Conflict("Check-in for this meeting has ended.")
+        raise Conflict("Check-in for this meeting has ended.")
     attendance = session.exec(
         select(Attendance).where(
             Attendance.meeting_id == meeting.id, Attendance.person_id == actor.person_id

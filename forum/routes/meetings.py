@@ -108,6 +108,7 @@ def _meeting_context(
         "log": overview.log,
         "next_status": overview.next_status,
         "attendance_open": overview.attendance_open,
+        "check_in_open": attendance.check_in_is_open(overview.meeting),
         "checkin_url": attendance.checkin_url(_base_url(request), overview.meeting),
         "row_errors": {},
         "oob": False,

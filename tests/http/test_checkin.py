@@ -267,3 +267,15 @@ async def test_guessing_codes_is_stopped_after_twenty_wrong_ones(session, as_mem
     assert events(session, meeting) == []
     other = await as_member(Role.member, body=web.body)  # counted per person
     assert (await other.post("/checkin", {"code": meeting.checkin_code})).status_code == 303
+
+
+async def test_the_meeting_page_offers_check_in_only_while_it_is_open(session, as_member):
+    web, meeting = await member_and_meeting(session, as_member)
+    page = await web.get(f"/meetings/{meeting.id}")
+    assert 'href="/checkin"' in page.text.split("<main")[1]
+    meeting.starts_at = meeting.starts_at + timedelta(days=3)
+    meeting.ends_at = meeting.ends_at + timedelta(days=3)
+    session.add(meeting)
+    session.commit()
+    page = await web.get(f"/meetings/{meeting.id}")
+    assert 'href="/checkin"' not in page.text.split("<main")[1]
