@@ -403,6 +403,31 @@ def advance_status(
     return meeting
 
 
+def delete_meeting(session: Session, actor: Actor, *, meeting_id: int, version: int) -> Body:
+    """Remove a meeting made by mistake (a duplicate, a wrong date): only while it is a
+    draft no one has checked in to, so no announced number or record is lost. If it was
+    the body's latest of its year, its number is free again. Returns its body. Raises
+    Forbidden, NotFound, StaleEdit, Conflict."""
+    meeting = get_meeting(session, actor, meeting_id=meeting_id)
+    policy.require(actor, "forum.meeting.delete", meeting)
+    if meeting.version != version:
+        raise StaleEdit()
+    if meeting.status != MeetingStatus.draft:
+        raise Conflict("Only a draft meeting can be deleted; this one has been announced.")
+    lines = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
+    if any(line.checked_in_at is not None or line.status != AttendanceStatus.invited for line in lines):
+        raise Conflict("Someone's attendance is already recorded for this meeting, so it cannot be deleted.")
+    body = session.get(Body, meeting.body_id)
+    assert body is not None
+    audit.record(session, actor, "forum.meeting.delete", target_type="meeting", target_id=meeting.id, before=audit.snapshot(meeting))
+    for line in lines:
+        session.delete(line)
+    session.flush()
+    session.delete(meeting)
+    session.commit()
+    return body
+
+
 # -- calendar -------------------------------------------------------------------------
 
 

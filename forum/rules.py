@@ -97,6 +97,11 @@ def _edit_meeting(actor: Actor, target: Any) -> bool:
     return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
 
 
+@rule("forum.meeting.delete")
+def _delete_meeting(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+
+
 @rule("forum.meeting.change_status")
 def _change_meeting_status(actor: Actor, target: Any) -> bool:
     return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}

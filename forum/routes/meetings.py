@@ -163,6 +163,16 @@ async def update_meeting(
     return redirect(request, f"/meetings/{meeting_id}", flash="Your changes have been saved.")
 
 
+@router.post("/meetings/{meeting_id}/delete")
+def delete_meeting(
+    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, version: Version = ""
+) -> Response:
+    body = meetings.delete_meeting(
+        session, actor, meeting_id=meeting_id, version=form_int(version) or 0
+    )
+    return redirect(request, f"/bodies/{body.id}/meetings", flash="The draft meeting has been deleted.")
+
+
 @router.post("/meetings/{meeting_id}/status")
 def change_status(
     request: Request,

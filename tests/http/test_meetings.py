@@ -715,3 +715,43 @@ async def test_qr_code_is_an_svg_of_the_check_in_link(session, as_member):
     assert response.text.lstrip().startswith("<svg")
     assert "<script" not in response.text
     assert (await web.get("/meetings/999999/qr.svg")).status_code == 404
+
+
+async def test_a_draft_made_by_mistake_can_be_deleted_and_its_number_is_free_again(session, as_member):
+    web = await as_member(Role.secretary)
+    first = factories.meeting(session, web.body, number=1, year_be=2569)
+    first_id = first.id
+    duplicate = factories.meeting(session, web.body, number=2, year_be=2569)
+    duplicate_id = duplicate.id
+    response = await web.post(f"/meetings/{duplicate_id}/delete", {"version": str(duplicate.version)})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/bodies/{web.body.id}/meetings"
+    assert [m.id for m in meetings_of(session, web.body)] == [first_id]
+    assert session.exec(select(Attendance).where(Attendance.meeting_id == duplicate_id)).all() == []
+
+
+async def test_an_announced_or_attended_meeting_cannot_be_deleted(session, as_member):
+    web = await as_member(Role.secretary)
+    announced = factories.meeting(session, web.body)
+    announced.status = MeetingStatus.agenda_open
+    session.add(announced)
+    session.commit()
+    response = await web.post(f"/meetings/{announced.id}/delete", {"version": str(announced.version)})
+    assert response.status_code == 409
+    member = factories.member(session, web.body, Role.member)
+    attended = factories.meeting(session, web.body)
+    line = session.exec(select(Attendance).where(Attendance.meeting_id == attended.id, Attendance.person_id == member.id)).one()
+    line.status = AttendanceStatus.present
+    session.add(line)
+    session.commit()
+    response = await web.post(f"/meetings/{attended.id}/delete", {"version": str(attended.version)})
+    assert response.status_code == 409
+    assert len(meetings_of(session, web.body)) == 2
+
+
+async def test_a_member_cannot_delete_a_meeting(session, as_member):
+    web = await as_member(Role.member)
+    meeting = factories.meeting(session, web.body)
+    response = await web.post(f"/meetings/{meeting.id}/delete", {"version": str(meeting.version)})
+    assert response.status_code == 403
+    assert len(meetings_of(session, web.body)) == 1

@@ -64,6 +64,7 @@ EXPECTED: dict[str, str] = {
     "GET /meetings/{meeting_id}/edit": "officer",
     "POST /meetings/{meeting_id}/edit": "officer",
     "POST /meetings/{meeting_id}/status": "officer",
+    "POST /meetings/{meeting_id}/delete": "officer",
     "POST /meetings/{meeting_id}/join": "member",
     "POST /meetings/{meeting_id}/leave": "member",
     "GET /meetings/{meeting_id}/meeting.ics": "signed_in",
