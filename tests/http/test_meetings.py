@@ -755,3 +755,14 @@ async def test_a_member_cannot_delete_a_meeting(session, as_member):
     response = await web.post(f"/meetings/{meeting.id}/delete", {"version": str(meeting.version)})
     assert response.status_code == 403
     assert len(meetings_of(session, web.body)) == 1
+
+
+async def test_a_closed_meeting_no_longer_shows_its_check_in_code(session, as_member):
+    web = await as_member(Role.secretary)
+    meeting = factories.meeting(session, web.body)
+    code = meeting.checkin_code
+    assert code in (await web.get(f"/meetings/{meeting.id}")).text
+    meeting.status = MeetingStatus.closed
+    session.add(meeting)
+    session.commit()
+    assert code not in (await web.get(f"/meetings/{meeting.id}")).text
