@@ -98,7 +98,7 @@ async def test_nobody_withdraws_someone_elses_consent(session, as_member):
         session, factories.actor(session, owner.person), purpose="contact_sharing"
     )
     assert (await other.post(f"/me/consents/{consent.id}/withdraw")).status_code == 404
-    assert (await other.post("/me/consents/abc/withdraw")).status_code == 422
+    assert (await other.post("/me/consents/abc/withdraw")).status_code == 404
     assert privacy.shares_contact(session, owner.person.id)
 
 
