@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = ""
+    smtp_starttls: bool = True  # off only for a relay on the same host or network
     base_url: str = "http://127.0.0.1:8000"
 
     @field_validator("database_url")

@@ -24,7 +24,8 @@ def send(to: str, subject: str, body: str, **params: object) -> bool:
     message.set_content(f"{i18n.translate(body, 'th', **params)}\n\n{body % params}\n")
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-            smtp.starttls()
+            if settings.smtp_starttls:
+                smtp.starttls()
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(message)
