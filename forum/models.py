@@ -196,7 +196,11 @@ class Meeting(SQLModel, table=True):
 class Attendance(SQLModel, table=True):
     """One line of a meeting's attendance: a member, a substitute or a guest."""
 
-    __table_args__ = (sa.UniqueConstraint("meeting_id", "person_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "person_id"),
+        # A meeting's present / invited counts read from the index alone (meeting lists).
+        sa.Index("ix_attendance_meeting_status", "meeting_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
