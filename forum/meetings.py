@@ -119,25 +119,47 @@ _PRESENT = _ON_LIST.where(
 _MEETINGS_OF_BODY = (
     select(func.count()).select_from(Meeting).where(Meeting.body_id == bindparam("body_id"))
 )
-_MEETING_PAGE = (
-    select(
-        *Meeting.__table__.columns,  # type: ignore[attr-defined]
-        _PRESENT.scalar_subquery().label("present"),
-        _ON_LIST.scalar_subquery().label("invited"),
+
+
+def _page_query(*columns: Any) -> Any:
+    """A body's meetings, newest first, one page, with their present / invited counts."""
+    return (
+        select(
+            *columns,
+            _PRESENT.scalar_subquery().label("present"),
+            _ON_LIST.scalar_subquery().label("invited"),
+        )
+        .where(Meeting.body_id == bindparam("body_id"))
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
     )
-    .where(Meeting.body_id == bindparam("body_id"))
-    .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
-    .offset(bindparam("offset"))
-    .limit(bindparam("limit"))
+
+
+_MEETING_PAGE = _page_query(*Meeting.__table__.columns)  # type: ignore[attr-defined]
+# The meeting list page shows only these: fewer values to read and convert per row.
+_MEETING_LINES = _page_query(
+    Meeting.id,
+    Meeting.number,
+    Meeting.year_be,
+    Meeting.title,
+    Meeting.starts_at,
+    Meeting.venue,
+    Meeting.online_url,
+    Meeting.status,
 )
+
+
+def _page_bounds(body_id: int, page: int, per_page: int) -> tuple[int, int, dict[str, int]]:
+    page = min(max(1, page), MAX_PAGE)
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    return page, per_page, {"body_id": body_id, "offset": (page - 1) * per_page, "limit": per_page}
 
 
 def _page_of_meetings(
     connection: Any, body_id: int, total: int, page: int, per_page: int
 ) -> Page[MeetingRow]:
-    page = min(max(1, page), MAX_PAGE)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
-    values = {"body_id": body_id, "offset": (page - 1) * per_page, "limit": per_page}
+    page, per_page, values = _page_bounds(body_id, page, per_page)
     rows = connection.execute(_MEETING_PAGE, values).all() if total else []
     return Page([MeetingRow(row, row.present, row.invited) for row in rows], total, page, per_page)
 
@@ -199,28 +221,26 @@ def body_meetings(
     body = connection.execute(_BODY_WITH_MEETING_COUNT, {"body_id": body_id}).first()
     if body is None:
         raise NotFound()
-    rows = _page_of_meetings(connection, body_id, body.total, page, per_page)
+    page, per_page, values = _page_bounds(body_id, page, per_page)
+    rows = connection.execute(_MEETING_LINES, values).all() if body.total else []
     locale = i18n.current_locale.get()
     number = gettext("No. %(number)s")
     status_text = {value: gettext(msgid) for value, msgid in labels.options(MeetingStatus)}
     lines = [
         MeetingLine(
-            meeting.id,
-            number % {"number": f"{meeting.number}/{meeting.year_be}"},
-            meeting.title,
-            format_datetime(meeting.starts_at, locale, "short"),
-            meeting.venue,
-            bool(meeting.online_url),
-            meeting.status,
-            status_text[meeting.status],
-            f"{row.present} / {row.invited}",
+            meeting_id,
+            number % {"number": f"{serial}/{year_be}"},
+            title,
+            format_datetime(starts_at, locale, "short"),
+            venue,
+            bool(online_url),
+            status,
+            status_text[status],
+            f"{present} / {invited}",
         )
-        for row in rows.items
-        for meeting in (row.meeting,)
+        for meeting_id, serial, year_be, title, starts_at, venue, online_url, status, present, invited in rows
     ]
-    return BodyMeetings(
-        BodyName(body.id, body.name), Page(lines, rows.total, rows.page, rows.per_page)
-    )
+    return BodyMeetings(BodyName(body.id, body.name), Page(lines, body.total, page, per_page))
 
 
 def attendance_counts(session: Session, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
