@@ -99,35 +99,58 @@ env.globals.update(
 # -- dependencies -------------------------------------------------------------------
 
 
-async def get_db(request: Request):
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
+_SESSION_KEY = "wethi.session"
 
 
-# Closed when the route returns (scope="function"), before the response is sent: a slow
-# client never keeps a connection out of the pool.
-SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+def _request_session(request: Request) -> Session:
+    """The request's database session, opened by the first dependency that needs it and
+    closed when the route returns, before the response is sent (a slow client never keeps
+    a connection out of the pool). The close is a callback on FastAPI's per-route exit
+    stack rather than a `yield` dependency: same moment, without the async context
+    manager and the extra dependency node a generator costs on every request."""
+    scope = request.scope
+    session = scope.get(_SESSION_KEY)
+    if session is None:
+        session = Session(request.app.state.engine, expire_on_commit=False)
+        scope["fastapi_function_astack"].callback(session.close)
+        scope[_SESSION_KEY] = session
+    return session
 
 
-async def current_actor(request: Request, session: SessionDep) -> Actor:
-    """The person behind the request (session cookie, or a bearer token on the API)."""
+async def get_db(request: Request) -> Session:
+    return _request_session(request)
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def _actor(request: Request) -> Actor:
+    """The person behind the request (session cookie, or a bearer token on the API),
+    looked up once per request."""
     cached = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
     actor = ANONYMOUS
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        actor = accounts.actor_for_api_token(session, authorization[7:].strip())
+        actor = accounts.actor_for_api_token(_request_session(request), authorization[7:].strip())
     elif token := request.cookies.get(SESSION_COOKIE):
-        actor = accounts.actor_for_session_token(session, token)
+        actor = accounts.actor_for_session_token(_request_session(request), token)
     request.state.actor = actor
     return actor
+
+
+# Each is one dependency node with no sub-dependencies (FastAPI's cost is per node): they
+# share the request's session through `_request_session`, whichever runs first.
+async def current_actor(request: Request) -> Actor:
+    return _actor(request)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-async def signed_in_actor(actor: ActorDep) -> Actor:
+async def signed_in_actor(request: Request) -> Actor:
+    actor = _actor(request)
     if not actor.is_authenticated:
         raise NotLoggedIn()
     return actor
