@@ -46,8 +46,10 @@ env = Environment(
 def _template_gettext(message: str, **variables: Any) -> Markup:
     """`_()` in templates: text and variables both escaped (a msgid may come from a cookie,
     as a flash message does). Plain functions rather than Jinja's context-passing newstyle
-    callables, which copy the template context on every call inside a loop."""
-    return escape(i18n.gettext(message)) % variables
+    callables, which copy the template context on every call inside a loop. Most calls
+    have no variables and no "%": those skip the formatting, whose result is the same."""
+    text = escape(i18n.gettext(message))
+    return text % variables if variables or "%" in text else text
 
 
 def _template_ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
