@@ -147,6 +147,10 @@ _MEETING_LINES = _page_query(
     Meeting.venue,
     Meeting.online_url,
     Meeting.status,
+    # The body's name and its number of meetings on every row (worked out once per query):
+    # a page with meetings needs no other query.
+    select(Body.name).where(Body.id == bindparam("body_id")).scalar_subquery().label("body_name"),
+    _MEETINGS_OF_BODY.scalar_subquery().label("total"),
 )
 
 
@@ -213,16 +217,22 @@ _BODY_WITH_MEETING_COUNT = select(
 def body_meetings(
     session: Session, actor: Actor, *, body_id: int, page: int = 1, per_page: int = 20
 ) -> BodyMeetings:
-    """A body with one page of its meetings (as list_meetings): the body's name and the
-    number of its meetings in one query, the page in another. Raises Forbidden, NotFound."""
+    """A body with one page of its meetings (as list_meetings), in one query with the body's
+    name and number of meetings; a second one only when the page is empty. Raises
+    Forbidden, NotFound."""
     policy.require(actor, "forum.body.view")
     policy.require(actor, "forum.meeting.view")
     connection = session.connection()
-    body = connection.execute(_BODY_WITH_MEETING_COUNT, {"body_id": body_id}).first()
-    if body is None:
-        raise NotFound()
     page, per_page, values = _page_bounds(body_id, page, per_page)
-    rows = connection.execute(_MEETING_LINES, values).all() if body.total else []
+    rows = connection.execute(_MEETING_LINES, values).all()
+    if rows:
+        body = BodyName(body_id, rows[0].body_name)
+        total = rows[0].total
+    else:  # no meetings on this page, or no such body
+        found = connection.execute(_BODY_WITH_MEETING_COUNT, {"body_id": body_id}).first()
+        if found is None:
+            raise NotFound()
+        body, total = BodyName(found.id, found.name), found.total
     locale = i18n.current_locale.get()
     number = gettext("No. %(number)s")
     status_text = {value: gettext(msgid) for value, msgid in labels.options(MeetingStatus)}
@@ -238,9 +248,22 @@ def body_meetings(
             status_text[status],
             f"{present} / {invited}",
         )
-        for meeting_id, serial, year_be, title, starts_at, venue, online_url, status, present, invited in rows
+        for (
+            meeting_id,
+            serial,
+            year_be,
+            title,
+            starts_at,
+            venue,
+            online_url,
+            status,
+            _body_name,
+            _total,
+            present,
+            invited,
+        ) in rows
     ]
-    return BodyMeetings(BodyName(body.id, body.name), Page(lines, body.total, page, per_page))
+    return BodyMeetings(body, Page(lines, total, page, per_page))
 
 
 def attendance_counts(session: Session, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
