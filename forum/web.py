@@ -76,7 +76,9 @@ def field_message(message: FieldMessage | None) -> str:
 
 
 env.globals["field_message"] = field_message
-env.globals["field_label"] = lambda name: i18n.gettext(labels.FIELD_LABELS[name]) if name in labels.FIELD_LABELS else ""
+env.globals["field_label"] = lambda name: (
+    i18n.gettext(labels.FIELD_LABELS[name]) if name in labels.FIELD_LABELS else ""
+)
 # Macros imported without context (the Jinja default) still reach the request's token.
 env.globals["current_csrf_token"] = lambda: middleware.current_csrf_token.get()
 
@@ -264,7 +266,9 @@ def _resolve_actor_for_error_page(request: Request) -> None:
         return
     try:
         with Session(request.app.state.engine) as session:
-            request.state.actor = accounts.actor_for_session_token(session, request.cookies[SESSION_COOKIE])
+            request.state.actor = accounts.actor_for_session_token(
+                session, request.cookies[SESSION_COOKIE]
+            )
     except SQLAlchemyError:  # the error page must render even when the database is down
         request.state.actor = ANONYMOUS
 
@@ -307,7 +311,9 @@ def install_error_handlers(app: Any) -> None:
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        if any(problem["loc"][0] == "path" for problem in error.errors()):
+        if not request.url.path.startswith("/api/") and any(
+            problem["loc"][0] == "path" for problem in error.errors()
+        ):
             # /people/abc names no page: a missing page, not a form to correct.
             return error_response(request, 404, "We could not find that page.")
         fields: dict[str, FieldMessage] = {}
