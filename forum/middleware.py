@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forum import i18n, security
 
 CSRF_COOKIE = "wethi_csrf"
+SESSION_SCOPE_KEY = "wethi.session"  # the request's database session (forum.web)
 current_csrf_token: ContextVar[str] = ContextVar("current_csrf_token", default="")
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -87,6 +88,8 @@ class WebMiddleware:
                 receive = _replay(body)
             await self.app(scope, receive, self._sending(send, new_nonce))
         finally:
+            if (session := scope.get(SESSION_SCOPE_KEY)) is not None:
+                session.close()  # closing twice is harmless
             i18n.current_locale.reset(token)
             current_csrf_token.reset(csrf_reset)
 

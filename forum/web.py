@@ -103,7 +103,7 @@ env.globals.update(
 # -- dependencies -------------------------------------------------------------------
 
 
-_SESSION_KEY = "wethi.session"
+_SESSION_KEY = middleware.SESSION_SCOPE_KEY
 
 
 def _request_session(request: Request) -> Session:
@@ -116,7 +116,10 @@ def _request_session(request: Request) -> Session:
     session = scope.get(_SESSION_KEY)
     if session is None:
         session = Session(request.app.state.engine, expire_on_commit=False)
-        scope["fastapi_function_astack"].callback(session.close)
+        # FastAPI's per-route exit stack (an internal of 0.121+) closes it early; without
+        # it, forum.middleware closes it once the response is sent.
+        if stack := scope.get("fastapi_function_astack"):
+            stack.callback(session.close)
         scope[_SESSION_KEY] = session
     return session
 
