@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
-from forum import attendance, meetings
+from forum import attendance, calendar, meetings
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.models import MAX_ID
 from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
@@ -68,7 +68,7 @@ async def meeting_list(
 
 @router.get("/bodies/{body_id}/calendar.ics")
 def body_calendar(request: Request, session: SessionDep, actor: MemberDep, body_id: Id) -> Response:
-    text = meetings.body_calendar(session, actor, body_id=body_id, base_url=_base_url(request))
+    text = calendar.body_calendar(session, actor, body_id=body_id, base_url=_base_url(request))
     return _calendar(text, f"wethi-body-{body_id}.ics")
 
 
@@ -219,7 +219,7 @@ def leave_online(
 def meeting_calendar(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> Response:
-    text = meetings.meeting_calendar(
+    text = calendar.meeting_calendar(
         session, actor, meeting_id=meeting_id, base_url=_base_url(request)
     )
     return _calendar(text, f"wethi-meeting-{meeting_id}.ics")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from forum import meetings
+from forum import calendar, meetings
 from forum.dates import to_local
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, NotLoggedIn, StaleEdit
 from forum.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Role
@@ -303,7 +303,7 @@ def test_calendar_is_crlf_folded_escaped_and_gregorian(session, secretary):
     body, actor = secretary
     title = "ทบทวนแผนงานร่วม; งบประมาณ, ตัวชี้วัด และ\\ข้อเสนอโครงการของเครือข่ายพลังงานชุมชนทั้งภาค"
     meeting = create(session, actor, body, "2026-03-14T09:30", title=title)
-    text = meetings.meeting_calendar(
+    text = calendar.meeting_calendar(
         session, actor, meeting_id=meeting.id, base_url="https://wethi.example.org"
     )
     physical = text.split("\r\n")
@@ -319,7 +319,7 @@ def test_calendar_is_crlf_folded_escaped_and_gregorian(session, secretary):
 
 def test_folding_never_splits_a_thai_character():
     line = "SUMMARY:" + "ประชุม" * 40
-    parts = meetings._ics_fold(line)
+    parts = calendar._ics_fold(line)
     assert "".join(part.removeprefix(" ") if i else part for i, part in enumerate(parts)) == line
     assert all(len(part.encode()) <= 75 for part in parts)
 
@@ -327,9 +327,9 @@ def test_folding_never_splits_a_thai_character():
 def test_body_calendar_of_an_unknown_body_is_not_found(session, secretary):
     _body, actor = secretary
     with pytest.raises(NotFound):
-        meetings.body_calendar(session, actor, body_id=999999, base_url="")
+        calendar.body_calendar(session, actor, body_id=999999, base_url="")
     with pytest.raises(NotFound):
-        meetings.meeting_calendar(session, actor, meeting_id=999999, base_url="")
+        calendar.meeting_calendar(session, actor, meeting_id=999999, base_url="")
 
 
 def test_a_buddhist_era_year_typed_by_hand_is_read_as_the_common_era(session):
