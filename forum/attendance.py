@@ -16,7 +16,8 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from forum import audit, policy
+from forum import audit, i18n, labels, policy
+from forum.dates import format_time
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
 from forum.forms import validate
@@ -46,6 +47,10 @@ class AttendanceRow:
     name: str
     organisation_name: str
     substitute_for_name: str
+    # Display-ready, in the request's language: the page shows fifty of these at a time.
+    status_text: str = ""
+    arrival_iso: str = ""
+    arrival_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,12 +83,17 @@ def list_attendance(session: Session, actor: Actor, *, meeting: Any) -> Attendan
     guests, each by name. Rows are read-only records. Raises Forbidden."""
     policy.require(actor, "forum.meeting.view", meeting)
     lines = session.connection().execute(_ATTENDANCE_OF_MEETING, {"meeting_id": meeting.id}).all()
+    status_text = {status: i18n.gettext(labels.LABELS[status]) for status in AttendanceStatus}
+    locale = i18n.current_locale.get()
     result = [
         AttendanceRow(
             line,
             line.person_name or line.guest_name,
             line.organisation_name or line.guest_organisation,
             line.substitute_for_name or "",
+            status_text[AttendanceStatus(line.status)],
+            line.checked_in_at.isoformat() if line.checked_in_at else "",
+            format_time(line.checked_in_at, locale) if line.checked_in_at else "",
         )
         for line in lines
     ]
