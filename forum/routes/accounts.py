@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from forum import accounts, organisations, privacy
+from forum import accounts, invitations, organisations, privacy
 from forum.errors import FieldMessage, InvalidInput
 from forum.routes.home import safe_next
 from forum.web import SESSION_COOKIE, SessionDep, form_values, redirect, render
@@ -77,7 +77,7 @@ def log_out(request: Request, session: SessionDep) -> Response:
 
 @router.get("/invite/{token}")
 def sign_up_page(request: Request, session: SessionDep, token: str) -> Response:
-    invitation = accounts.open_invitation(session, token)
+    invitation = invitations.open_invitation(session, token)
     values = {
         "email": invitation.email,
         "display_name": invitation.display_name,
@@ -106,7 +106,7 @@ async def sign_up(request: Request, session: SessionDep, token: str) -> Response
     values = form_values(await request.form())
     values["consent"] = values.get("consent") == "true"
     try:
-        person = accounts.accept_invitation(session, token=token, **values)
+        person = invitations.accept_invitation(session, token=token, **values)
     except InvalidInput as error:
         values.pop("password", None), values.pop("password_again", None)
         return _sign_up(request, session, token, values, error.fields, 422)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from forum import accounts, audit, organisations, people, policy, privacy, reference
+from forum import accounts, audit, invitations, organisations, people, policy, privacy, reference
 from forum.errors import InvalidInput
 from forum.paging import Page
 from forum.policy import Actor
@@ -41,7 +41,7 @@ def admin_page(request: Request, _actor: AdminDep) -> Response:
 
 @router.get("/admin/invitations")
 def invitations_page(request: Request, session: SessionDep, actor: MemberDep) -> Response:
-    rows = accounts.list_invitations(session, actor)
+    rows = invitations.list_invitations(session, actor)
     return render(request, "forum/admin_invitations_page.html", {"rows": rows}, block="invitations")
 
 
@@ -51,7 +51,7 @@ def _invitation_form(
     context = {
         "values": values,
         "errors": extra.pop("errors", {}),
-        "body_choices": accounts.invitation_body_choices(session, actor),
+        "body_choices": invitations.invitation_body_choices(session, actor),
         "organisations": organisations.organisation_choices(session),
         **extra,
     }
@@ -78,12 +78,12 @@ def new_invitation_page(
 async def create_invitation(request: Request, session: SessionDep, actor: MemberDep) -> Response:
     values = form_values(await request.form())
     try:
-        invitation, token = accounts.create_invitation(session, actor, **values)
+        invitation, token = invitations.create_invitation(session, actor, **values)
     except InvalidInput as error:
         return _invitation_form(request, session, actor, values, errors=error.fields)
     created = {
         "invitation": invitation,
-        "url": accounts.invitation_url(token),
+        "url": invitations.invitation_url(token),
         "mailed": bool(invitation.email) and request.app.state.settings.smtp_configured,
     }
     return _invitation_form(request, session, actor, {}, created=created)
@@ -93,7 +93,7 @@ async def create_invitation(request: Request, session: SessionDep, actor: Member
 def revoke_invitation(
     request: Request, session: SessionDep, actor: MemberDep, invitation_id: int
 ) -> Response:
-    accounts.revoke_invitation(session, actor, invitation_id=invitation_id)
+    invitations.revoke_invitation(session, actor, invitation_id=invitation_id)
     return redirect(
         request, "/admin/invitations", flash="The invitation was revoked: its link no longer works."
     )

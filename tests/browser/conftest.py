@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from forum import accounts, db
+from forum import db, invitations
 from forum.i18n import translate
 from forum.models import Body, Person, Role
 from tests import factories
@@ -159,7 +159,7 @@ def site(live_server: LiveServer) -> Site:
         admin = factories.person(session, is_admin=True)
         body = factories.body(session)
         member = factories.member(session, body, Role.member)
-        _invitation, token = accounts.create_invitation(
+        _invitation, token = invitations.create_invitation(
             session, factories.actor(session, admin), body_id=body.id, role=Role.secretary
         )
         return Site(admin, body, member, token)

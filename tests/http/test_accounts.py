@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from forum import accounts
+from forum import invitations
 from forum.config import get_settings
 from forum.db import utcnow
 from forum.models import Consent, Invitation, LoginSession, Membership, Person, Role
@@ -27,7 +27,7 @@ def _count(session, model) -> int:
 def _invite(session, *, role: Role = Role.secretary, **extra) -> tuple[Invitation, str, int]:
     admin = factories.person(session, is_admin=True)
     body = factories.body(session)
-    invitation, token = accounts.create_invitation(
+    invitation, token = invitations.create_invitation(
         session, factories.actor(session, admin), body_id=body.id, role=role, **extra
     )
     return invitation, token, body.id

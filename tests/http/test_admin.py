@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from forum import accounts, privacy
+from forum import invitations, privacy
 from forum.db import utcnow
 from forum.models import (
     AuditEvent,
@@ -116,11 +116,11 @@ async def test_invitation_list_shows_each_status(session, as_member):
     body = factories.body(session)
     names = {}
     for name in ("ใช้แล้ว", "ถูกยกเลิก", "หมดอายุ", "ยังไม่ใช้"):
-        invitation, token = accounts.create_invitation(
+        invitation, token = invitations.create_invitation(
             session, actor, display_name=f"คนที่{name}", body_id=body.id
         )
         names[name] = (invitation, token)
-    accounts.accept_invitation(
+    invitations.accept_invitation(
         session,
         token=names["ใช้แล้ว"][1],
         display_name="ก",
@@ -129,7 +129,7 @@ async def test_invitation_list_shows_each_status(session, as_member):
         password_again=factories.PASSWORD,
         consent=True,
     )
-    accounts.revoke_invitation(session, actor, invitation_id=names["ถูกยกเลิก"][0].id)
+    invitations.revoke_invitation(session, actor, invitation_id=names["ถูกยกเลิก"][0].id)
     expired = session.get(Invitation, names["หมดอายุ"][0].id)
     expired.expires_at = utcnow() - timedelta(minutes=1)
     session.commit()
@@ -171,10 +171,10 @@ async def test_secretary_invites_into_their_own_body_only(session, as_member):
 async def test_secretary_sees_only_their_bodies_invitations(session, as_member):
     secretary = await as_member(Role.secretary)
     admin_actor = factories.actor(session, factories.person(session, is_admin=True))
-    accounts.create_invitation(
+    invitations.create_invitation(
         session, admin_actor, display_name="เชิญเข้าคณะของเลขา", body_id=secretary.body.id
     )
-    accounts.create_invitation(
+    invitations.create_invitation(
         session, admin_actor, display_name="เชิญเข้าคณะอื่น", body_id=factories.body(session).id
     )
     response = await secretary.get("/admin/invitations")
@@ -261,7 +261,7 @@ async def test_invalid_invitation_form_over_htmx_returns_the_form_block(session,
 
 async def test_revoking_an_invitation_stops_its_link(session, as_member, client):
     admin = await as_member("admin")
-    invitation, token = accounts.create_invitation(
+    invitation, token = invitations.create_invitation(
         session, factories.actor(session, admin.person), display_name="ก"
     )
     response = await admin.post(f"/admin/invitations/{invitation.id}/revoke")
@@ -280,7 +280,7 @@ async def test_revoking_an_invitation_stops_its_link(session, as_member, client)
 async def test_only_the_bodys_officers_may_revoke(session, as_member):
     secretary = await as_member(Role.secretary)
     outsider = await as_member(Role.secretary)
-    invitation, _token = accounts.create_invitation(
+    invitation, _token = invitations.create_invitation(
         session,
         factories.actor(session, secretary.person),
         display_name="ก",
@@ -292,10 +292,10 @@ async def test_only_the_bodys_officers_may_revoke(session, as_member):
 
 async def test_a_used_invitation_cannot_be_revoked(session, as_member):
     admin = await as_member("admin")
-    invitation, token = accounts.create_invitation(
+    invitation, token = invitations.create_invitation(
         session, factories.actor(session, admin.person), display_name="ก"
     )
-    accounts.accept_invitation(
+    invitations.accept_invitation(
         session,
         token=token,
         display_name="ก",
@@ -435,7 +435,7 @@ async def test_audit_log_filters_and_shows_a_compact_diff(session, as_member):
     await admin.post(
         f"/admin/provinces/{province.id}", {"region_id": province.region_id, "is_pilot": "true"}
     )
-    accounts.create_invitation(session, actor, display_name="ผู้ได้รับเชิญ")
+    invitations.create_invitation(session, actor, display_name="ผู้ได้รับเชิญ")
 
     everything = await admin.get("/admin/audit")
     assert everything.status_code == 200
@@ -467,7 +467,7 @@ async def test_audit_results_are_an_htmx_block_and_paginated(session, as_member)
     admin = await as_member("admin")
     actor = factories.actor(session, admin.person)
     for n in range(55):
-        accounts.create_invitation(session, actor, display_name=f"คนที่ {n}")
+        invitations.create_invitation(session, actor, display_name=f"คนที่ {n}")
     first = await admin.get("/admin/audit?action=forum.invitation", htmx=True)
     assert first.status_code == 200
     assert first.text.lstrip().startswith('<section id="audit_results"')

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from fastapi.routing import APIRoute
 
-from forum import accounts, privacy
+from forum import accounts, invitations, privacy
 from forum.models import Attendance, Membership, Role
 from tests import factories
 
@@ -135,7 +135,7 @@ def world(session):
     session.commit()
     admin = factories.person(session, is_admin=True)
     admin_actor = accounts.actor_for(session, admin)
-    invitation, invitation_token = accounts.create_invitation(session, admin_actor, body_id=body.id, role="member")
+    invitation, invitation_token = invitations.create_invitation(session, admin_actor, body_id=body.id, role="member")
     _, reset_token = accounts.issue_password_reset(session, admin_actor, person_id=other.id)
     organisation = factories.organisation(session)
     membership = session.query(Membership).filter_by(body_id=body.id, person_id=other.id).one()

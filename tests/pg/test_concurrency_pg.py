@@ -15,7 +15,7 @@ from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from forum import accounts, meetings
+from forum import invitations, meetings
 from forum.errors import Conflict
 from forum.models import Meeting, Membership, Person, Role
 from tests import factories
@@ -88,7 +88,7 @@ def test_two_meetings_created_at_once_for_one_body_both_get_distinct_numbers(eng
 def test_two_sign_ups_racing_on_one_invitation_exactly_one_wins(engine, session):
     body = factories.body(session)
     admin = factories.actor(session, factories.person(session, is_admin=True))
-    _invitation, token = accounts.create_invitation(
+    _invitation, token = invitations.create_invitation(
         session, admin, body_id=body.id, role=Role.member
     )
 
@@ -100,7 +100,7 @@ def test_two_sign_ups_racing_on_one_invitation_exactly_one_wins(engine, session)
             "password_again": factories.PASSWORD,
             "consent": True,
         }
-        return lambda own: accounts.accept_invitation(own, token=token, **fields)
+        return lambda own: invitations.accept_invitation(own, token=token, **fields)
 
     with both_reach(engine, "UPDATE INVITATION "):
         results = run_together(engine, sign_up("first@example.org"), sign_up("second@example.org"))

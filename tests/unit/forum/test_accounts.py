@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from forum import accounts
+from forum import accounts, invitations
 from forum.config import get_settings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, NotLoggedIn, RateLimited
@@ -45,7 +45,7 @@ def _sign_up(session, token: str, **overrides) -> Person:
         "password_again": PASSWORD,
         "consent": True,
     }
-    return accounts.accept_invitation(session, token=token, **(values | overrides))
+    return invitations.accept_invitation(session, token=token, **(values | overrides))
 
 
 # -- invitations ----------------------------------------------------------------------
@@ -54,7 +54,7 @@ def _sign_up(session, token: str, **overrides) -> Person:
 def test_an_invitation_stores_only_the_tokens_hash_and_is_audited(session):
     admin = _admin(session)
     body = factories.body(session)
-    invitation, token = accounts.create_invitation(
+    invitation, token = invitations.create_invitation(
         session, admin, email="A@Example.org", body_id=body.id, days=3
     )
     assert invitation.token_hash == token_hash(token) and token not in invitation.token_hash
@@ -65,25 +65,25 @@ def test_an_invitation_stores_only_the_tokens_hash_and_is_audited(session):
         select(AuditEvent).where(AuditEvent.action == "forum.invitation.create")
     ).one()
     assert "token_hash" not in event.after
-    assert accounts.invitation_url(token).endswith(f"/invite/{token}")
+    assert invitations.invitation_url(token).endswith(f"/invite/{token}")
 
 
 def test_an_invitation_without_a_body_has_no_role(session):
-    invitation, _token = accounts.create_invitation(session, _admin(session), role="chair")
+    invitation, _token = invitations.create_invitation(session, _admin(session), role="chair")
     assert invitation.body_id is None and invitation.role is None
 
 
 def test_a_secretary_invites_into_their_own_body_only(session):
     body, other = factories.body(session), factories.body(session)
     secretary = factories.actor(session, factories.member(session, body, Role.secretary))
-    accounts.create_invitation(session, secretary, body_id=body.id, role="member")
+    invitations.create_invitation(session, secretary, body_id=body.id, role="member")
     with pytest.raises(Forbidden):
-        accounts.create_invitation(session, secretary, body_id=other.id)
+        invitations.create_invitation(session, secretary, body_id=other.id)
     with pytest.raises(Forbidden):
-        accounts.create_invitation(session, secretary)  # no body: admins only
+        invitations.create_invitation(session, secretary)  # no body: admins only
     with pytest.raises(Forbidden):
-        accounts.create_invitation(session, secretary, body_id=body.id, make_admin=True)
-    assert [body_id for body_id, _name in accounts.invitation_body_choices(session, secretary)] == [
+        invitations.create_invitation(session, secretary, body_id=body.id, make_admin=True)
+    assert [body_id for body_id, _name in invitations.invitation_body_choices(session, secretary)] == [
         body.id
     ]
     assert _count(session, Invitation) == 1
@@ -93,11 +93,11 @@ def test_members_and_visitors_may_not_invite(session):
     body = factories.body(session)
     member = factories.actor(session, factories.member(session, body, Role.member))
     with pytest.raises(Forbidden):
-        accounts.create_invitation(session, member, body_id=body.id)
+        invitations.create_invitation(session, member, body_id=body.id)
     with pytest.raises(NotLoggedIn):
-        accounts.create_invitation(session, ANONYMOUS, body_id=body.id)
+        invitations.create_invitation(session, ANONYMOUS, body_id=body.id)
     with pytest.raises(Forbidden):
-        accounts.list_invitations(session, member)
+        invitations.list_invitations(session, member)
 
 
 @pytest.mark.parametrize(
@@ -114,20 +114,20 @@ def test_members_and_visitors_may_not_invite(session):
 )
 def test_bad_invitations_are_refused(session, data, field):
     with pytest.raises(InvalidInput) as error:
-        accounts.create_invitation(session, _admin(session), **data)
+        invitations.create_invitation(session, _admin(session), **data)
     assert field in error.value.fields
     assert _count(session, Invitation) == 0
 
 
 def test_each_invitation_has_a_status(session):
     admin = _admin(session)
-    made = [accounts.create_invitation(session, admin, display_name=str(n)) for n in range(4)]
+    made = [invitations.create_invitation(session, admin, display_name=str(n)) for n in range(4)]
     _sign_up(session, made[0][1])
-    accounts.revoke_invitation(session, admin, invitation_id=made[1][0].id)
+    invitations.revoke_invitation(session, admin, invitation_id=made[1][0].id)
     made[2][0].expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
     statuses = {
-        row.invitation.display_name: row.status for row in accounts.list_invitations(session, admin)
+        row.invitation.display_name: row.status for row in invitations.list_invitations(session, admin)
     }
     assert statuses == {"0": "used", "1": "revoked", "2": "expired", "3": "unused"}
 
@@ -136,9 +136,9 @@ def test_a_chair_lists_their_bodys_invitations_only(session):
     admin = _admin(session)
     body, other = factories.body(session), factories.body(session)
     chair = factories.actor(session, factories.member(session, body, Role.chair))
-    accounts.create_invitation(session, admin, display_name="ในคณะ", body_id=body.id)
-    accounts.create_invitation(session, admin, display_name="นอกคณะ", body_id=other.id)
-    rows = accounts.list_invitations(session, chair)
+    invitations.create_invitation(session, admin, display_name="ในคณะ", body_id=body.id)
+    invitations.create_invitation(session, admin, display_name="นอกคณะ", body_id=other.id)
+    rows = invitations.list_invitations(session, chair)
     assert [row.invitation.display_name for row in rows] == ["ในคณะ"]
     assert rows[0].body_name == body.name and rows[0].created_by_name
 
@@ -150,16 +150,16 @@ def test_revoking_an_invitation(session):
     outsider = factories.actor(
         session, factories.member(session, factories.body(session), Role.secretary)
     )
-    invitation, token = accounts.create_invitation(session, secretary, body_id=body.id)
+    invitation, token = invitations.create_invitation(session, secretary, body_id=body.id)
     with pytest.raises(Forbidden):
-        accounts.revoke_invitation(session, outsider, invitation_id=invitation.id)
-    accounts.revoke_invitation(session, secretary, invitation_id=invitation.id)
+        invitations.revoke_invitation(session, outsider, invitation_id=invitation.id)
+    invitations.revoke_invitation(session, secretary, invitation_id=invitation.id)
     with pytest.raises(Conflict):
-        accounts.revoke_invitation(session, admin, invitation_id=invitation.id)
+        invitations.revoke_invitation(session, admin, invitation_id=invitation.id)
     with pytest.raises(Conflict):
-        accounts.open_invitation(session, token)
+        invitations.open_invitation(session, token)
     with pytest.raises(NotFound):
-        accounts.revoke_invitation(session, admin, invitation_id=999999)
+        invitations.revoke_invitation(session, admin, invitation_id=999999)
     assert session.exec(
         select(AuditEvent).where(AuditEvent.action == "forum.invitation.revoke")
     ).one()
@@ -167,10 +167,10 @@ def test_revoking_an_invitation(session):
 
 def test_a_used_invitation_cannot_be_revoked(session):
     admin = _admin(session)
-    invitation, token = accounts.create_invitation(session, admin)
+    invitation, token = invitations.create_invitation(session, admin)
     _sign_up(session, token)
     with pytest.raises(Conflict):
-        accounts.revoke_invitation(session, admin, invitation_id=invitation.id)
+        invitations.revoke_invitation(session, admin, invitation_id=invitation.id)
 
 
 # -- signing up -----------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_a_used_invitation_cannot_be_revoked(session):
 
 def test_sign_up_makes_a_member_with_consent_and_an_audit_trail(session):
     body = factories.body(session)
-    _invitation, token = accounts.create_invitation(
+    _invitation, token = invitations.create_invitation(
         session, _admin(session), body_id=body.id, role="vice_chair"
     )
     person = _sign_up(session, token, email="New@Example.org")
@@ -195,7 +195,7 @@ def test_sign_up_makes_a_member_with_consent_and_an_audit_trail(session):
 
 
 def test_a_link_signs_up_one_person_only(session):
-    _invitation, token = accounts.create_invitation(session, _admin(session))
+    _invitation, token = invitations.create_invitation(session, _admin(session))
     _sign_up(session, token)
     with pytest.raises(Conflict):
         _sign_up(session, token, email="second@example.org")
@@ -203,12 +203,12 @@ def test_a_link_signs_up_one_person_only(session):
 
 
 def test_of_two_racing_sign_ups_one_wins_and_the_other_leaves_nothing(session, monkeypatch):
-    invitation, token = accounts.create_invitation(session, _admin(session))
+    invitation, token = invitations.create_invitation(session, _admin(session))
     stale = Invitation.model_validate(
         invitation.model_dump()
     )  # what the loser read before the winner committed
     _sign_up(session, token)
-    monkeypatch.setattr(accounts, "open_invitation", lambda _session, _token: stale)
+    monkeypatch.setattr(invitations, "open_invitation", lambda _session, _token: stale)
     with pytest.raises(Conflict):
         _sign_up(session, token, email="loser@example.org")
     assert session.exec(select(Person).where(Person.email == "loser@example.org")).first() is None
@@ -226,7 +226,7 @@ def test_of_two_racing_sign_ups_one_wins_and_the_other_leaves_nothing(session, m
 )
 def test_bad_sign_ups_leave_the_link_unused(session, overrides, field):
     factories.person(session, email="taken@example.org")
-    invitation, token = accounts.create_invitation(session, _admin(session))
+    invitation, token = invitations.create_invitation(session, _admin(session))
     people = _count(session, Person)
     with pytest.raises(InvalidInput) as error:
         _sign_up(session, token, **overrides)

@@ -10,7 +10,7 @@ from email.header import decode_header, make_header
 
 import pytest
 
-from forum import accounts, mail
+from forum import invitations, mail
 from forum.config import get_settings
 from tests import factories
 
@@ -57,7 +57,7 @@ def smtp_server(monkeypatch):
 
 def test_an_invitation_with_an_email_is_mailed_in_thai_and_english(session, smtp_server):
     admin = factories.actor(session, factories.person(session, is_admin=True))
-    _invitation, token = accounts.create_invitation(
+    _invitation, token = invitations.create_invitation(
         session, admin, email="somsri@example.org", display_name="สมศรี"
     )
     [raw] = smtp_server.messages

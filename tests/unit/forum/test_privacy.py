@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from forum import accounts, audit, privacy
+from forum import accounts, audit, invitations, privacy
 from forum.errors import Conflict, Forbidden, NotFound, NotLoggedIn
 from forum.models import (
     ApiToken,
@@ -124,10 +124,10 @@ def test_erasure_is_asked_for_once(session):
 def test_erasure_removes_personal_data_and_keeps_anonymised_records(session):
     admin = _admin(session)
     body = factories.body(session)
-    _invitation, token = accounts.create_invitation(
+    _invitation, token = invitations.create_invitation(
         session, admin, email="erase@example.org", display_name="นางลบ ข้อมูล", body_id=body.id
     )
-    person = accounts.accept_invitation(
+    person = invitations.accept_invitation(
         session,
         token=token,
         display_name="นางลบ ข้อมูล",
