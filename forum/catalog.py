@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("forum", "deliberation", "voting", "minutes")
 _CALLS = {"NotFound", "Forbidden", "NotLoggedIn", "Conflict", "StaleEdit", "InvalidInput", "RateLimited", "ValueError", "FieldMessage", "gettext", "_", "ngettext", "DomainError"}
 _KEYWORDS = {"flash", "message"}
-_TABLES = {"LABELS", "_MESSAGES", "_TITLES", "FIELD_LABELS"}
+_TABLES = {"LABELS", "_MESSAGES", "_TITLES", "FIELD_LABELS", "ACTION_LABELS"}
 _FIELD_DICTS = {"problems", "fields", "errors"}
 _SKIP = {"catalog.py", "cli.py", "demo.py", "vendor.py", "config.py", "mail.py"}
 

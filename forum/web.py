@@ -76,6 +76,7 @@ def field_message(message: FieldMessage | None) -> str:
 
 
 env.globals["field_message"] = field_message
+env.globals["action_label"] = lambda code: i18n.gettext(labels.ACTION_LABELS[code]) if code in labels.ACTION_LABELS else code
 env.globals["field_label"] = lambda name: (
     i18n.gettext(labels.FIELD_LABELS[name]) if name in labels.FIELD_LABELS else ""
 )

@@ -80,3 +80,16 @@ def test_ruff_is_clean():
     assert ruff, "ruff is a test dependency"
     result = subprocess.run([ruff, "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_every_audited_action_has_a_name_for_the_audit_log():
+    from forum.labels import ACTION_LABELS
+
+    recorded: set[str] = set()
+    for package in PACKAGES:
+        for path in _python_files(package):
+            text = path.read_text(encoding="utf-8")
+            for call in re.finditer(r"audit\.record\((.*?)\)\n", text, re.S):
+                recorded |= set(re.findall(r'"((?:forum|deliberation|voting|minutes)\.[a-z_]+\.[a-z_]+)"', call.group(1)))
+    assert recorded, "the scan found no audited actions"
+    assert sorted(recorded - ACTION_LABELS.keys()) == []
