@@ -4,7 +4,6 @@ and erasure requests."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -13,7 +12,7 @@ from forum import accounts, audit, invitations, organisations, people, policy, p
 from forum.errors import InvalidInput
 from forum.paging import Page
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import MemberDep, SessionDep, form_values, is_htmx, redirect, render, url_with_query
 
 router = APIRouter()
 
@@ -24,11 +23,6 @@ def admin_actor(actor: MemberDep) -> Actor:
 
 
 AdminDep = Annotated[Actor, Depends(admin_actor)]
-
-
-def _url(path: str, params: dict[str, str]) -> str:
-    query = urlencode({name: value for name, value in params.items() if value})
-    return f"{path}?{query}" if query else path
 
 
 @router.get("/admin")
@@ -110,7 +104,7 @@ def people_page(
     context = {
         "q": q[:100],
         "result": result,
-        "page_url": _url("/admin/people", {"q": q[:100]}),
+        "page_url": url_with_query("/admin/people", {"q": q[:100]}),
     }
     return render(request, "forum/admin_people_page.html", context, block="people_results")
 
@@ -194,7 +188,7 @@ def audit_page(request: Request, session: SessionDep, actor: AdminDep) -> Respon
         "filters": filters,
         "errors": errors,
         "result": result,
-        "page_url": _url("/admin/audit", filters),
+        "page_url": url_with_query("/admin/audit", filters),
         "target_types": [(name, name) for name in audit.target_types(session)],
         "people": people.person_choices(session),
     }
