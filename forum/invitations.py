@@ -31,8 +31,6 @@ from forum.security import (
     token_hash,
 )
 
-INVITING_ROLES = frozenset({Role.chair, Role.secretary})
-
 
 class InvitationCreate(BaseModel):
     email: EmailStr | None = None
@@ -150,7 +148,8 @@ def list_invitations(session: Session, actor: Actor, *, limit: int = 100) -> lis
         .limit(limit)
     )
     if not actor.is_admin:
-        bodies = [body_id for body_id, role in actor.roles.items() if role in INVITING_ROLES]
+        # The bodies whose invitations this person may see: those they may invite into.
+        bodies = [body_id for body_id in actor.roles if policy.can(actor, "forum.invitation.create", body_id)]
         query = query.where(
             or_(
                 col(Invitation.created_by) == actor.person_id,

@@ -482,6 +482,7 @@ class MeetingOverview:
     log: list[tuple[Any, str]]  # the traffic record, for those who keep attendance
     next_status: MeetingStatus | None
     attendance_open: bool  # a closed meeting's attendance is final
+    check_in_open: bool  # around the meeting's time: people may check in, or join online
 
 
 _MEETING_WITH_BODY = (
@@ -505,9 +506,11 @@ def meeting_overview(session: Session, actor: Actor, *, meeting_id: int) -> Meet
     status = MeetingStatus(meeting.status)
     body = BodyName(meeting.body_id, meeting.body_name)
     return MeetingOverview(
-        meeting, body, summary, log, NEXT_STATUS.get(status), status != MeetingStatus.closed
+        meeting,
+        body,
+        summary,
+        log,
+        NEXT_STATUS.get(status),
+        status != MeetingStatus.closed,
+        attendance.check_in_is_open(meeting),
     )
-
-
-def local_start(meeting: Meeting) -> datetime:
-    return to_local(meeting.starts_at)

@@ -7,7 +7,8 @@ from typing import Any
 from forum.models import Body, Person, Role
 from forum.policy import Actor, rule
 
-OFFICERS = frozenset({Role.chair, Role.vice_chair, Role.secretary})  # run a body's business
+OFFICERS = frozenset({Role.chair, Role.vice_chair, Role.secretary})  # edit the body's details
+RUNS_THE_BODY = frozenset({Role.chair, Role.secretary})  # invite, schedule, keep its members
 ATTENDANCE_KEEPERS = OFFICERS | {Role.facilitator}
 
 
@@ -82,29 +83,20 @@ def _edit_body(actor: Actor, target: Body) -> bool:
     return _is_officer(actor, target)
 
 
-@rule("forum.membership.manage")
-def _manage_membership(actor: Actor, target: Any) -> bool:
-    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+def _runs_the_body(actor: Actor, target: Any) -> bool:
+    """A site admin, or the chair or secretary of the target's body."""
+    return actor.is_admin or actor.role_in(_body_id(target)) in RUNS_THE_BODY
 
 
-@rule("forum.meeting.create")
-def _create_meeting(actor: Actor, target: Any) -> bool:
-    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
-
-
-@rule("forum.meeting.edit")
-def _edit_meeting(actor: Actor, target: Any) -> bool:
-    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
-
-
-@rule("forum.meeting.delete")
-def _delete_meeting(actor: Actor, target: Any) -> bool:
-    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
-
-
-@rule("forum.meeting.change_status")
-def _change_meeting_status(actor: Actor, target: Any) -> bool:
-    return actor.is_admin or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+# A body's own business: its members, its meetings and their stages.
+for _action in (
+    "forum.membership.manage",
+    "forum.meeting.create",
+    "forum.meeting.edit",
+    "forum.meeting.delete",
+    "forum.meeting.change_status",
+):
+    rule(_action)(_runs_the_body)
 
 
 @rule("forum.meeting.manage_attendance")
@@ -125,13 +117,13 @@ def _create_invitation(actor: Actor, target: Any) -> bool:
     if actor.is_admin:
         return True
     body_id = _body_id(target)
-    return body_id is not None and actor.role_in(body_id) in {Role.chair, Role.secretary}
+    return body_id is not None and actor.role_in(body_id) in RUNS_THE_BODY
 
 
 @rule("forum.invitation.list")
 def _list_invitations(actor: Actor, _target: Any) -> bool:
     return actor.is_admin or any(
-        role in {Role.chair, Role.secretary} for role in actor.roles.values()
+        role in RUNS_THE_BODY for role in actor.roles.values()
     )
 
 
@@ -143,4 +135,4 @@ def _revoke_invitation(actor: Actor, target: Any) -> bool:
     if not actor.is_authenticated:
         return False
     made_it = getattr(target, "created_by", None) == actor.person_id
-    return made_it or actor.role_in(_body_id(target)) in {Role.chair, Role.secretary}
+    return made_it or actor.role_in(_body_id(target)) in RUNS_THE_BODY

@@ -108,7 +108,7 @@ def _meeting_context(
         "log": overview.log,
         "next_status": overview.next_status,
         "attendance_open": overview.attendance_open,
-        "check_in_open": attendance.check_in_is_open(overview.meeting),
+        "check_in_open": overview.check_in_open,
         "checkin_url": attendance.checkin_url(_base_url(request), overview.meeting),
         "row_errors": {},
         "oob": False,
