@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, or_, select
 
-from forum import audit, policy
+from forum import audit, people, policy
 from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
@@ -98,6 +99,23 @@ def get_organisation(session: Session, actor: Actor, *, organisation_id: int) ->
     if organisation is None:
         raise NotFound()
     return organisation
+
+
+@dataclass(frozen=True)
+class OrganisationProfile:
+    organisation: Organisation
+    province: Province | None
+    people: Page[Any]  # its people (forum.people.PersonRow), first page
+
+
+def organisation_profile(
+    session: Session, actor: Actor, *, organisation_id: int
+) -> OrganisationProfile:
+    """What the organisation's page shows. Raises Forbidden, NotFound."""
+    organisation = get_organisation(session, actor, organisation_id=organisation_id)
+    province = session.get(Province, organisation.province_id) if organisation.province_id else None
+    members = people.list_people(session, actor, organisation_id=organisation_id, per_page=100)
+    return OrganisationProfile(organisation, province, members)
 
 
 def _checked(

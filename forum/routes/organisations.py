@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from forum import i18n, organisations, people, policy, reference
+from forum import i18n, organisations, policy, reference
 from forum.errors import InvalidInput, StaleEdit
-from forum.models import Organisation, Province
+from forum.models import Organisation
 from forum.web import MemberDep, SessionDep, form_int, form_values, redirect, render, url_with_query
 
 router = APIRouter()
@@ -35,9 +35,7 @@ def organisation_list(
         "province_id": form_int(province_id),
         "archived": archived == "1",
     }
-    results = organisations.list_organisations(
-        session, actor, page=form_int(page) or 1, **filters
-    )
+    results = organisations.list_organisations(session, actor, page=form_int(page) or 1, **filters)
     context = {
         "results": results,
         "filters": filters,
@@ -99,14 +97,13 @@ async def create_organisation(request: Request, session: SessionDep, actor: Memb
 def organisation_page(
     request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
 ) -> Response:
-    organisation = organisations.get_organisation(session, actor, organisation_id=organisation_id)
-    members = people.list_people(session, actor, organisation_id=organisation_id, per_page=100)
-    province = session.get(Province, organisation.province_id) if organisation.province_id else None
-    return render(
-        request,
-        "forum/organisation_page.html",
-        {"organisation": organisation, "people": members, "province": province},
-    )
+    profile = organisations.organisation_profile(session, actor, organisation_id=organisation_id)
+    context = {
+        "organisation": profile.organisation,
+        "people": profile.people,
+        "province": profile.province,
+    }
+    return render(request, "forum/organisation_page.html", context)
 
 
 @router.get("/organisations/{organisation_id}/edit")
