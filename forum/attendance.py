@@ -8,7 +8,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import segno
 from pydantic import BaseModel, Field
@@ -41,16 +41,21 @@ CHECK_IN_OPENS_BEFORE = timedelta(hours=3)
 CHECK_IN_CLOSES_AFTER = timedelta(hours=3)
 
 
-@dataclass(frozen=True)
-class AttendanceRow:
-    attendance: Any  # the line's columns, read-only (a database row, not an Attendance)
+class AttendanceRow(NamedTuple):
+    """One line of the list, display-ready in the request's language. A tuple of plain
+    values: the page shows fifty at a time, and reading a database row's attributes in a
+    template costs many times more than a tuple's."""
+
+    id: int
+    status: str
     name: str
     organisation_name: str
+    status_text: str
+    absence_reason: str
+    arrival_iso: str
+    arrival_text: str
+    substitute_for_id: int | None
     substitute_for_name: str
-    # Display-ready, in the request's language: the page shows fifty of these at a time.
-    status_text: str = ""
-    arrival_iso: str = ""
-    arrival_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,16 +71,29 @@ _SUBSTITUTE_FOR = Person.__table__.alias("substitute_for")  # type: ignore[attr-
 # Built once: only the parameters change from one request to the next.
 _ATTENDANCE_OF_MEETING = (
     select(
-        *Attendance.__table__.columns,  # type: ignore[attr-defined]
+        # In the order list_attendance unpacks them.
+        Attendance.id,
+        Attendance.status,
+        Attendance.absence_reason,
+        Attendance.checked_in_at,
+        Attendance.substitute_for_id,
+        Attendance.guest_name,
+        Attendance.guest_organisation,
         col(Person.display_name).label("person_name"),
         col(Organisation.name).label("organisation_name"),
         _SUBSTITUTE_FOR.c.display_name.label("substitute_for_name"),
+        # Only what the page shows: each date column costs a conversion per row. The API
+        # reads whole lines with attendance_lines.
     )
     .join(Person, Person.id == Attendance.person_id, isouter=True)
     .join(Organisation, Organisation.id == Person.organisation_id, isouter=True)
     .join(_SUBSTITUTE_FOR, _SUBSTITUTE_FOR.c.id == Attendance.substitute_for_id, isouter=True)
     .where(Attendance.meeting_id == bindparam("meeting_id"))
 )
+
+
+def _by_name(row: AttendanceRow) -> str:
+    return row.name
 
 
 def list_attendance(session: Session, actor: Actor, *, meeting: Any) -> AttendanceSummary:
@@ -85,22 +103,32 @@ def list_attendance(session: Session, actor: Actor, *, meeting: Any) -> Attendan
     lines = session.connection().execute(_ATTENDANCE_OF_MEETING, {"meeting_id": meeting.id}).all()
     status_text = {status: i18n.gettext(labels.LABELS[status]) for status in AttendanceStatus}
     locale = i18n.current_locale.get()
-    result = [
-        AttendanceRow(
-            line,
-            line.person_name or line.guest_name,
-            line.organisation_name or line.guest_organisation,
-            line.substitute_for_name or "",
-            status_text[AttendanceStatus(line.status)],
-            line.checked_in_at.isoformat() if line.checked_in_at else "",
-            format_time(line.checked_in_at, locale) if line.checked_in_at else "",
+    members: list[AttendanceRow] = []
+    guests: list[AttendanceRow] = []
+    count: Counter[str] = Counter()
+    for line in lines:
+        # By position: a database row's attributes cost more than the tuple's items.
+        (id, status, reason, arrived, substitute_for_id, guest_name, guest_organisation,
+         person_name, organisation_name, substitute_for_name) = line  # fmt: skip
+        count[status] += 1
+        (guests if status == AttendanceStatus.guest else members).append(
+            AttendanceRow(
+                id,
+                status,
+                person_name or guest_name,
+                organisation_name or guest_organisation,
+                status_text[status],
+                reason,
+                arrived.isoformat() if arrived else "",
+                format_time(arrived, locale) if arrived else "",
+                substitute_for_id,
+                substitute_for_name or "",
+            )
         )
-        for line in lines
-    ]
-    result.sort(key=lambda row: (row.attendance.status == AttendanceStatus.guest, row.name))
-    count = Counter(line.status for line in lines)
+    members.sort(key=_by_name)
+    guests.sort(key=_by_name)
     return AttendanceSummary(
-        result,
+        members + guests,
         count[AttendanceStatus.present],
         count[AttendanceStatus.absent],
         count[AttendanceStatus.invited],
@@ -108,10 +136,17 @@ def list_attendance(session: Session, actor: Actor, *, meeting: Any) -> Attendan
     )
 
 
+def attendance_lines(session: Session, actor: Actor, *, meeting: Any) -> list[Attendance]:
+    """The meeting's attendance lines with all their columns (for the API). Raises
+    Forbidden."""
+    policy.require(actor, "forum.meeting.view", meeting)
+    return list(session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)))
+
+
 def row_of(summary: AttendanceSummary, attendance_id: int) -> AttendanceRow:
     """One line of a listed attendance. Raises NotFound."""
     for row in summary.rows:
-        if row.attendance.id == attendance_id:
+        if row.id == attendance_id:
             return row
     raise NotFound()
 
@@ -232,7 +267,9 @@ def check_in_is_open(meeting: Any, now: datetime | None = None) -> bool:
     if meeting.status == MeetingStatus.live:
         return True
     now = now or utcnow()
-    return meeting.starts_at - CHECK_IN_OPENS_BEFORE <= now <= meeting.ends_at + CHECK_IN_CLOSES_AFTER
+    return (
+        meeting.starts_at - CHECK_IN_OPENS_BEFORE <= now <= meeting.ends_at + CHECK_IN_CLOSES_AFTER
+    )
 
 
 def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Attendance]:

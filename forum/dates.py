@@ -43,9 +43,9 @@ def format_datetime(moment: datetime, locale: str, style: str = "long") -> str:
     if locale == "th":
         year = local.year + BE_OFFSET
         if style == "short":
-            return f"{local.day} {thai_abbr_months[local.month - 1]} {year} {local:%H.%M} น."
+            return f"{local.day} {thai_abbr_months[local.month - 1]} {year} {local.hour:02d}.{local.minute:02d} น."
         weekday = _weekdays_from_monday[local.weekday()]
-        return f"{weekday}ที่ {local.day} {thai_full_months[local.month - 1]} {year} เวลา {local:%H.%M} น."
+        return f"{weekday}ที่ {local.day} {thai_full_months[local.month - 1]} {year} เวลา {local.hour:02d}.{local.minute:02d} น."
     if style == "short":
         return babel_format_datetime(local, "d MMM y, HH:mm", locale="en")
     return babel_format_datetime(local, "EEEE d MMMM y, HH:mm", locale="en")
@@ -63,4 +63,5 @@ def format_date(moment: date | datetime, locale: str, style: str = "short") -> s
 
 def format_time(moment: datetime, locale: str) -> str:
     local = to_local(moment)
-    return f"{local:%H.%M} น." if locale == "th" else f"{local:%H:%M}"
+    separator, suffix = (".", " น.") if locale == "th" else (":", "")
+    return f"{local.hour:02d}{separator}{local.minute:02d}{suffix}"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field, HttpUrl, field_validator
-from sqlalchemy import bindparam, case
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from forum import attendance, audit, i18n, labels, policy
 from forum.dates import BE_OFFSET, buddhist_year, format_datetime, from_local, to_local
@@ -75,7 +75,12 @@ class MeetingFields(BaseModel):
     def _common_era(cls, value: object) -> object:
         """A Buddhist-Era year typed as Thai people write dates (2569-12-09 09:30, where no
         date picker helps) is read as the Common-Era year the field holds (2026)."""
-        if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit() and int(value[:4]) >= BE_YEARS_FROM:
+        if (
+            isinstance(value, str)
+            and len(value) >= 4
+            and value[:4].isdigit()
+            and int(value[:4]) >= BE_YEARS_FROM
+        ):
             return f"{int(value[:4]) - BE_OFFSET:04d}{value[4:]}"
         return value
 
@@ -110,24 +115,19 @@ def _fields(data: dict[str, object]) -> MeetingFields:
     return values
 
 
-_ON_LIST = select(func.count()).where(Attendance.meeting_id == Meeting.id)
-# Two comparisons rather than IN (...), whose expanding parameter is compiled again on
-# every execution.
-_PRESENT = _ON_LIST.where(
-    or_(Attendance.status == AttendanceStatus.present, Attendance.status == AttendanceStatus.guest)
-)
 _MEETINGS_OF_BODY = (
     select(func.count()).select_from(Meeting).where(Meeting.body_id == bindparam("body_id"))
 )
 
 
 def _page_query(*columns: Any) -> Any:
-    """A body's meetings, newest first, one page, with their present / invited counts."""
+    """A body's meetings, newest first, one page, with their present / invited counts
+    (which the database keeps on each meeting: forum.models.ATTENDANCE_COUNT_TRIGGERS)."""
     return (
         select(
             *columns,
-            _PRESENT.scalar_subquery().label("present"),
-            _ON_LIST.scalar_subquery().label("invited"),
+            col(Meeting.attendance_present).label("present"),
+            col(Meeting.attendance_total).label("invited"),
         )
         .where(Meeting.body_id == bindparam("body_id"))
         .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
@@ -181,10 +181,10 @@ def list_meetings(
     return _page_of_meetings(connection, body_id, total, page, per_page)
 
 
-@dataclass(frozen=True, slots=True)
-class MeetingLine:
+class MeetingLine(NamedTuple):
     """One row of a body's meeting list, ready to show: texts already translated and
-    formatted once here, rather than by a function call per cell in the template."""
+    formatted once here, rather than by a function call per cell in the template (and a
+    tuple, the cheapest record to build and to read from a template)."""
 
     id: int
     label: str  # "ครั้งที่ 3/2569"
@@ -264,24 +264,6 @@ def body_meetings(
         ) in rows
     ]
     return BodyMeetings(body, Page(lines, total, page, per_page))
-
-
-def attendance_counts(session: Session, meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """meeting id -> (present, on the list): guests count as present."""
-    if not meeting_ids:
-        return {}
-    present = func.sum(
-        case(
-            (col(Attendance.status).in_([AttendanceStatus.present, AttendanceStatus.guest]), 1),
-            else_=0,
-        )
-    )
-    rows = session.exec(
-        select(Attendance.meeting_id, present, func.count())
-        .where(col(Attendance.meeting_id).in_(meeting_ids))
-        .group_by(col(Attendance.meeting_id))
-    )
-    return {meeting_id: (int(present or 0), int(total)) for meeting_id, present, total in rows}
 
 
 def upcoming_meetings(
@@ -458,11 +440,22 @@ def delete_meeting(session: Session, actor: Actor, *, meeting_id: int, version: 
     if meeting.status != MeetingStatus.draft:
         raise Conflict("Only a draft meeting can be deleted; this one has been announced.")
     lines = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
-    if any(line.checked_in_at is not None or line.status != AttendanceStatus.invited for line in lines):
-        raise Conflict("Someone's attendance is already recorded for this meeting, so it cannot be deleted.")
+    if any(
+        line.checked_in_at is not None or line.status != AttendanceStatus.invited for line in lines
+    ):
+        raise Conflict(
+            "Someone's attendance is already recorded for this meeting, so it cannot be deleted."
+        )
     body = session.get(Body, meeting.body_id)
     assert body is not None
-    audit.record(session, actor, "forum.meeting.delete", target_type="meeting", target_id=meeting.id, before=audit.snapshot(meeting))
+    audit.record(
+        session,
+        actor,
+        "forum.meeting.delete",
+        target_type="meeting",
+        target_id=meeting.id,
+        before=audit.snapshot(meeting),
+    )
     for line in lines:
         session.delete(line)
     session.flush()

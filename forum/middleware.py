@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import secrets
 from contextvars import ContextVar
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import i18n, security
@@ -50,9 +50,7 @@ class WebMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        cookies = SimpleCookie()
-        cookies.load(headers.get("cookie", ""))
-        cookie = {key: morsel.value for key, morsel in cookies.items()}
+        cookie = cookie_parser(headers.get("cookie", ""))
 
         locale = i18n.pick_locale(
             cookie.get("wethi_lang"),

@@ -191,6 +191,11 @@ class Meeting(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1
+    # How many are on the attendance list, and how many of them are present (guests
+    # included): kept by the database itself (ATTENDANCE_COUNT_TRIGGERS), so a meeting
+    # list reads two numbers per meeting instead of counting its lines.
+    attendance_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    attendance_present: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Attendance(SQLModel, table=True):
@@ -212,6 +217,52 @@ class Attendance(SQLModel, table=True):
     substitute_for_id: int | None = Field(default=None, foreign_key="person.id")  # มาประชุมแทน
     checked_in_at: datetime | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# Every change to an attendance line moves its meeting's two counts, in the same
+# transaction, whoever writes it (a service, a bulk load, a deletion): the old line is
+# taken out and the new one put in. `x = x + 1` re-reads the row under its lock, so
+# simultaneous check-ins never lose one.
+_TAKE_OUT = (
+    "UPDATE meeting SET attendance_total = attendance_total - 1, "
+    "attendance_present = attendance_present"
+    " - CASE WHEN OLD.status IN ('present', 'guest') THEN 1 ELSE 0 END "
+    "WHERE id = OLD.meeting_id;"
+)
+_PUT_IN = (
+    "UPDATE meeting SET attendance_total = attendance_total + 1, "
+    "attendance_present = attendance_present"
+    " + CASE WHEN NEW.status IN ('present', 'guest') THEN 1 ELSE 0 END "
+    "WHERE id = NEW.meeting_id;"
+)
+ATTENDANCE_COUNT_TRIGGERS: dict[str, list[str]] = {
+    "sqlite": [
+        f"CREATE TRIGGER attendance_counts_insert AFTER INSERT ON attendance BEGIN {_PUT_IN} END",
+        f"CREATE TRIGGER attendance_counts_delete AFTER DELETE ON attendance BEGIN {_TAKE_OUT} END",
+        "CREATE TRIGGER attendance_counts_update AFTER UPDATE OF status, meeting_id ON attendance "
+        "WHEN OLD.status IS NOT NEW.status OR OLD.meeting_id IS NOT NEW.meeting_id "
+        f"BEGIN {_TAKE_OUT} {_PUT_IN} END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION attendance_counts() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_TAKE_OUT} END IF; "
+        f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_PUT_IN} END IF; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER attendance_counts AFTER INSERT OR DELETE ON attendance "
+        "FOR EACH ROW EXECUTE FUNCTION attendance_counts()",
+        "CREATE TRIGGER attendance_counts_update AFTER UPDATE OF status, meeting_id ON attendance "
+        "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status "
+        "OR OLD.meeting_id IS DISTINCT FROM NEW.meeting_id) "
+        "EXECUTE FUNCTION attendance_counts()",
+    ],
+}
+for _dialect, _statements in ATTENDANCE_COUNT_TRIGGERS.items():
+    for _statement in _statements:
+        sa.event.listen(
+            Attendance.__table__,  # type: ignore[attr-defined]
+            "after_create",
+            sa.DDL(_statement).execute_if(dialect=_dialect),
+        )
 
 
 class AttendanceEvent(SQLModel, table=True):

@@ -14,7 +14,8 @@ from urllib.parse import quote, unquote, urlencode
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, nodes, select_autoescape
+from jinja2.visitor import NodeTransformer
 from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,22 +34,74 @@ SESSION_COOKIE = "wethi_session"
 LANG_COOKIE = "wethi_lang"
 FLASH_COOKIE = "wethi_flash"
 
-env = Environment(
-    loader=FileSystemLoader(TEMPLATES_DIR),
-    autoescape=select_autoescape(default=True),
-    extensions=["jinja2.ext.i18n"],
-    trim_blocks=True,
-    lstrip_blocks=True,
-    auto_reload=False,
-)
+
+class _FoldTranslations(NodeTransformer):
+    """Replaces each `_("literal")` of a template by its translation, escaped, at compile
+    time; `_("literal %(x)s", x=...)` keeps only the formatting for run time. A page's
+    dozens of fixed texts then cost nothing per request."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        if not (
+            isinstance(node.node, nodes.Name)
+            and node.node.name in ("_", "gettext")
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            return node
+        text = escape(i18n.translate(node.args[0].value, self.locale))
+        if not node.kwargs:
+            return nodes.MarkSafe(
+                nodes.Const(str(text % {} if "%" in text else text)), lineno=node.lineno
+            )
+        call = nodes.Call(
+            nodes.Name("_format", "load"),
+            [nodes.MarkSafe(nodes.Const(str(text)))],
+            node.kwargs,
+            None,
+            None,
+            lineno=node.lineno,
+        )
+        return call
+
+
+class _LocaleEnvironment(Environment):
+    """The templates of one language (see _FoldTranslations): each is compiled once per
+    language."""
+
+    def __init__(self, locale: str) -> None:
+        super().__init__(
+            loader=FileSystemLoader(TEMPLATES_DIR),
+            autoescape=select_autoescape(default=True),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.locale = locale
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        folded = _FoldTranslations(self.locale).visit(tree)
+        return folded.set_environment(self)
 
 
 def _template_gettext(message: str, **variables: Any) -> Markup:
-    """`_()` in templates: text and variables both escaped (a msgid may come from a cookie,
-    as a flash message does). Plain functions rather than Jinja's context-passing newstyle
-    callables, which copy the template context on every call inside a loop. Most calls
-    have no variables and no "%": those skip the formatting, whose result is the same."""
-    text = escape(i18n.gettext(message))
+    """`_()` in templates with a text known only at run time (a flash message's msgid,
+    which comes from a cookie): text and variables both escaped. Plain functions rather
+    than Jinja's context-passing newstyle callables, which copy the template context on
+    every call inside a loop."""
+    return _format(escape(i18n.gettext(message)), **variables)
+
+
+def _format(text: Markup, **variables: Any) -> Markup:
+    """An escaped translation with its variables, escaped (folded `_()` calls)."""
     return text % variables if variables or "%" in text else text
 
 
@@ -57,31 +110,8 @@ def _template_ngettext(singular: str, plural: str, num: int, **variables: Any) -
     return escape(i18n.plural_text(singular, plural, num)) % variables
 
 
-env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
-env.newstyle_gettext = True  # type: ignore[attr-defined]  ({% trans %} blocks call the above)
-env.filters["datetime"] = lambda value, style="long": (
-    dates.format_datetime(value, i18n.current_locale.get(), style) if value else ""
-)
-env.filters["date"] = lambda value, style="short": (
-    dates.format_date(value, i18n.current_locale.get(), style) if value else ""
-)
-env.filters["time"] = lambda value: (
-    dates.format_time(value, i18n.current_locale.get()) if value else ""
-)
-env.filters["urlquote"] = lambda value: quote(str(value), safe="")
-
-
 def field_message(message: FieldMessage | None) -> str:
     return i18n.gettext(message.msgid, **message.params) if message else ""
-
-
-env.globals["field_message"] = field_message
-env.globals["action_label"] = lambda code: i18n.gettext(labels.ACTION_LABELS[code]) if code in labels.ACTION_LABELS else code
-env.globals["field_label"] = lambda name: (
-    i18n.gettext(labels.FIELD_LABELS[name]) if name in labels.FIELD_LABELS else ""
-)
-# Macros imported without context (the Jinja default) still reach the request's token.
-env.globals["current_csrf_token"] = lambda: middleware.current_csrf_token.get()
 
 
 def label(value: StrEnum | str, enum_type: type[StrEnum] | None = None) -> str:
@@ -96,9 +126,46 @@ def label_options(enum_type: type[StrEnum]) -> list[tuple[str, str]]:
     return [(value, i18n.gettext(msgid)) for value, msgid in labels.options(enum_type)]
 
 
-env.globals.update(
-    label=label, label_options=label_options, **{cls.__name__: cls for cls in labels.ENUMS}
-)
+def _make_environment(locale: str) -> Environment:
+    environment = _LocaleEnvironment(locale)
+    environment.globals.update(
+        _=_template_gettext,
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        _format=_format,
+        field_message=field_message,
+        action_label=lambda code: (
+            i18n.gettext(labels.ACTION_LABELS[code]) if code in labels.ACTION_LABELS else code
+        ),
+        field_label=lambda name: (
+            i18n.gettext(labels.FIELD_LABELS[name]) if name in labels.FIELD_LABELS else ""
+        ),
+        # Macros imported without context (the Jinja default) still reach the request's token.
+        current_csrf_token=lambda: middleware.current_csrf_token.get(),
+        label=label,
+        label_options=label_options,
+        **{cls.__name__: cls for cls in labels.ENUMS},
+    )
+    environment.newstyle_gettext = True  # type: ignore[attr-defined]  ({% trans %} blocks call the above)
+    environment.filters["datetime"] = lambda value, style="long": (
+        dates.format_datetime(value, i18n.current_locale.get(), style) if value else ""
+    )
+    environment.filters["date"] = lambda value, style="short": (
+        dates.format_date(value, i18n.current_locale.get(), style) if value else ""
+    )
+    environment.filters["time"] = lambda value: (
+        dates.format_time(value, i18n.current_locale.get()) if value else ""
+    )
+    environment.filters["urlquote"] = lambda value: quote(str(value), safe="")
+    return environment
+
+
+ENVIRONMENTS = {locale: _make_environment(locale) for locale in i18n.LOCALES}
+
+
+def template_environment() -> Environment:
+    """The request's language's templates."""
+    return ENVIRONMENTS[i18n.current_locale.get()]
 
 
 # -- dependencies -------------------------------------------------------------------
@@ -180,6 +247,8 @@ def is_htmx(request: Request) -> bool:
 def base_context(request: Request) -> dict[str, Any]:
     actor: Actor = getattr(request.state, "actor", None) or ANONYMOUS
     locale = i18n.current_locale.get()
+    flash = request.cookies.get(FLASH_COOKIE)
+    path, query = request.scope["path"], request.scope["query_string"]
     return {
         "request": request,
         "actor": actor,
@@ -187,8 +256,11 @@ def base_context(request: Request) -> dict[str, Any]:
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "locale": locale,
         "other_locale": "en" if locale == "th" else "th",
-        "flash": unquote(request.cookies.get(FLASH_COOKIE, "")),
-        "path": request.url.path,
+        "flash": unquote(flash) if flash else "",
+        "path": path,
+        "here": f"{path}?{query.decode('latin-1')}"
+        if query
+        else path,  # the language switch returns here
     }
 
 
@@ -204,13 +276,15 @@ def render(
     """The whole page, or only `block` of the same template for an htmx request."""
     values = base_context(request) | (context or {})
     # A block rendered alone skips the template's top-level imports: provide the macros.
+    env = template_environment()
     values.setdefault("forms", env.get_template("components/forms.html").module)
     if block and is_htmx(request):
         html = render_block(env, template, block, **values)
     else:
         html = env.get_template(template).render(values)
-    response = HTMLResponse(html, status_code=status_code, headers=headers)
-    response.headers["Vary"] = "HX-Request, Cookie"
+    response = HTMLResponse(
+        html, status_code=status_code, headers=(headers or {}) | {"Vary": "HX-Request, Cookie"}
+    )
     if values["flash"]:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response

@@ -26,9 +26,10 @@ router = APIRouter(tags=["attendance"])
 def list_attendance(session: SessionDep, actor: MemberDep, meeting_id: PathId) -> AttendanceList:
     meeting = meetings.get_meeting(session, actor, meeting_id=meeting_id)
     summary = attendance.list_attendance(session, actor, meeting=meeting)
+    lines = {line.id: line for line in attendance.attendance_lines(session, actor, meeting=meeting)}
     items = [
         AttendanceListItem.model_validate(
-            row.attendance,
+            lines[row.id],
             update={
                 "name": row.name,
                 "organisation_name": row.organisation_name,

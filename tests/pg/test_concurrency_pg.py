@@ -8,14 +8,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from forum import invitations, meetings
+from forum import attendance, invitations, meetings
 from forum.errors import Conflict
 from forum.models import Meeting, Membership, Person, Role
 from tests import factories
@@ -123,3 +123,23 @@ def test_two_sign_ups_racing_on_one_invitation_exactly_one_wins(engine, session)
         ).one()
         == 1
     )
+
+
+def test_two_check_ins_at_once_are_both_counted_on_the_meeting(engine, session):
+    """The meeting's counts move by `x = x + 1` in each check-in's transaction: the row
+    lock orders the two, and the second adds to what the first wrote."""
+    body = factories.body(session)
+    people = [factories.member(session, body, Role.member) for _ in range(2)]
+    actors = [factories.actor(session, person) for person in people]
+    meeting = factories.meeting(session, body, starts_in=timedelta(minutes=10))
+
+    def check_in(actor) -> Callable[[Session], object]:
+        return lambda own: attendance.check_in(own, actor, code=meeting.checkin_code)
+
+    with both_reach(engine, "UPDATE ATTENDANCE "):
+        results = run_together(engine, check_in(actors[0]), check_in(actors[1]))
+
+    assert all(isinstance(result, tuple) for result in results), results
+    session.expire_all()
+    stored = session.get(Meeting, meeting.id)
+    assert (stored.attendance_present, stored.attendance_total) == (2, 2)

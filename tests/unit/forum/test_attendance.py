@@ -284,7 +284,7 @@ def test_attendance_list_counts_and_names_in_one_go(session, setting):
     summary = attendance.list_attendance(session, secretary, meeting=meeting)
     assert (summary.present, summary.invited, summary.guests, summary.absent) == (1, 1, 1, 0)
     assert summary.rows[-1].name == "แขก"  # guests after members
-    assert attendance.row_of(summary, summary.rows[0].attendance.id) is summary.rows[0]
+    assert attendance.row_of(summary, summary.rows[0].id) is summary.rows[0]
     with pytest.raises(NotFound):
         attendance.row_of(summary, 999999)
 
@@ -323,3 +323,49 @@ def test_wrong_codes_are_counted_and_guessing_is_stopped(session, setting):
         attendance.check_in(session, member, code=meeting.checkin_code)
     with pytest.raises(RateLimited):
         attendance.preview_check_in(session, member, code=meeting.checkin_code)
+
+
+# -- the counts a meeting list shows ------------------------------------------------------
+
+
+def stored_counts(session, meeting):
+    """The meeting's counts as the database keeps them, and as counted from its lines."""
+    session.expire_all()
+    row = session.get(type(meeting), meeting.id)
+    lines = session.exec(select(Attendance.status).where(Attendance.meeting_id == meeting.id)).all()
+    present = sum(status in (AttendanceStatus.present, AttendanceStatus.guest) for status in lines)
+    return (row.attendance_present, row.attendance_total), (present, len(lines))
+
+
+def test_meeting_counts_follow_every_change_of_its_lines(session, setting):
+    _body, secretary, member, meeting = setting
+    assert stored_counts(session, meeting) == ((0, 2), (0, 2))  # both members invited
+    attendance.check_in(session, member, code=meeting.checkin_code)
+    assert stored_counts(session, meeting) == ((1, 2), (1, 2))
+    guest = attendance.add_guest(session, secretary, meeting_id=meeting.id, guest_name="แขก")
+    assert stored_counts(session, meeting) == ((2, 3), (2, 3))
+    secretary_line = line_of(session, meeting, secretary.person_id)
+    attendance.mark_attendance(
+        session,
+        secretary,
+        attendance_id=secretary_line.id,
+        status="absent",
+        absence_reason="ติดราชการ",
+    )
+    attendance.mark_attendance(
+        session, secretary, attendance_id=guest.id, status="absent", absence_reason="กลับก่อน"
+    )
+    assert stored_counts(session, meeting) == ((1, 3), (1, 3))
+    # A reason changed without the status leaves the counts alone.
+    attendance.mark_attendance(
+        session, secretary, attendance_id=guest.id, status="absent", absence_reason="ป่วย"
+    )
+    assert stored_counts(session, meeting) == ((1, 3), (1, 3))
+    # Written by anything else (a bulk load, a deletion), the counts still follow.
+    extra = Attendance(meeting_id=meeting.id, guest_name="ผู้สังเกตการณ์", status="guest")
+    session.add(extra)
+    session.commit()
+    assert stored_counts(session, meeting) == ((2, 4), (2, 4))
+    session.delete(extra)
+    session.commit()
+    assert stored_counts(session, meeting) == ((1, 3), (1, 3))

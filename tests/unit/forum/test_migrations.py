@@ -93,3 +93,38 @@ def test_unknown_database_url_stops_migrate_with_one_clear_line(tmp_path):
     assert lines[0].startswith("Configuration error: ")
     assert "WETHI_DATABASE_URL" in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_counts_migration_fills_in_the_counts_of_existing_meetings(tmp_path):
+    """0004 puts each meeting's attendance counts on it, from the lines already there, and
+    from then on the database keeps them."""
+    url = f"sqlite:///{tmp_path / 'counts.db'}"
+    engine = db.make_engine(url)
+    command.upgrade(db.alembic_config(url), "0003")
+    now = "2026-11-27 02:00:00.000000"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO body (id, kind, name, name_en, description, created_at, version) "
+            f"VALUES (1, 'working_group', 'คณะทำงาน', '', '', '{now}', 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO meeting (id, body_id, year_be, number, title, starts_at, ends_at, venue, "
+            "online_url, status, checkin_code, created_at, version) VALUES "
+            f"(1, 1, 2569, 1, '', '{now}', '{now}', 'ห้องประชุม', '', 'closed', '123456', '{now}', 1)"
+        )
+        for status in ("present", "guest", "absent", "invited"):
+            connection.exec_driver_sql(
+                "INSERT INTO attendance (meeting_id, guest_name, guest_organisation, status, "
+                f"absence_reason, updated_at) VALUES (1, '{status}', '', '{status}', '', '{now}')"
+            )
+    db.migrate(engine)
+    with engine.begin() as connection:
+        counts = "SELECT attendance_present, attendance_total FROM meeting WHERE id = 1"
+        assert connection.exec_driver_sql(counts).one() == (2, 4)
+        connection.exec_driver_sql(
+            "UPDATE attendance SET status = 'present' WHERE status = 'absent'"
+        )
+        assert connection.exec_driver_sql(counts).one() == (3, 4)
+    command.downgrade(db.alembic_config(url), "0003")
+    assert schema_differences(engine)  # the counts are gone again
+    engine.dispose()
