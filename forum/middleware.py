@@ -86,8 +86,8 @@ class WebMiddleware:
                 receive = _replay(body)
             await self.app(scope, receive, self._sending(send, new_nonce))
         finally:
-            if (session := scope.get(SESSION_SCOPE_KEY)) is not None:
-                session.close()  # closing twice is harmless
+            if (session := scope.pop(SESSION_SCOPE_KEY, None)) is not None:
+                session.close()  # not closed by the route (forum.web._request_session)
             i18n.current_locale.reset(token)
             current_csrf_token.reset(csrf_reset)
 
