@@ -238,8 +238,8 @@ SessionDep = Annotated[Session, Depends(get_db)]
 def _actor(request: Request) -> Actor:
     """The person behind the request (session cookie, or a bearer token on the API),
     looked up once per request."""
-    cached = getattr(request.state, "actor", None)
-    if cached is not None:
+    state = request.scope.setdefault("state", {})  # request.state, without its exception on a miss
+    if (cached := state.get("actor")) is not None:
         return cached
     actor = ANONYMOUS
     authorization = request.headers.get("authorization", "")
@@ -247,7 +247,7 @@ def _actor(request: Request) -> Actor:
         actor = accounts.actor_for_api_token(_request_session(request), authorization[7:].strip())
     elif token := request.cookies.get(SESSION_COOKIE):
         actor = accounts.actor_for_session_token(_request_session(request), token)
-    request.state.actor = actor
+    state["actor"] = actor
     return actor
 
 
@@ -281,7 +281,8 @@ def is_htmx(request: Request) -> bool:
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    actor: Actor = getattr(request.state, "actor", None) or ANONYMOUS
+    state = request.scope.get("state", {})
+    actor: Actor = state.get("actor") or ANONYMOUS
     locale = i18n.current_locale.get()
     flash = request.cookies.get(FLASH_COOKIE)
     path, query = request.scope["path"], request.scope["query_string"]
@@ -289,7 +290,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "actor": actor,
         "can": lambda action, target=None: policy.can(actor, action, target),
-        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "csrf_token": state.get("csrf_token", ""),
         "locale": locale,
         "other_locale": "en" if locale == "th" else "th",
         "flash": unquote(flash) if flash else "",
