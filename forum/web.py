@@ -295,6 +295,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "other_locale": "en" if locale == "th" else "th",
         "flash": unquote(flash) if flash else "",
         "path": path,
+        "section": path.split("/", 2)[1],  # the menu entry to mark current: "bodies", "me", …
         "here": f"{path}?{query.decode('latin-1')}"
         if query
         else path,  # the language switch returns here
