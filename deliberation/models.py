@@ -281,3 +281,70 @@ class SuggestionPublic(SQLModel):
     supporters: int
     supported_by_me: bool
     created_at: BangkokDateTime
+
+
+# -- search ---------------------------------------------------------------------------
+
+
+class SearchEntry(SQLModel, table=True):
+    """One searchable thing (an agenda item, a suggestion, a post …) as deliberation.search
+    indexed it: its text, and the same text cut into Thai words (`segmented`, words
+    separated by U+001F) that the full-text index reads. Written only by
+    deliberation.search, in the caller's transaction."""
+
+    __tablename__ = "search_entry"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "ref_id"),
+        sa.Index("ix_search_entry_body", "body_id", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=_str(40))  # "agenda_item", "agenda_suggestion", "post" …
+    ref_id: int  # the id of the thing in its own table
+    body_id: int = Field(foreign_key="body.id")  # who may find it: the body's members
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    title: str = Field(default="", sa_type=_str(300))
+    text: str = Field(default="", sa_type=sa.Text)
+    segmented_title: str = Field(default="", sa_type=sa.Text)
+    segmented: str = Field(default="", sa_type=sa.Text)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# The full-text index over the segmented columns, made with the table (the Alembic
+# migration runs the same statements). SQLite: an FTS5 table reading its text from
+# search_entry (external content), kept in step by triggers; its tokenizer keeps Thai
+# vowel and tone marks (Mn, Mc) inside words and leaves them on (remove_diacritics 0),
+# or ดิน would be found by ดัน. PostgreSQL: a generated tsvector ('simple': the words are
+# already cut) with a GIN index.
+_FTS_COLUMNS = "segmented_title, segmented"
+SEARCH_INDEX_DDL: dict[str, list[str]] = {
+    "sqlite": [
+        "CREATE VIRTUAL TABLE search_entry_fts USING fts5("
+        f"{_FTS_COLUMNS}, content='search_entry', content_rowid='id', "
+        "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Mn Mc'\")",
+        "CREATE TRIGGER search_entry_fts_insert AFTER INSERT ON search_entry BEGIN "
+        f"INSERT INTO search_entry_fts(rowid, {_FTS_COLUMNS}) "
+        "VALUES (NEW.id, NEW.segmented_title, NEW.segmented); END",
+        "CREATE TRIGGER search_entry_fts_delete AFTER DELETE ON search_entry BEGIN "
+        f"INSERT INTO search_entry_fts(search_entry_fts, rowid, {_FTS_COLUMNS}) "
+        "VALUES ('delete', OLD.id, OLD.segmented_title, OLD.segmented); END",
+        "CREATE TRIGGER search_entry_fts_update AFTER UPDATE ON search_entry BEGIN "
+        f"INSERT INTO search_entry_fts(search_entry_fts, rowid, {_FTS_COLUMNS}) "
+        "VALUES ('delete', OLD.id, OLD.segmented_title, OLD.segmented); "
+        f"INSERT INTO search_entry_fts(rowid, {_FTS_COLUMNS}) "
+        "VALUES (NEW.id, NEW.segmented_title, NEW.segmented); END",
+    ],
+    "postgresql": [
+        "ALTER TABLE search_entry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+        "setweight(to_tsvector('simple', segmented_title), 'A') || "
+        "setweight(to_tsvector('simple', segmented), 'B')) STORED",
+        "CREATE INDEX ix_search_entry_search_vector ON search_entry USING gin (search_vector)",
+    ],
+}
+for _dialect, _statements in SEARCH_INDEX_DDL.items():
+    for _statement in _statements:
+        sa.event.listen(
+            SearchEntry.__table__,  # type: ignore[attr-defined]
+            "after_create",
+            sa.DDL(_statement).execute_if(dialect=_dialect),
+        )

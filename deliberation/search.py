@@ -1,0 +1,313 @@
+"""Full-text search over deliberation's texts (agenda items, suggestions, posts …), Thai first.
+
+Thai has no spaces between words, so every text is cut into words by PyThaiNLP's `newmm`
+with its dictionary plus the programme's own terms (อส.พน., ธนาคารน้ำใต้ดิน …), built once at
+start-up. A word that is itself made of dictionary words is indexed by those parts
+(พลังงานแสงอาทิตย์ → พลัง งาน แสง อาทิตย์), and a query word becomes the phrase of its
+parts: พลังงาน then finds พลังงานแสงอาทิตย์, and ธนาคารน้ำใต้ดิน finds only the words side by
+side. The words are stored separated by U+001F (invisible, a separator to both SQLite FTS5
+and PostgreSQL's parser), so the indexed column, without them, is the text itself and its
+snippets read as written.
+
+Other services call `index_entry` / `remove_entry` in their own transaction; people call
+`search`, which finds only what they may see (their bodies' texts; a site admin, all).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+from pythainlp.corpus import thai_words
+from pythainlp.tokenize.newmm import segment as newmm_segment
+from pythainlp.util import Trie
+from sqlalchemy import text as sql
+from sqlmodel import Session, select
+
+from deliberation.models import SearchEntry
+from deliberation.rules import searchable_body_ids
+from forum import forms, policy
+from forum.db import utcnow
+from forum.errors import FieldMessage, InvalidInput
+from forum.paging import MAX_PAGE, Page
+from forum.policy import Actor
+
+# The programme's words, kept whole (seed/energy-network-project-2562.th.txt and the
+# energy vocabulary of its networks): abbreviations with their dots, transliterations
+# the dictionary lacks, and names of the programmes the work integrates with.
+PROGRAMME_TERMS = frozenset(
+    {
+        "อส.พน.", "สพจ.", "พพ.", "สสช.", "อปท.", "อบต.", "อบจ.", "กฟภ.", "กฟน.", "กฟผ.",
+        "กระทรวงพลังงาน", "สำนักงานพลังงานจังหวัด", "สำนักส่งเสริมการมีส่วนร่วมของประชาชน",
+        "เครือข่ายพลังงานชุมชน", "เครือข่ายพลังงานภาคประชาชน", "พลังงานชุมชน",
+        "พลังงานทดแทน", "พลังงานแสงอาทิตย์", "พลังงานลม", "พลังงานน้ำ", "พลังงานชีวมวล",
+        "ธนาคารน้ำใต้ดิน", "ธนาคารต้นไม้", "วิสาหกิจชุมชน", "แปลงใหญ่", "นาแปลงใหญ่",
+        "สมาร์ทฟาร์มเมอร์", "โซลาร์รูฟท็อป", "โซลาร์เซลล์", "โซลาร์ฟาร์ม", "โซลาร์ปั๊ม",
+        "ไบโอแก๊ส", "ก๊าซชีวภาพ", "เตาชีวมวล", "เตาเผาถ่าน", "เตาซุปเปอร์อั้งโล่",
+        "ศูนย์เรียนรู้", "ต้นแบบ", "นักส่งเสริม", "นักสื่อสารพลังงานชุมชน",
+        "อาสาสมัครพลังงาน", "แกนนำชุมชน", "กลุ่มอาชีพ", "เวทีสัมมนา", "ร่างโครงการ",
+        "คณะทำงาน", "คณะกรรมการ", "สิ่งแวดล้อม", "ประสิทธิภาพพลังงาน", "อนุรักษ์พลังงาน",
+        "ระเบียบวาระ", "มติที่ประชุม", "รายงานการประชุม", "แผนงานร่วม",
+    }
+)  # fmt: skip
+
+# Built once, at start-up (PyThaiNLP's default word list and the programme's terms).
+DICTIONARY = Trie(thai_words() | PROGRAMME_TERMS)
+
+WORD_SEPARATOR = "\x1f"  # between words in the indexed columns; never in cleaned text
+MARK_START, MARK_END = "\ue000", "\ue001"  # where the database marks a match; dropped from input
+MAX_QUERY_LENGTH = 200
+PER_PAGE = 20
+_SNIPPET_WORDS = 40
+
+# What each kind of entry is called and where it is shown: services of later issues
+# add theirs with `register_kind`.
+LABELS: dict[str, str] = {
+    "agenda_item": "Agenda item",
+    "agenda_suggestion": "Agenda suggestion",
+    "post": "Discussion post",
+}
+LINKS: dict[str, str] = {
+    "agenda_item": "/meetings/{meeting_id}#agenda-item-{ref_id}",
+    "agenda_suggestion": "/meetings/{meeting_id}#suggestion-{ref_id}",
+    "post": "/meetings/{meeting_id}#post-{ref_id}",
+}
+_DEFAULT_LINK = "/bodies/{body_id}"
+
+
+def register_kind(kind: str, *, label: str, link: str) -> None:
+    """Name a kind of entry (a msgid) and its page (`{ref_id}`, `{meeting_id}`, `{body_id}`)."""
+    LABELS[kind], LINKS[kind] = label, link
+
+
+# -- words ----------------------------------------------------------------------------
+
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_UNMARKABLE = str.maketrans("", "", MARK_START + MARK_END + WORD_SEPARATOR)
+
+
+def clean(text: str) -> str:
+    """The text as indexed and shown: normalised, without control characters or our marks."""
+    return forms.clean_text(text or "", multiline=True).translate(_UNMARKABLE)
+
+
+def segment(text: str) -> list[str]:
+    """The words of `text` (spaces and line breaks left out); the programme's terms whole."""
+    return [token for token in newmm_segment(clean(text), custom_dict=DICTIONARY) if not token.isspace()]
+
+
+@lru_cache(maxsize=200_000)
+def word_parts(word: str) -> tuple[str, ...]:
+    """The dictionary words a Thai word is made of, down to the smallest (พลังงานแสงอาทิตย์ →
+    พลัง งาน แสง อาทิตย์); the word itself when it is not made of others."""
+    if len(word) < 4 or not _THAI.search(word):
+        return (word,)
+    pieces = _fewest_pieces(word)
+    if pieces is None:
+        return (word,)
+    return tuple(part for piece in pieces for part in word_parts(piece))
+
+
+def _fewest_pieces(word: str) -> tuple[str, ...] | None:
+    """`word` as the fewest dictionary words (two letters or more) other than itself, or None."""
+    size = len(word)
+    best: list[tuple[str, ...] | None] = [None] * size + [()]
+    for start in range(size - 1, -1, -1):
+        for prefix in DICTIONARY.prefixes(word[start:]):
+            end = start + len(prefix)
+            if len(prefix) < 2 or (start == 0 and end == size) or (rest := best[end]) is None:
+                continue
+            if best[start] is None or len(rest) + 1 < len(best[start]):  # type: ignore[arg-type]
+                best[start] = (prefix, *rest)
+    return best[0]
+
+
+def segmented_text(text: str) -> str:
+    """`text` with U+001F between its words and between a compound's parts."""
+    tokens = newmm_segment(clean(text), custom_dict=DICTIONARY)
+    return WORD_SEPARATOR.join(part for token in tokens for part in word_parts(token))
+
+
+def _is_word(token: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+
+
+def query_phrases(query: str) -> list[tuple[str, ...]]:
+    """The query's words, each as the phrase of its parts; all must be found."""
+    return [word_parts(token) for token in segment(query) if _is_word(token)]
+
+
+# -- the index ------------------------------------------------------------------------
+
+
+def index_entry(
+    session: Session,
+    *,
+    kind: str,
+    ref_id: int,
+    body_id: int,
+    meeting_id: int | None,
+    title: str,
+    text: str,
+) -> SearchEntry:
+    """Add or replace the entry of (`kind`, `ref_id`), in the caller's transaction (no commit)."""
+    entry = session.exec(
+        select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
+    ).first() or SearchEntry(kind=kind, ref_id=ref_id, body_id=body_id)
+    entry.body_id, entry.meeting_id = body_id, meeting_id
+    entry.title, entry.text = clean(title)[:300], clean(text)
+    entry.segmented_title, entry.segmented = segmented_text(entry.title), segmented_text(entry.text)
+    entry.updated_at = utcnow()
+    session.add(entry)
+    return entry
+
+
+def remove_entry(session: Session, *, kind: str, ref_id: int) -> None:
+    """Take the entry of (`kind`, `ref_id`) out of the index, if it is there (no commit)."""
+    entry = session.exec(
+        select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
+    ).first()
+    if entry is not None:
+        session.delete(entry)
+
+
+# -- searching ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    kind_label: str  # msgid
+    ref_id: int
+    body_id: int
+    meeting_id: int | None
+    title: str
+    title_html: Markup  # the title, matches in <mark>
+    snippet: Markup  # a passage of the text around the matches, in <mark>
+    url: str
+    updated_at: datetime
+
+
+def search(
+    session: Session, actor: Actor, *, query: str, body_id: int | None = None, page: int = 1
+) -> Page[SearchHit]:
+    """The entries the actor may see that hold every word of `query`, best first.
+    Raises NotLoggedIn, and InvalidInput for an empty, too long or wordless query."""
+    policy.require(actor, "deliberation.search", body_id)
+    phrases = _checked_phrases(query)
+    bodies = searchable_body_ids(actor)
+    if body_id is not None:
+        bodies = {body_id} if bodies is None or body_id in bodies else frozenset()
+    page = min(max(1, page), MAX_PAGE)
+    if bodies is not None and not bodies:
+        return Page(items=[], total=0, page=page, per_page=PER_PAGE)
+    run = _search_postgresql if session.get_bind().dialect.name == "postgresql" else _search_sqlite
+    total, rows = run(session, phrases, sorted(bodies) if bodies is not None else None, page)
+    return Page(items=[_hit(row) for row in rows], total=total, page=page, per_page=PER_PAGE)
+
+
+def _checked_phrases(query: str) -> list[tuple[str, ...]]:
+    query = clean(query or "")
+    if not query:
+        raise InvalidInput({"q": "Please enter a word or phrase to search for."})
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidInput(
+            {"q": FieldMessage("Please search for at most %(max)s characters.", {"max": MAX_QUERY_LENGTH})}
+        )
+    phrases = query_phrases(query)
+    if not phrases:
+        raise InvalidInput({"q": "Please search with letters or numbers, not only symbols."})
+    return phrases
+
+
+def _body_filter(bodies: list[int] | None, params: dict[str, Any]) -> str:
+    if bodies is None:
+        return ""
+    params.update({f"body_{n}": body for n, body in enumerate(bodies)})
+    return f" AND e.body_id IN ({', '.join(f':body_{n}' for n in range(len(bodies)))})"
+
+
+_COLUMNS = "e.kind, e.ref_id, e.body_id, e.meeting_id, e.title, e.updated_at"
+
+
+def _search_sqlite(
+    session: Session, phrases: list[tuple[str, ...]], bodies: list[int] | None, page: int
+) -> tuple[int, list[Any]]:
+    # Each phrase quoted: the user's text is never FTS5 syntax.
+    match = " ".join('"' + WORD_SEPARATOR.join(parts).replace('"', '""') + '"' for parts in phrases)
+    params: dict[str, Any] = {"match": match, "start": MARK_START, "end": MARK_END}
+    where = "search_entry_fts MATCH :match" + _body_filter(bodies, params)
+    found = "FROM search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid WHERE " + where
+    total = session.connection().execute(sql(f"SELECT count(*) {found}"), params).scalar_one()
+    if not total:
+        return 0, []
+    rows = session.connection().execute(
+        sql(
+            f"SELECT {_COLUMNS}, highlight(search_entry_fts, 0, :start, :end), "
+            f"snippet(search_entry_fts, 1, :start, :end, '…', {_SNIPPET_WORDS}) {found} "
+            "ORDER BY bm25(search_entry_fts, 4.0, 1.0), e.id DESC LIMIT :limit OFFSET :offset"
+        ).columns(updated_at=sa.DateTime),
+        params | {"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE},
+    )
+    return total, list(rows)
+
+
+def _search_postgresql(
+    session: Session, phrases: list[tuple[str, ...]], bodies: list[int] | None, page: int
+) -> tuple[int, list[Any]]:
+    params: dict[str, Any] = {f"phrase_{n}": " ".join(parts) for n, parts in enumerate(phrases)}
+    tsquery = " && ".join(f"phraseto_tsquery('simple', :phrase_{n})" for n in range(len(phrases)))
+    where = "e.search_vector @@ q.query" + _body_filter(bodies, params)
+    found = f"FROM search_entry e, (SELECT {tsquery} AS query) q WHERE {where}"
+    total = session.connection().execute(sql(f"SELECT count(*) {found}"), params).scalar_one()
+    if not total:
+        return 0, []
+    marks = f"StartSel={MARK_START}, StopSel={MARK_END}"
+    params |= {
+        "whole": f"{marks}, HighlightAll=true",
+        "passage": f"{marks}, MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2}, "
+        "MaxFragments=2, FragmentDelimiter=\" … \"",
+        "limit": PER_PAGE,
+        "offset": (page - 1) * PER_PAGE,
+    }
+    rows = session.connection().execute(
+        sql(
+            f"SELECT {_COLUMNS}, ts_headline('simple', e.segmented_title, q.query, :whole), "
+            f"ts_headline('simple', e.segmented, q.query, :passage) {found} "
+            "ORDER BY ts_rank(e.search_vector, q.query) DESC, e.id DESC LIMIT :limit OFFSET :offset"
+        ).columns(updated_at=sa.DateTime(timezone=True)),
+        params,
+    )
+    return total, list(rows)
+
+
+def marked_html(text: str) -> Markup:
+    """The database's marked text as HTML: everything escaped, then only our marks made
+    <mark> (the text is people's own: a <script> in it stays text)."""
+    html = str(escape(text.replace(WORD_SEPARATOR, "")))
+    return Markup(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def _hit(row: Any) -> SearchHit:
+    kind, ref_id, body_id, meeting_id, title, updated_at, title_marked, passage = row
+    link = LINKS.get(kind, _DEFAULT_LINK) if meeting_id is not None else _DEFAULT_LINK
+    if updated_at.tzinfo is None:  # SQLite keeps no offset: the stored time is UTC
+        updated_at = updated_at.replace(tzinfo=UTC)
+    return SearchHit(
+        kind=kind,
+        kind_label=LABELS.get(kind, "Other"),
+        ref_id=ref_id,
+        body_id=body_id,
+        meeting_id=meeting_id,
+        title=title,
+        title_html=marked_html(title_marked or ""),
+        snippet=marked_html(passage or ""),
+        url=link.format(ref_id=ref_id, meeting_id=meeting_id, body_id=body_id),
+        updated_at=updated_at,
+    )

@@ -1,0 +1,216 @@
+"""deliberation.search: Thai words cut and indexed, found only by those who may see them,
+with snippets that are safe HTML."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from deliberation import search
+from deliberation.models import SearchEntry
+from forum.errors import InvalidInput, NotLoggedIn
+from forum.models import Role
+from forum.policy import ANONYMOUS
+from tests import factories
+
+
+@pytest.fixture
+def body(session):
+    return factories.body(session)
+
+
+@pytest.fixture
+def member(session, body):
+    return factories.actor(session, factories.member(session, body, Role.member))
+
+
+def add(session, body, ref_id, text, *, title="", kind="post", meeting_id=None):
+    search.index_entry(
+        session, kind=kind, ref_id=ref_id, body_id=body.id, meeting_id=meeting_id, title=title, text=text
+    )
+    session.commit()
+
+
+def found(session, actor, query, **kwargs):
+    return [hit.ref_id for hit in search.search(session, actor, query=query, **kwargs).items]
+
+
+# -- words ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["อส.พน.", "โซลาร์รูฟท็อป", "สพจ.", "พพ.", "เครือข่ายพลังงานชุมชน", "ธนาคารน้ำใต้ดิน", "ธนาคารต้นไม้",
+     "วิสาหกิจชุมชน", "แปลงใหญ่", "สมาร์ทฟาร์มเมอร์", "พลังงานทดแทน", "ไบโอแก๊ส", "เตาชีวมวล"],
+)  # fmt: skip
+def test_programme_terms_are_kept_whole(term):
+    assert term in search.segment(f"วันนี้{term}ของจังหวัดน่าน")
+
+
+def test_segmentation_leaves_out_spaces_and_keeps_latin_words():
+    assert search.segment("ติดตั้ง solar cell ที่บ้าน") == ["ติดตั้ง", "solar", "cell", "ที่", "บ้าน"]
+
+
+def test_a_compound_is_indexed_by_its_parts_and_reads_as_written():
+    segmented = search.segmented_text("ใช้พลังงานแสงอาทิตย์")
+    assert segmented.split(search.WORD_SEPARATOR)[:3] == ["ใช้", "พลัง", "งาน"]
+    assert segmented.replace(search.WORD_SEPARATOR, "") == "ใช้พลังงานแสงอาทิตย์"
+
+
+# -- finding --------------------------------------------------------------------------
+
+
+def test_a_thai_word_is_found_and_a_word_differing_in_a_vowel_mark_is_not(session, body, member):
+    add(session, body, 1, "ขุดบ่อเพื่อเติมน้ำลงดิน")
+    add(session, body, 2, "ช่วยกันดันรถขึ้นเนิน")
+    assert found(session, member, "ดิน") == [1]
+    assert found(session, member, "ดัน") == [2]
+
+
+def test_a_word_inside_a_longer_compound_is_found(session, body, member):
+    add(session, body, 1, "ชุมชนติดตั้งแผงพลังงานแสงอาทิตย์บนหลังคาโรงเรียน")
+    add(session, body, 2, "ประชุมเรื่องงบประมาณประจำปี")
+    assert found(session, member, "พลังงาน") == [1]
+    assert found(session, member, "แสงอาทิตย์") == [1]
+    assert found(session, member, "พลังงานแสงอาทิตย์") == [1]
+
+
+def test_a_programme_term_is_found_whole_and_by_its_parts(session, body, member):
+    add(session, body, 1, "ขยายผลธนาคารน้ำใต้ดินสู่ครัวเรือน")
+    add(session, body, 2, "ธนาคารหมู่บ้านปล่อยกู้ ส่วนน้ำใต้ดินลดลง")
+    assert found(session, member, "ธนาคารน้ำใต้ดิน") == [1]  # the words side by side only
+    assert sorted(found(session, member, "น้ำใต้ดิน")) == [1, 2]
+    assert found(session, member, "อส.พน.") == []
+    add(session, body, 3, "อส.พน. ร่วมกับ สพจ. ลงพื้นที่")
+    assert found(session, member, "อส.พน.") == [3]
+
+
+def test_every_word_of_the_query_must_be_found(session, body, member):
+    add(session, body, 1, "เตาชีวมวลประหยัดพลังงานของวิสาหกิจชุมชน")
+    add(session, body, 2, "เตาชีวมวลแบบใหม่")
+    assert found(session, member, "เตาชีวมวล วิสาหกิจชุมชน") == [1]
+    assert sorted(found(session, member, "เตาชีวมวล")) == [1, 2]
+
+
+def test_the_title_is_searched_and_weighs_more(session, body, member):
+    add(session, body, 1, "ในที่ประชุมมีผู้เสนอเรื่องไบโอแก๊สจากมูลสุกร", title="รายงานผลการดำเนินงาน")
+    add(session, body, 2, "รายละเอียดตามเอกสารแนบ", title="โครงการไบโอแก๊สจากมูลสุกร")
+    assert found(session, member, "ไบโอแก๊ส") == [2, 1]
+
+
+def test_quotes_and_fts_syntax_in_a_query_are_plain_text(session, body, member):
+    add(session, body, 1, 'ป้าย "ลดใช้พลังงาน" NEAR OR AND')
+    assert found(session, member, '"ลดใช้พลังงาน"') == [1]
+    assert found(session, member, "NEAR OR") == [1]
+    assert found(session, member, "* ( ) ^ พลังงาน") == [1]
+
+
+# -- snippets -------------------------------------------------------------------------
+
+
+def test_snippets_escape_the_text_and_mark_only_the_matches(session, body, member):
+    add(session, body, 1, 'แผงโซลาร์เซลล์ <script>alert("x")</script> <b>ชุมชน</b> &amp;', title="<i>โซลาร์เซลล์</i>")
+    [hit] = search.search(session, member, query="โซลาร์เซลล์").items
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert "<b>" not in hit.snippet and "&amp;amp;" in hit.snippet
+    assert "<mark>โซลาร์เซลล์</mark>" in hit.snippet
+    assert str(hit.title_html) == "&lt;i&gt;<mark>โซลาร์เซลล์</mark>&lt;/i&gt;"
+    html_tags = {tag for tag in __import__("re").findall(r"</?(\w+)", hit.snippet + hit.title_html)}
+    assert html_tags == {"mark"}
+    assert search.WORD_SEPARATOR not in hit.snippet
+
+
+def test_our_marks_typed_by_someone_are_not_html(session, body, member):
+    add(session, body, 1, f"ชุมชน{search.MARK_START}สคริปต์{search.MARK_END}")
+    [hit] = search.search(session, member, query="ชุมชน").items
+    assert hit.snippet.count("<mark>") == 1
+
+
+# -- who finds what -------------------------------------------------------------------
+
+
+def test_a_member_of_another_body_finds_nothing(session, body, member):
+    add(session, body, 1, "ศูนย์เรียนรู้พลังงานชุมชน")
+    outsider_body = factories.body(session)
+    outsider = factories.actor(session, factories.member(session, outsider_body, Role.chair))
+    assert found(session, member, "ศูนย์เรียนรู้") == [1]
+    assert found(session, outsider, "ศูนย์เรียนรู้") == []
+    assert found(session, outsider, "ศูนย์เรียนรู้", body_id=body.id) == []
+    nobody = factories.actor(session, factories.person(session))
+    assert found(session, nobody, "ศูนย์เรียนรู้") == []
+
+
+def test_a_site_admin_finds_every_body_and_may_narrow_to_one(session, body):
+    other_body = factories.body(session)
+    add(session, body, 1, "ศูนย์เรียนรู้ภาคเหนือ")
+    add(session, other_body, 2, "ศูนย์เรียนรู้ภาคใต้")
+    admin = factories.actor(session, factories.person(session, is_admin=True))
+    assert sorted(found(session, admin, "ศูนย์เรียนรู้")) == [1, 2]
+    assert found(session, admin, "ศูนย์เรียนรู้", body_id=other_body.id) == [2]
+
+
+def test_searching_needs_an_account(session):
+    with pytest.raises(NotLoggedIn):
+        search.search(session, ANONYMOUS, query="พลังงาน")
+
+
+def test_results_come_a_page_at_a_time(session, body, member):
+    for n in range(1, search.PER_PAGE + 6):
+        add(session, body, n, f"บันทึกที่ {n} เรื่องพลังงานทดแทน")
+    first = search.search(session, member, query="พลังงานทดแทน")
+    second = search.search(session, member, query="พลังงานทดแทน", page=2)
+    assert (first.total, first.pages, len(first.items), len(second.items)) == (25, 2, 20, 5)
+    assert not {h.ref_id for h in first.items} & {h.ref_id for h in second.items}
+
+
+# -- the index ------------------------------------------------------------------------
+
+
+def test_indexing_again_replaces_the_entry(session, body, member):
+    add(session, body, 7, "เดิมพูดถึงไบโอแก๊ส")
+    add(session, body, 7, "ตอนนี้พูดถึงเตาชีวมวล")
+    assert session.exec(select(SearchEntry).where(SearchEntry.ref_id == 7)).one().text == "ตอนนี้พูดถึงเตาชีวมวล"
+    assert found(session, member, "ไบโอแก๊ส") == []
+    assert found(session, member, "เตาชีวมวล") == [7]
+
+
+def test_the_same_ref_id_of_two_kinds_are_two_entries(session, body, member):
+    add(session, body, 1, "ข้อเสนอเรื่องเตาชีวมวล", kind="agenda_suggestion")
+    add(session, body, 1, "วาระเรื่องเตาชีวมวล", kind="agenda_item")
+    hits = search.search(session, member, query="เตาชีวมวล").items
+    assert sorted(hit.kind for hit in hits) == ["agenda_item", "agenda_suggestion"]
+
+
+def test_a_removed_entry_is_no_longer_found(session, body, member):
+    add(session, body, 1, "แผนงานร่วมเรื่องสมาร์ทฟาร์มเมอร์")
+    search.remove_entry(session, kind="post", ref_id=1)
+    search.remove_entry(session, kind="post", ref_id=99)  # not there: nothing happens
+    session.commit()
+    assert found(session, member, "สมาร์ทฟาร์มเมอร์") == []
+
+
+def test_a_hit_links_to_its_meeting_and_is_labelled(session, body, member):
+    meeting = factories.meeting(session, body)
+    add(session, body, 5, "วาระเรื่องโซลาร์รูฟท็อป", kind="agenda_item", meeting_id=meeting.id)
+    [hit] = search.search(session, member, query="โซลาร์รูฟท็อป").items
+    assert hit.url == f"/meetings/{meeting.id}#agenda-item-5"
+    assert hit.kind_label == "Agenda item"
+    assert hit.updated_at.tzinfo is not None
+
+
+# -- bad queries ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "Please enter a word or phrase to search for."),
+        ("   \n ", "Please enter a word or phrase to search for."),
+        ("ก" * 201, "Please search for at most %(max)s characters."),
+        ("!!! ??? ...", "Please search with letters or numbers, not only symbols."),
+    ],
+)
+def test_a_bad_query_is_refused_with_a_clear_message(session, member, query, message):
+    with pytest.raises(InvalidInput) as refused:
+        search.search(session, member, query=query)
+    assert refused.value.fields["q"].msgid == message
