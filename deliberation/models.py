@@ -316,22 +316,21 @@ class SearchEntry(SQLModel, table=True):
 # vowel and tone marks (Mn, Mc) inside words and leaves them on (remove_diacritics 0),
 # or ดิน would be found by ดัน. PostgreSQL: a generated tsvector ('simple': the words are
 # already cut) with a GIN index.
-_FTS_COLUMNS = "segmented_title, segmented"
 SEARCH_INDEX_DDL: dict[str, list[str]] = {
     "sqlite": [
         "CREATE VIRTUAL TABLE search_entry_fts USING fts5("
-        f"{_FTS_COLUMNS}, content='search_entry', content_rowid='id', "
+        "segmented_title, segmented, content='search_entry', content_rowid='id', "
         "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Mn Mc'\")",
         "CREATE TRIGGER search_entry_fts_insert AFTER INSERT ON search_entry BEGIN "
-        f"INSERT INTO search_entry_fts(rowid, {_FTS_COLUMNS}) "
+        "INSERT INTO search_entry_fts(rowid, segmented_title, segmented) "
         "VALUES (NEW.id, NEW.segmented_title, NEW.segmented); END",
         "CREATE TRIGGER search_entry_fts_delete AFTER DELETE ON search_entry BEGIN "
-        f"INSERT INTO search_entry_fts(search_entry_fts, rowid, {_FTS_COLUMNS}) "
+        "INSERT INTO search_entry_fts(search_entry_fts, rowid, segmented_title, segmented) "
         "VALUES ('delete', OLD.id, OLD.segmented_title, OLD.segmented); END",
         "CREATE TRIGGER search_entry_fts_update AFTER UPDATE ON search_entry BEGIN "
-        f"INSERT INTO search_entry_fts(search_entry_fts, rowid, {_FTS_COLUMNS}) "
+        "INSERT INTO search_entry_fts(search_entry_fts, rowid, segmented_title, segmented) "
         "VALUES ('delete', OLD.id, OLD.segmented_title, OLD.segmented); "
-        f"INSERT INTO search_entry_fts(rowid, {_FTS_COLUMNS}) "
+        "INSERT INTO search_entry_fts(rowid, segmented_title, segmented) "
         "VALUES (NEW.id, NEW.segmented_title, NEW.segmented); END",
     ],
     "postgresql": [
@@ -348,3 +347,24 @@ for _dialect, _statements in SEARCH_INDEX_DDL.items():
             "after_create",
             sa.DDL(_statement).execute_if(dialect=_dialect),
         )
+
+
+class SearchHitPublic(SQLModel):
+    kind: str
+    kind_label: str  # in the reader's language
+    ref_id: int
+    body_id: int
+    meeting_id: int | None
+    title: str
+    title_html: str  # the title, HTML-escaped, matches in <mark>
+    snippet_html: str  # a passage of the text, HTML-escaped, matches in <mark>
+    url: str
+    updated_at: BangkokDateTime
+
+
+class SearchResults(SQLModel):
+    items: list[SearchHitPublic]
+    total: int
+    page: int
+    per_page: int
+    pages: int

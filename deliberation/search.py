@@ -99,7 +99,9 @@ def clean(text: str) -> str:
 
 def segment(text: str) -> list[str]:
     """The words of `text` (spaces and line breaks left out); the programme's terms whole."""
-    return [token for token in newmm_segment(clean(text), custom_dict=DICTIONARY) if not token.isspace()]
+    return [
+        token for token in newmm_segment(clean(text), custom_dict=DICTIONARY) if not token.isspace()
+    ]
 
 
 @lru_cache(maxsize=200_000)
@@ -218,7 +220,11 @@ def _checked_phrases(query: str) -> list[tuple[str, ...]]:
         raise InvalidInput({"q": "Please enter a word or phrase to search for."})
     if len(query) > MAX_QUERY_LENGTH:
         raise InvalidInput(
-            {"q": FieldMessage("Please search for at most %(max)s characters.", {"max": MAX_QUERY_LENGTH})}
+            {
+                "q": FieldMessage(
+                    "Please search for at most %(max)s characters.", {"max": MAX_QUERY_LENGTH}
+                )
+            }
         )
     phrases = query_phrases(query)
     if not phrases:
@@ -243,7 +249,9 @@ def _search_sqlite(
     match = " ".join('"' + WORD_SEPARATOR.join(parts).replace('"', '""') + '"' for parts in phrases)
     params: dict[str, Any] = {"match": match, "start": MARK_START, "end": MARK_END}
     where = "search_entry_fts MATCH :match" + _body_filter(bodies, params)
-    found = "FROM search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid WHERE " + where
+    found = (
+        "FROM search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid WHERE " + where
+    )
     total = session.connection().execute(sql(f"SELECT count(*) {found}"), params).scalar_one()
     if not total:
         return 0, []
@@ -272,7 +280,7 @@ def _search_postgresql(
     params |= {
         "whole": f"{marks}, HighlightAll=true",
         "passage": f"{marks}, MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2}, "
-        "MaxFragments=2, FragmentDelimiter=\" … \"",
+        'MaxFragments=2, FragmentDelimiter=" … "',
         "limit": PER_PAGE,
         "offset": (page - 1) * PER_PAGE,
     }
@@ -291,7 +299,7 @@ def marked_html(text: str) -> Markup:
     """The database's marked text as HTML: everything escaped, then only our marks made
     <mark> (the text is people's own: a <script> in it stays text)."""
     html = str(escape(text.replace(WORD_SEPARATOR, "")))
-    return Markup(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+    return Markup(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704 (escaped above)
 
 
 def _hit(row: Any) -> SearchHit:

@@ -9,11 +9,15 @@ from sqlalchemy.engine import Engine
 import deliberation
 import minutes
 import voting
+from deliberation import api as deliberation_api
+from deliberation.routes import search as search_routes
 from forum import db, rules  # noqa: F401  (rules registers the core's permissions)
+from forum.api import params as api_params
 from forum.api import router as api_router
 from forum.config import Settings, get_settings
+from forum.live import lifespan, make_hub
 from forum.middleware import WebMiddleware
-from forum.routes import accounts, admin, bodies, home, meetings, organisations, people, privacy
+from forum.routes import accounts, admin, bodies, home, live, meetings, organisations, people, privacy
 from forum.web import STATIC_DIR, install_error_handlers
 
 PACKAGES = (deliberation, voting, minutes)  # their routers and rules arrive with their issues
@@ -28,15 +32,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         docs_url=None,  # Swagger UI loads from a CDN, which the strict CSP forbids
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,  # the live hub starts and stops with the server
     )
     app.state.settings = settings
     app.state.engine = engine or db.make_engine(settings.database_url)
+    app.state.hub = make_hub(settings, app.state.engine)
     # FastAPI tries the routes in turn, router by router: the meetings router goes first
     # because it holds the busiest pages (a body's meetings, a meeting). No path of another
     # router is matched by one of its routes, so the order changes no route's answer.
-    for module in (meetings, home, accounts, organisations, people, bodies, privacy, admin):
+    for module in (meetings, home, accounts, organisations, people, bodies, privacy, admin, search_routes, live):
         app.include_router(module.router, include_in_schema=False)  # the OpenAPI document is the JSON API's
     app.include_router(api_router)
+    app.include_router(deliberation_api.router, prefix="/api/v1", responses=api_params.ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(

@@ -91,6 +91,7 @@ EXPECTED: dict[str, str] = {
     "GET /admin/audit": "admin",
     "GET /admin/erasure": "admin",
     "POST /admin/erasure/{request_id}": "admin",
+    "GET /search": "signed_in",  # finds only the texts of the person's own bodies
 }
 
 

@@ -26,7 +26,13 @@ def member(session, body):
 
 def add(session, body, ref_id, text, *, title="", kind="post", meeting_id=None):
     search.index_entry(
-        session, kind=kind, ref_id=ref_id, body_id=body.id, meeting_id=meeting_id, title=title, text=text
+        session,
+        kind=kind,
+        ref_id=ref_id,
+        body_id=body.id,
+        meeting_id=meeting_id,
+        title=title,
+        text=text,
     )
     session.commit()
 
@@ -109,7 +115,13 @@ def test_quotes_and_fts_syntax_in_a_query_are_plain_text(session, body, member):
 
 
 def test_snippets_escape_the_text_and_mark_only_the_matches(session, body, member):
-    add(session, body, 1, 'แผงโซลาร์เซลล์ <script>alert("x")</script> <b>ชุมชน</b> &amp;', title="<i>โซลาร์เซลล์</i>")
+    add(
+        session,
+        body,
+        1,
+        'แผงโซลาร์เซลล์ <script>alert("x")</script> <b>ชุมชน</b> &amp;',
+        title="<i>โซลาร์เซลล์</i>",
+    )
     [hit] = search.search(session, member, query="โซลาร์เซลล์").items
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
     assert "<b>" not in hit.snippet and "&amp;amp;" in hit.snippet
@@ -169,7 +181,10 @@ def test_results_come_a_page_at_a_time(session, body, member):
 def test_indexing_again_replaces_the_entry(session, body, member):
     add(session, body, 7, "เดิมพูดถึงไบโอแก๊ส")
     add(session, body, 7, "ตอนนี้พูดถึงเตาชีวมวล")
-    assert session.exec(select(SearchEntry).where(SearchEntry.ref_id == 7)).one().text == "ตอนนี้พูดถึงเตาชีวมวล"
+    assert (
+        session.exec(select(SearchEntry).where(SearchEntry.ref_id == 7)).one().text
+        == "ตอนนี้พูดถึงเตาชีวมวล"
+    )
     assert found(session, member, "ไบโอแก๊ส") == []
     assert found(session, member, "เตาชีวมวล") == [7]
 

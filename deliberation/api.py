@@ -1,0 +1,46 @@
+"""Deliberation's JSON API (/api/v1/…) over the same services as its pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from deliberation import search
+from deliberation.models import SearchHitPublic, SearchResults
+from forum import i18n
+from forum.api.params import IdQuery, PageQuery
+from forum.web import MemberDep, SessionDep
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchResults)
+def search_entries(
+    session: SessionDep,
+    actor: MemberDep,
+    q: Annotated[str, Query(description="Thai or English words, at most 200 characters.")] = "",
+    body_id: IdQuery = None,
+    page: PageQuery = 1,
+) -> SearchResults:
+    """Agenda items, suggestions and posts of your bodies holding every word of `q`, best
+    first; `title_html` and `snippet_html` are escaped HTML with the matches in <mark>."""
+    found = search.search(session, actor, query=q, body_id=body_id, page=page)
+    items = [
+        SearchHitPublic(
+            kind=hit.kind,
+            kind_label=i18n.gettext(hit.kind_label),
+            ref_id=hit.ref_id,
+            body_id=hit.body_id,
+            meeting_id=hit.meeting_id,
+            title=hit.title,
+            title_html=str(hit.title_html),
+            snippet_html=str(hit.snippet),
+            url=hit.url,
+            updated_at=hit.updated_at,
+        )
+        for hit in found.items
+    ]
+    return SearchResults(
+        items=items, total=found.total, page=found.page, per_page=found.per_page, pages=found.pages
+    )

@@ -1,0 +1,1 @@
+"""Deliberation's HTML routes, one module per topic, each with `router = APIRouter()`."""

@@ -1,0 +1,164 @@
+"""The search page (/search) and the JSON API's /api/v1/search, on a real database (SQLite
+here; tests/pg runs this module again on PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from deliberation import search
+from forum.models import Role
+from tests import factories
+
+pytestmark = pytest.mark.anyio
+
+
+def index(session, body, ref_id, text, *, title="", meeting=None):
+    search.index_entry(
+        session,
+        kind="agenda_item",
+        ref_id=ref_id,
+        body_id=body.id,
+        meeting_id=meeting.id if meeting else None,
+        title=title,
+        text=text,
+    )
+    session.commit()
+
+
+async def test_the_page_without_a_query_shows_only_the_search_box(as_member):
+    client = await as_member(Role.member)
+    response = await client.get("/search")
+    assert response.status_code == 200
+    assert 'role="search"' in response.text and 'name="q"' in response.text
+    assert "<mark>" not in response.text and "field-error" not in response.text
+
+
+async def test_a_member_finds_a_thai_word_inside_a_compound_with_a_marked_snippet(
+    session, as_member
+):
+    client = await as_member(Role.member)
+    meeting = factories.meeting(session, client.body)
+    index(
+        session,
+        client.body,
+        1,
+        "ชุมชนติดตั้งแผงพลังงานแสงอาทิตย์บนหลังคา",
+        title="โครงการโซลาร์รูฟท็อป",
+        meeting=meeting,
+    )
+    response = await client.get("/search?q=พลังงาน")
+    assert response.status_code == 200
+    assert (
+        "<mark>พลัง</mark><mark>งาน</mark>" in response.text
+        or "<mark>พลังงาน</mark>" in response.text
+    )
+    assert f'href="/meetings/{meeting.id}#agenda-item-1"' in response.text
+    assert "โครงการโซลาร์รูฟท็อป" in response.text
+
+
+async def test_user_html_in_a_result_is_shown_as_text(session, as_member):
+    client = await as_member(Role.member)
+    index(
+        session,
+        client.body,
+        1,
+        "เตาชีวมวล <script>alert('x')</script>",
+        title="<img src=x onerror=alert(1)>เตาชีวมวล",
+    )
+    response = await client.get("/search?q=เตาชีวมวล")
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text and "&lt;script&gt;" in response.text
+    assert "<img src=x" not in response.text and "&lt;img" in response.text
+
+
+async def test_a_member_of_another_body_finds_nothing(session, as_member):
+    owner = await as_member(Role.member)
+    index(session, owner.body, 1, "ธนาคารน้ำใต้ดินของตำบล")
+    outsider = await as_member(Role.chair)
+    response = await outsider.get("/search?q=ธนาคารน้ำใต้ดิน")
+    assert response.status_code == 200
+    assert "ตำบล" not in response.text
+    api = await outsider.json("GET", "/api/v1/search?q=ธนาคารน้ำใต้ดิน")
+    assert api.json()["total"] == 0
+
+
+async def test_htmx_gets_only_the_results_block(session, as_member):
+    client = await as_member(Role.member)
+    index(session, client.body, 1, "วิสาหกิจชุมชนผลิตไบโอแก๊ส")
+    response = await client.get("/search?q=ไบโอแก๊ส", htmx=True)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="results"')
+    assert "<mark>ไบโอแก๊ส</mark>" in response.text
+    assert "<html" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("", "โปรดระบุคำหรือข้อความที่ต้องการค้นหา"), ("ก" * 201, "ไม่เกิน 200 ตัวอักษร"), ("!!!", "สัญลักษณ์")],
+)
+async def test_a_bad_query_gets_a_clear_thai_message(as_member, query, message):
+    client = await as_member(Role.member)
+    response = await client.get("/search", params={"q": query})
+    assert response.status_code == 422
+    assert message in response.text
+    assert 'aria-invalid="true"' in response.text
+    htmx = await client.get("/search", params={"q": query}, htmx=True)
+    assert htmx.status_code == 422 and message in htmx.text
+
+
+async def test_results_are_paged_with_links_that_keep_the_query(session, as_member):
+    client = await as_member(Role.member)
+    for n in range(1, 26):
+        index(session, client.body, n, f"บันทึกที่ {n} เรื่องพลังงานทดแทน")
+    response = await client.get("/search?q=พลังงานทดแทน")
+    assert "25" in response.text and 'rel="next"' in response.text
+    assert "page=2" in response.text
+    second = await client.get("/search?q=พลังงานทดแทน&page=2")
+    assert second.status_code == 200 and 'rel="prev"' in second.text
+
+
+async def test_searching_needs_an_account(client):
+    response = await client.get("/search?q=พลังงาน")
+    assert response.status_code in (302, 303) and response.headers["location"].startswith("/login")
+    api = await client.json("GET", "/api/v1/search?q=พลังงาน")
+    assert api.status_code == 401
+
+
+async def test_the_api_returns_escaped_marked_hits(session, as_member):
+    client = await as_member(Role.member)
+    meeting = factories.meeting(session, client.body)
+    index(
+        session,
+        client.body,
+        3,
+        "ดันงบ <b>สมาร์ทฟาร์มเมอร์</b> ลงดิน",
+        title="เรื่องสมาร์ทฟาร์มเมอร์",
+        meeting=meeting,
+    )
+    response = await client.json("GET", "/api/v1/search?q=สมาร์ทฟาร์มเมอร์")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1 and body["pages"] == 1
+    [hit] = body["items"]
+    assert hit["kind"] == "agenda_item" and hit["kind_label"] == "ระเบียบวาระ"
+    assert hit["ref_id"] == 3 and hit["meeting_id"] == meeting.id
+    assert hit["title_html"] == "เรื่อง<mark>สมาร์ทฟาร์มเมอร์</mark>"
+    assert "&lt;b&gt;<mark>สมาร์ทฟาร์มเมอร์</mark>&lt;/b&gt;" in hit["snippet_html"]
+    assert hit["updated_at"].endswith("+07:00")
+
+
+async def test_the_api_refuses_a_bad_query_with_a_field_message(as_member):
+    client = await as_member(Role.member)
+    response = await client.json("GET", "/api/v1/search?q=%20")
+    assert response.status_code == 422
+    assert response.json()["fields"]["q"] == "โปรดระบุคำหรือข้อความที่ต้องการค้นหา"
+
+
+async def test_the_vowel_mark_decides_the_word(session, as_member):
+    client = await as_member(Role.member)
+    index(session, client.body, 1, "ปรับปรุงคุณภาพดิน")
+    index(session, client.body, 2, "ผลักดันนโยบาย")
+    dirt = (await client.json("GET", "/api/v1/search?q=ดิน")).json()
+    push = (await client.json("GET", "/api/v1/search?q=ดัน")).json()
+    assert [hit["ref_id"] for hit in dirt["items"]] == [1]
+    assert [hit["ref_id"] for hit in push["items"]] == [2]
