@@ -3,6 +3,7 @@ lifecycle, listing, and the calendar (.ics)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -409,6 +410,12 @@ def edit_meeting_form(
     return meeting, body, values
 
 
+# Steps the packages to the right add to a change of stage, run in its transaction before
+# the commit, as hook(session, actor, meeting, to): deliberation locks, numbers and records
+# the agenda when it is published. A hook may raise a domain error to refuse the change.
+STATUS_HOOKS: list[Callable[[Session, Actor, Meeting, MeetingStatus], None]] = []
+
+
 def advance_status(
     session: Session, actor: Actor, *, meeting_id: int, to: str, version: int
 ) -> Meeting:
@@ -420,6 +427,8 @@ def advance_status(
         raise StaleEdit()
     if NEXT_STATUS.get(MeetingStatus(meeting.status)) != to:
         raise Conflict("The meeting cannot move to that stage from where it is now.")
+    for hook in STATUS_HOOKS:
+        hook(session, actor, meeting, MeetingStatus(to))
     before = audit.snapshot(meeting)
     meeting.status = MeetingStatus(to)
     meeting.version += 1

@@ -107,3 +107,31 @@ def meeting(session: Session, body_row: Body, *, starts_in: timedelta = timedelt
 
 def actor(session: Session, person_row: Person) -> Actor:
     return accounts.actor_for(session, person_row)
+
+
+# -- deliberation: agendas --------------------------------------------------------------
+
+
+def agenda_meeting(session: Session, body_row: Body, *, status: str = "agenda_open", starts_in: timedelta = timedelta(days=7), **kwargs) -> Meeting:
+    """A meeting at a stage of its agenda (agenda_open by default: members may suggest)."""
+    from forum.models import MeetingStatus
+
+    row = meeting(session, body_row, starts_in=starts_in, **kwargs)
+    row.status = MeetingStatus(status)
+    session.add(row)
+    session.commit()
+    return row
+
+
+def agenda_item(session: Session, meeting_row: Meeting, *, title: str = "ขออนุมัติโครงการโซลาร์เซลล์", part_kind: str = "consideration", time_box_minutes: int | None = None):
+    """An item added straight to the meeting's agenda (made if needed)."""
+    from deliberation import agenda as agendas
+    from deliberation.models import AgendaItem, AgendaPart
+
+    agenda = agendas.agenda_of(session, meeting_row.id) or agendas.build_agenda(session, meeting_row)
+    part = session.exec(select(AgendaPart).where(AgendaPart.agenda_id == agenda.id, AgendaPart.kind == part_kind)).first()
+    count = len(session.exec(select(AgendaItem.id).where(AgendaItem.part_id == part.id)).all())
+    item = AgendaItem(agenda_id=agenda.id, part_id=part.id, position=count + 1, kind=part.kind, title=title, time_box_minutes=time_box_minutes)
+    session.add(item)
+    session.commit()
+    return item

@@ -1,0 +1,236 @@
+"""What the agenda pages show, display-ready: parts and numbered items with their
+descriptions rendered safe, documents, suggestions with their support, the total of the
+time boxes against the meeting's length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+
+from deliberation import agenda as agendas
+from deliberation import labels, publishing, suggestions
+from deliberation.markdown import render_markdown
+from deliberation.models import (
+    Agenda,
+    AgendaDocument,
+    AgendaItem,
+    AgendaItemKind,
+    AgendaStatus,
+    AgendaSuggestion,
+    SuggestionStatus,
+)
+from forum import meetings
+from forum.models import Body, Meeting, MeetingStatus, Membership, Person
+from forum.policy import Actor
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    id: int
+    filename: str
+    content_type: str
+    size_text: str  # "1.2 MB"
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    id: int
+    number: str  # "4.1"
+    kind: str
+    kind_text: str
+    title: str
+    description: str  # the Markdown source, for the edit form
+    description_html: Markup
+    presenter_id: int | None
+    presenter_name: str
+    presenter: str  # as shown
+    time_box_minutes: int | None
+    documents: list[DocumentLine]
+    first: bool  # of the whole agenda: no "up"
+    last: bool  # no "down"
+    minutes_of_meeting_id: int | None
+
+
+@dataclass(frozen=True)
+class PartLine:
+    id: int
+    number: int
+    kind: str
+    title: str
+    items: list[ItemLine]
+
+
+@dataclass(frozen=True)
+class SuggestionLine:
+    id: int
+    title: str
+    rationale: str
+    suggester: str
+    status: str
+    status_text: str
+    supporters: int
+    supported_by_me: bool
+    mine: bool
+    answer_reason: str
+    item_number: str
+
+
+@dataclass(frozen=True)
+class AgendaOverview:
+    meeting: Meeting
+    body: Body
+    label: str  # "3/2569"
+    agenda: Agenda
+    status_text: str
+    parts: list[PartLine]
+    suggestions: list[SuggestionLine]
+    total_minutes: int
+    meeting_minutes: int
+    over_time: bool
+    editable: bool  # items may change now (draft, or a new version being prepared)
+    suggestions_open: bool
+    publishable: bool  # a draft at agenda_open, or a new version
+    revisable: bool  # published: a new version may be started
+    members: list[tuple[int, str]]  # presenters to choose from
+    item_choices: list[tuple[int, str]]  # "4.1 title", to merge a suggestion into
+    part_choices: list[tuple[int, str]]  # "4. title"
+    previous_meeting: Meeting | None
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> AgendaOverview:
+    """Everything the agenda page shows (made from the template on first opening). Raises
+    Forbidden, NotFound."""
+    agenda, meeting = agendas.ensure_agenda(session, actor, meeting_id=meeting_id)
+    body = session.get(Body, meeting.body_id)
+    assert body is not None
+    parts = agendas.parts_of(session, agenda.id)  # type: ignore[arg-type]
+    items = agendas.items_of(session, agenda.id)  # type: ignore[arg-type]
+    documents: dict[int, list[DocumentLine]] = {}
+    for document in session.exec(
+        select(AgendaDocument)
+        .join(AgendaItem, col(AgendaItem.id) == AgendaDocument.item_id)
+        .where(AgendaItem.agenda_id == agenda.id)
+        .order_by(col(AgendaDocument.id))
+    ).all():
+        documents.setdefault(document.item_id, []).append(
+            DocumentLine(
+                document.id, document.filename, document.content_type, _size(document.size)
+            )  # type: ignore[arg-type]
+        )
+    members = [
+        (person_id, name)
+        for person_id, name in session.exec(
+            select(Person.id, Person.display_name)
+            .join(Membership, col(Membership.person_id) == Person.id)
+            .where(Membership.body_id == meeting.body_id)
+            .order_by(col(Person.display_name))
+        ).all()
+    ]
+    names = dict(members)
+    kinds = {kind.value: labels.text(kind) for kind in AgendaItemKind}
+    part_lines: list[PartLine] = []
+    numbers: dict[int, str] = {}
+    for number, part in enumerate(parts, start=1):
+        lines = []
+        for position, item in enumerate([i for i in items if i.part_id == part.id], start=1):
+            numbers[item.id] = f"{number}.{position}"  # type: ignore[index]
+            lines.append(
+                ItemLine(
+                    item.id,  # type: ignore[arg-type]
+                    f"{number}.{position}",
+                    str(item.kind),
+                    kinds[str(item.kind)],
+                    item.title,
+                    item.description,
+                    render_markdown(item.description),
+                    item.presenter_id,
+                    item.presenter_name,
+                    names.get(item.presenter_id or 0, item.presenter_name),
+                    item.time_box_minutes,
+                    documents.get(item.id, []),  # type: ignore[arg-type]
+                    item.id == items[0].id,
+                    item.id == items[-1].id,
+                    item.minutes_of_meeting_id,
+                )
+            )
+        part_lines.append(PartLine(part.id, number, str(part.kind), part.title, lines))  # type: ignore[arg-type]
+    suggestion_lines = _suggestions(session, actor, agenda, numbers)
+    total = sum(item.time_box_minutes or 0 for item in items)
+    length = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    closed = meeting.status == MeetingStatus.closed
+    status = AgendaStatus(agenda.status)
+    return AgendaOverview(
+        meeting=meeting,
+        body=body,
+        label=meetings.meeting_label(meeting),
+        agenda=agenda,
+        status_text=labels.text(status),
+        parts=part_lines,
+        suggestions=suggestion_lines,
+        total_minutes=total,
+        meeting_minutes=length,
+        over_time=total > length,
+        editable=not closed and status != AgendaStatus.published,
+        suggestions_open=meeting.status == MeetingStatus.agenda_open
+        and status == AgendaStatus.draft,
+        publishable=not closed
+        and (
+            status == AgendaStatus.revising
+            or (status == AgendaStatus.draft and meeting.status == MeetingStatus.agenda_open)
+        ),
+        revisable=not closed and status == AgendaStatus.published,
+        members=members,
+        item_choices=[(item.id, f"{numbers[item.id]} {item.title}") for item in items],  # type: ignore[index,misc]
+        part_choices=[(line.id, f"{line.number}. {line.title}") for line in part_lines],
+        previous_meeting=session.get(Meeting, agenda.previous_meeting_id)
+        if agenda.previous_meeting_id
+        else None,
+    )
+
+
+def _suggestions(
+    session: Session, actor: Actor, agenda: Agenda, numbers: dict[int, str]
+) -> list[SuggestionLine]:
+    rows = session.exec(
+        select(AgendaSuggestion, Person.display_name)
+        .join(Person, col(Person.id) == AgendaSuggestion.suggested_by, isouter=True)
+        .where(AgendaSuggestion.agenda_id == agenda.id)
+        .order_by(col(AgendaSuggestion.id))
+    ).all()
+    support = suggestions.supporters(session, [row.id for row, _name in rows])  # type: ignore[misc]
+    return [
+        SuggestionLine(
+            row.id,  # type: ignore[arg-type]
+            row.title,
+            row.rationale,
+            name or "",
+            str(row.status),
+            labels.text(SuggestionStatus(row.status)),
+            len(support.get(row.id, [])),  # type: ignore[arg-type]
+            actor.person_id in support.get(row.id, []),  # type: ignore[arg-type]
+            row.suggested_by == actor.person_id,
+            row.answer_reason,
+            numbers.get(row.item_id or 0, ""),
+        )
+        for row, name in rows
+    ]
+
+
+def printable(session: Session, actor: Actor, *, meeting_id: int) -> tuple[AgendaOverview, Any]:
+    """The agenda for printing, with its latest published version (None before)."""
+    overview = agenda_overview(session, actor, meeting_id=meeting_id)
+    latest = None
+    if overview.agenda.published_version:
+        latest = publishing.get_version(
+            session, actor, meeting_id=meeting_id, number=overview.agenda.published_version
+        )
+    return overview, latest
