@@ -384,6 +384,22 @@ class AuditEvent(SQLModel, table=True):
     after: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
+# -- real time ----------------------------------------------------------------------
+
+
+class LiveFrame(SQLModel, table=True):
+    """One HTML update sent on a live channel (forum.live), kept for a while so a phone
+    that reconnects with its last sequence number gets what it missed."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_type=_str(80))  # "meeting:12", "agenda:3"
+    seq: int  # 1, 2, 3 … per channel, allocated by the unique constraint
+    html: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # -- the JSON API's schemas: Create / Update (what a client sends) and Public (what it gets) --
 #
 # Request schemas carry the wire contract only (types, required fields, enum values, id

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from forum import attendance, calendar, meetings
+from forum import attendance, calendar, live, meetings, meetings_live
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.models import MAX_ID
+from forum.policy import Actor
 from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
 
 router = APIRouter()
@@ -32,6 +34,15 @@ CHECKIN_PAGE = "forum/checkin_page.html"
 
 def _base_url(request: Request) -> str:
     return str(request.app.state.settings.base_url).rstrip("/")
+
+
+def _attendance_changed(
+    request: Request, session: Session, actor: Actor, meeting_id: int, **line: int | None
+) -> None:
+    """After the commit: the meeting's live page shows it (forum/meetings_live.py)."""
+    meetings_live.attendance_changed(
+        live.get_hub(request.app), session, actor, meeting_id=meeting_id, **line
+    )
 
 
 async def _submitted(request: Request, names: tuple[str, ...]) -> dict[str, Any]:
@@ -100,8 +111,11 @@ async def create_meeting(
 def _meeting_context(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: int
 ) -> dict[str, Any]:
+    # Read before the page's data: an update sent in between reaches the page live.
+    live_after = live.get_hub(request.app).position(meetings_live.channel(meeting_id))
     overview = meetings.meeting_overview(session, actor, meeting_id=meeting_id)
     return {
+        "live_after": live_after,
         "meeting": overview.meeting,
         "body": overview.body,
         "summary": overview.attendance,
@@ -200,6 +214,7 @@ def join_online(
     # A page with the link, not a redirect: the CSP's form-action 'self' forbids a form
     # post from ending on another site, and the person sees their join was recorded.
     meeting = attendance.record_online(session, actor, meeting_id=meeting_id, joining=True)
+    _attendance_changed(request, session, actor, meeting_id, person_id=actor.person_id)
     return render(request, "forum/meeting_join_page.html", {"meeting": meeting})
 
 
@@ -255,7 +270,7 @@ async def add_guest(
 ) -> Response:
     values = await _submitted(request, GUEST_FIELDS)
     try:
-        attendance.add_guest(session, actor, meeting_id=meeting_id, **values)
+        line = attendance.add_guest(session, actor, meeting_id=meeting_id, **values)
     except (InvalidInput, Conflict) as error:
         form = attendance.guest_form(session, actor, meeting_id=meeting_id)
         errors = (
@@ -270,6 +285,7 @@ async def add_guest(
             block="guest_form",
             status_code=error.status,
         )
+    _attendance_changed(request, session, actor, meeting_id, attendance_id=line.id)
     return redirect(
         request,
         f"/meetings/{meeting_id}#attendance",
@@ -289,6 +305,8 @@ async def mark_attendance(
         )
     except InvalidInput as error:
         errors = error.fields
+    else:
+        _attendance_changed(request, session, actor, meeting_id, attendance_id=attendance_id)
     context = _meeting_context(request, session, actor, meeting_id)
     context |= {
         "row": attendance.row_of(context["summary"], attendance_id),
@@ -341,7 +359,7 @@ def check_in(
 ) -> Response:
     context: dict[str, Any] = {"code": code, "preview": None, "errors": {}, "problem": ""}
     try:
-        meeting, _line = attendance.check_in(session, actor, code=code)
+        meeting, line = attendance.check_in(session, actor, code=code)
     except InvalidInput as error:
         return render(
             request,
@@ -359,4 +377,5 @@ def check_in(
             block="checkin",
             status_code=409,
         )
+    _attendance_changed(request, session, actor, meeting.id, attendance_id=line.id)
     return redirect(request, f"/checkin?code={meeting.checkin_code}")

@@ -140,6 +140,83 @@
     }, 400));
   });
 
+  // (g) live updates (templates/components/live.html, forum/live.py). Each message ends
+  // with a marker holding the newest sequence number the page has; when htmx's ws
+  // extension reconnects, the socket asks for what came after it, so a phone that lost
+  // its connection misses nothing. The status line says when the page is not live.
+  var RECONNECTS = [1006, 1011, 1012, 1013]; // the close codes the extension retries
+  function liveMarker(channel) {
+    return document.getElementById("live-seq-" + channel.replace(":", "-"));
+  }
+  function resumeUrl(url) {
+    var parsed = new URL(url, window.location.href);
+    var marker = liveMarker(parsed.searchParams.get("channel") || "");
+    var seq = marker && marker.getAttribute("data-seq");
+    if (seq) {
+      parsed.searchParams.set("after", seq);
+    }
+    return parsed.href;
+  }
+  if (window.htmx) {
+    // The extension builds its URL once; every (re)connection goes through this.
+    window.htmx.createWebSocket = function (url) {
+      var socket = new WebSocket(resumeUrl(url), []);
+      if (window.htmx.config.wsBinaryType) {
+        socket.binaryType = window.htmx.config.wsBinaryType;
+      }
+      return socket;
+    };
+  }
+  function liveState(live, state) {
+    var line = live && live.querySelector(".live-status");
+    if (line) {
+      line.setAttribute("data-live-state", state);
+      line.textContent = state ? line.getAttribute("data-live-" + state) || "" : "";
+    }
+  }
+  var liveTimers = new WeakMap();
+  var liveApplying = null; // the live element whose message is being swapped in
+  document.addEventListener("htmx:wsOpen", function (event) {
+    window.clearTimeout(liveTimers.get(event.target));
+    var line = event.target.querySelector(".live-status");
+    if (line && line.getAttribute("data-live-state") === "reconnecting") {
+      liveState(event.target, "");
+    }
+  });
+  document.addEventListener("htmx:wsClose", function (event) {
+    var live = event.target;
+    var code = event.detail && event.detail.event && event.detail.event.code;
+    if (!document.body.contains(live) || code === 1000 || code === 1001) {
+      return; // the page is going away, or the element was replaced
+    }
+    if (RECONNECTS.indexOf(code) < 0) {
+      liveState(live, "stopped"); // refused (1008): reloading is the way back
+      return;
+    }
+    // Said only if the reconnection takes a moment: no flicker on a quick one.
+    window.clearTimeout(liveTimers.get(live));
+    liveTimers.set(live, window.setTimeout(function () {
+      liveState(live, "reconnecting");
+    }, 1500));
+  });
+  document.addEventListener("htmx:wsBeforeMessage", function (event) {
+    liveApplying = event.target;
+  });
+  document.addEventListener("htmx:oobErrorNoTarget", function () {
+    if (liveApplying) {
+      liveState(liveApplying, "missed"); // e.g. a new line the page does not have yet
+    }
+  });
+  document.addEventListener("htmx:wsAfterMessage", function (event) {
+    var live = event.target;
+    liveApplying = null;
+    var channel = live.getAttribute("data-live-channel") || "";
+    var marker = liveMarker(channel);
+    if (marker && marker.hasAttribute("data-gap")) {
+      liveState(live, "missed"); // older updates are no longer kept on the server
+    }
+  });
+
   function ready() {
     syncMenus();
     focusErrors(document);

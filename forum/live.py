@@ -1,0 +1,499 @@
+"""The real-time hub (DESIGN.md §3): HTML fragments pushed to the pages watching a channel.
+
+A package's live.py renders the block its page shows and calls `hub.publish(channel,
+html)` after the commit. Each frame is stored with a per-channel sequence number (table
+`liveframe`), so a phone on a weak connection that reconnects with its last number gets
+what it missed. Fan-out coalesces: a channel flushes at most once per window (~100 ms),
+the frames of a window going out as one WebSocket message, composed once for everyone.
+
+Channels are named `<kind>:<key>` ("meeting:12"); each kind registers who may listen
+(`register_channel`). How a stored frame reaches the hubs of every worker is the
+backend's business (`Backend`): in-process by default, PostgreSQL LISTEN/NOTIFY for
+several workers (to come with live sessions). Only forum/routes/live.py knows sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import threading
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session
+
+from forum.config import ConfigError, Settings
+from forum.db import utcnow
+from forum.errors import NotFound
+from forum.models import LiveFrame
+from forum.policy import Actor
+
+FLUSH_WINDOW = 0.1  # seconds: a channel sends at most one message per window
+KEEP_FRAMES = 500  # per channel: how far back a reconnecting page can catch up
+KEEP_FOR = timedelta(days=2)  # frames name people (PDPA): not kept longer than a reconnect needs
+REPLAY_CHUNK = 100  # frames per message when catching up
+MAX_BEHIND = 100  # messages waiting for one slow socket before it is dropped (it then resumes)
+
+log = logging.getLogger(__name__)
+
+CHANNEL_NAME = re.compile(r"([a-z][a-z0-9_]{0,30}):([A-Za-z0-9_-]{1,48})")
+
+# -- who may listen ------------------------------------------------------------------
+
+Authorize = Callable[[Session, Actor, str], None]
+_authorizers: dict[str, Authorize] = {}
+
+
+def register_channel(prefix: str, authorize: Authorize) -> None:
+    """`authorize(session, actor, key)` raises Forbidden / NotFound unless the actor may
+    listen to channel `prefix:key` (it usually loads the thing through its service)."""
+    if _authorizers.get(prefix, authorize) is not authorize:
+        raise ValueError(f"live channel kind {prefix!r} is registered twice")
+    _authorizers[prefix] = authorize
+
+
+def authorize(session: Session, actor: Actor, channel: str) -> None:
+    """Raises NotFound (a malformed name, an unknown kind, or the kind's own answer) or
+    Forbidden / NotLoggedIn."""
+    match = CHANNEL_NAME.fullmatch(channel)
+    check = _authorizers.get(match.group(1)) if match else None
+    if match is None or check is None:
+        raise NotFound()
+    check(session, actor, match.group(2))
+
+
+def marker_id(channel: str) -> str:
+    """The id of the element carrying a page's last sequence number (components/live.html)."""
+    return "live-seq-" + channel.replace(":", "-")
+
+
+# -- frames and messages -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    seq: int
+    html: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one WebSocket message carries: the frames' fragments (each an hx-swap-oob
+    element), then the marker with the newest sequence number the page now has."""
+
+    seq: int
+    text: str
+
+
+def compose(
+    channel: str, frames: list[Frame], *, seq: int | None = None, gap: bool = False
+) -> Message:
+    """`gap`: frames the page needed are gone (pruned, or the database was reset): the
+    page says so and offers a reload."""
+    last = frames[-1].seq if frames else (seq or 0)
+    marker = (
+        f'<span id="{marker_id(channel)}" data-seq="{last}"'
+        f'{" data-gap" if gap else ""} hx-swap-oob="true" hidden></span>'
+    )
+    return Message(last, "".join(frame.html for frame in frames) + marker)
+
+
+class FrameStore:
+    """The stored frames of every channel (table `liveframe`), shared by all workers."""
+
+    def __init__(
+        self, engine: Engine, *, keep: int = KEEP_FRAMES, keep_for: timedelta = KEEP_FOR
+    ) -> None:
+        self.engine = engine
+        self.keep = keep
+        self.keep_for = keep_for
+        self.table: sa.Table = LiveFrame.__table__  # type: ignore[attr-defined]
+
+    def append(self, channel: str, html: str) -> int:
+        """Store a frame under the channel's next number. Two publishers computing the same
+        number collide on the unique (channel, seq): the later one retries. Older frames
+        past the window are pruned in the same transaction (never the newest, so the
+        numbering continues)."""
+        table = self.table
+        for attempt in range(20):
+            now = utcnow()
+            next_seq = sa.select(
+                sa.literal(channel, table.c.channel.type),
+                sa.func.coalesce(sa.func.max(table.c.seq), 0) + 1,
+                sa.literal(html, table.c.html.type),
+                sa.literal(now, table.c.created_at.type),
+            ).where(table.c.channel == channel)
+            insert = (
+                table.insert()
+                .from_select(["channel", "seq", "html", "created_at"], next_seq)
+                .returning(table.c.seq)
+            )
+            try:
+                # Writing first: SQLite takes its write lock before reading the maximum.
+                with self.engine.begin() as connection:
+                    seq = connection.execute(insert).scalar_one()
+                    connection.execute(
+                        table.delete().where(
+                            table.c.channel == channel,
+                            (table.c.seq <= seq - self.keep)
+                            | (table.c.created_at < now - self.keep_for),
+                        )
+                    )
+                return seq
+            except IntegrityError:
+                if attempt == 19:
+                    raise
+        raise AssertionError("unreachable")
+
+    def after(self, channel: str, seq: int, *, until: int | None = None) -> list[Frame]:
+        table = self.table
+        query = sa.select(table.c.seq, table.c.html).where(
+            table.c.channel == channel, table.c.seq > seq
+        )
+        if until is not None:
+            query = query.where(table.c.seq <= until)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(table.c.seq)).all()
+        return [Frame(row.seq, row.html) for row in rows]
+
+    def latest(self, channel: str) -> int:
+        table = self.table
+        query = sa.select(sa.func.max(table.c.seq)).where(table.c.channel == channel)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar() or 0
+
+    def catch_up(self, channel: str, after: int | None) -> tuple[int, list[Frame]]:
+        """(the channel's newest number, the frames after `after`) in one visit."""
+        latest = self.latest(channel)
+        return latest, (self.after(channel, after) if after is not None and after < latest else [])
+
+
+# -- backends -------------------------------------------------------------------------
+
+Deliver = Callable[[str, int, "str | None"], None]
+
+
+class Backend(Protocol):
+    """How a frame stored by one worker reaches the hub of every worker. `announce` runs
+    in the publisher's thread right after the frame is stored and must not block;
+    the backend then calls `deliver(channel, seq, html)` once in every worker, from any
+    thread (html None: the hub reads the frame from the store)."""
+
+    def attach(self, deliver: Deliver) -> None: ...
+    def announce(self, channel: str, seq: int, html: str) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class InProcessBackend:
+    """One worker (the default): a stored frame goes straight to this process's hub."""
+
+    def __init__(self) -> None:
+        self._deliver: Deliver | None = None
+
+    def attach(self, deliver: Deliver) -> None:
+        self._deliver = deliver
+
+    def announce(self, channel: str, seq: int, html: str) -> None:
+        if self._deliver is not None:
+            self._deliver(channel, seq, html)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+# -- subscriptions --------------------------------------------------------------------
+
+
+class SubscriberTooSlow(Exception):
+    """The socket fell too far behind; it reconnects and catches up from the store."""
+
+
+class HubClosed(Exception):
+    """The server is shutting down; the page reconnects to the next one."""
+
+
+@dataclass(frozen=True)
+class _Batch:
+    first: int
+    last: int
+    frames: list[Frame]
+    message: Message
+
+
+_TOO_SLOW = object()
+_CLOSED = object()
+
+
+class Subscription:
+    """`async with hub.subscribe(channel, after=n) as s: async for message in s: …` —
+    the stored frames after `n` first, then the live ones, in order, each once."""
+
+    def __init__(self, hub: Hub, channel: str, after: int | None) -> None:
+        self.hub = hub
+        self.channel = channel
+        self.position = after
+        self._waiting: deque[Any] = deque()
+        self._wake = asyncio.Event()
+        self._dropped = False
+
+    async def __aenter__(self) -> Subscription:
+        self.hub._add(self)  # before reading the store: no frame falls between the two
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.hub._remove(self)
+
+    def _offer(self, item: Any) -> None:
+        """Fan-out (on the loop): never waits for the socket."""
+        if self._dropped:
+            return
+        if item is not _CLOSED and len(self._waiting) >= MAX_BEHIND:
+            self._waiting.clear()
+            item = _TOO_SLOW
+        self._dropped = item is _TOO_SLOW or item is _CLOSED
+        self._waiting.append(item)
+        self._wake.set()
+
+    async def _next(self) -> Any:
+        while not self._waiting:
+            self._wake.clear()
+            await self._wake.wait()
+        return self._waiting.popleft()
+
+    def __aiter__(self) -> AsyncIterator[Message]:
+        return self._messages()
+
+    async def _messages(self) -> AsyncIterator[Message]:
+        store = self.hub.store
+        latest, frames = await asyncio.to_thread(store.catch_up, self.channel, self.position)
+        position = self.position if self.position is not None else latest
+        gap = position > latest or bool(frames and frames[0].seq > position + 1)
+        position = min(position, latest)
+        if not frames:  # the page learns the number it is at, whatever happens next
+            yield compose(self.channel, [], seq=position, gap=gap)
+        for start in range(0, len(frames), REPLAY_CHUNK):
+            chunk = frames[start : start + REPLAY_CHUNK]
+            yield compose(self.channel, chunk, gap=gap and start == 0)
+            position = chunk[-1].seq
+        self.position = position
+        while True:
+            batch = await self._next()
+            if batch is _CLOSED:
+                raise HubClosed()
+            if batch is _TOO_SLOW:
+                raise SubscriberTooSlow()
+            if batch.last <= position:
+                continue  # already sent while catching up
+            if batch.first == position + 1:
+                message = batch.message  # the common case: composed once for everyone
+            else:
+                newer = [frame for frame in batch.frames if frame.seq > position]
+                if batch.first > position + 1:
+                    newer = (
+                        await asyncio.to_thread(
+                            store.after, self.channel, position, until=batch.first - 1
+                        )
+                        + newer
+                    )
+                message = compose(self.channel, newer)
+            position = self.position = batch.last
+            yield message
+
+
+@dataclass
+class _Channel:
+    """A channel with subscribers in this process (loop side)."""
+
+    name: str
+    subscribers: set[Subscription] = field(default_factory=set)
+    pending: dict[int, str | None] = field(default_factory=dict)
+    flushed: int | None = None
+    timer: asyncio.TimerHandle | None = None
+    flushing: bool = False
+
+
+# -- the hub --------------------------------------------------------------------------
+
+
+class Hub:
+    def __init__(
+        self,
+        store: FrameStore,
+        backend: Backend | None = None,
+        *,
+        locale: str = "th",
+        window: float = FLUSH_WINDOW,
+    ) -> None:
+        self.store = store
+        self.backend = backend or InProcessBackend()
+        self.backend.attach(self._deliver)
+        self.locale = locale  # frames are rendered once, in the site's language
+        self.window = window
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._channels: dict[str, _Channel] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._latest: dict[str, int] = {}
+        self._latest_lock = threading.Lock()
+
+    # -- the publishing side (any thread) --
+
+    def publish(self, channel: str, html: str) -> int:
+        """Store a frame and hand it to the backend; returns its sequence number. Call it
+        after the commit of the change it shows. Thread-safe; never waits for sockets."""
+        if not CHANNEL_NAME.fullmatch(channel):
+            raise ValueError(f"not a live channel name: {channel!r}")
+        seq = self.store.append(channel, html)
+        self.backend.announce(channel, seq, html)
+        return seq
+
+    def position(self, channel: str) -> int | None:
+        """The channel's newest sequence number, for a page to subscribe after (read it
+        before the page's data: a frame sent in between is then replayed, never lost).
+        Kept in memory: a page view costs no query once the channel is known. None when
+        the store cannot answer: the page then follows from the moment it connects."""
+        with self._latest_lock:
+            known = self._latest.get(channel)
+        if known is not None:
+            return known
+        try:
+            stored = self.store.latest(channel)
+        except SQLAlchemyError:  # a page must not fail for its live part
+            log.exception("live channel %s: newest number unknown", channel)
+            return None
+        self._remember(channel, stored)
+        return stored
+
+    def _remember(self, channel: str, seq: int) -> None:
+        with self._latest_lock:
+            if len(self._latest) > 10_000:
+                self._latest.clear()  # forgotten numbers are read again from the store
+            self._latest[channel] = max(seq, self._latest.get(channel, 0))
+
+    def _deliver(self, channel: str, seq: int, html: str | None) -> None:
+        """The backend's callback, from any thread."""
+        self._remember(channel, seq)
+        loop = self._loop
+        if loop is None or channel not in self._channels:
+            return  # nobody listens here: the frame waits in the store
+        with contextlib.suppress(RuntimeError):  # the loop has closed: shutting down
+            loop.call_soon_threadsafe(self._on_frame, channel, seq, html)
+
+    # -- the listening side (on the event loop) --
+
+    def subscribe(self, channel: str, *, after: int | None = None) -> Subscription:
+        """`after`: the last number the page has (None: from now on)."""
+        return Subscription(self, channel, after)
+
+    def _add(self, subscription: Subscription) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop and not self._channels:
+            self._loop = loop
+        state = self._channels.setdefault(subscription.channel, _Channel(subscription.channel))
+        state.subscribers.add(subscription)
+
+    def _remove(self, subscription: Subscription) -> None:
+        state = self._channels.get(subscription.channel)
+        if state is None:
+            return
+        state.subscribers.discard(subscription)
+        if not state.subscribers:
+            if state.timer is not None:
+                state.timer.cancel()
+            del self._channels[subscription.channel]
+
+    def _on_frame(self, channel: str, seq: int, html: str | None) -> None:
+        state = self._channels.get(channel)
+        if state is None or (state.flushed is not None and seq <= state.flushed):
+            return
+        state.pending[seq] = html
+        self._schedule(state)
+
+    def _schedule(self, state: _Channel) -> None:
+        if state.timer is None and not state.flushing and self._loop is not None:
+            state.timer = self._loop.call_later(self.window, self._start_flush, state)
+
+    def _start_flush(self, state: _Channel) -> None:
+        state.timer = None
+        state.flushing = True
+        task = asyncio.get_running_loop().create_task(self._flush(state))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _flush(self, state: _Channel) -> None:
+        """Send the window's frames as one message to every subscriber of the channel."""
+        try:
+            pending, state.pending = state.pending, {}
+            if not pending:
+                return
+            first = min(pending) if state.flushed is None else state.flushed + 1
+            last = max(pending)
+            known = {seq: html for seq, html in pending.items() if html is not None}
+            if len(known) < last - first + 1:  # from another worker, or announced out of order
+                for frame in await asyncio.to_thread(
+                    self.store.after, state.name, first - 1, until=last
+                ):
+                    known.setdefault(frame.seq, frame.html)
+            frames = [Frame(seq, known[seq]) for seq in range(first, last + 1) if seq in known]
+            batch = _Batch(first, last, frames, compose(state.name, frames))
+            state.flushed = last
+            for subscription in list(state.subscribers):
+                subscription._offer(batch)
+        finally:
+            state.flushing = False
+            if state.pending and self._channels.get(state.name) is state:
+                self._schedule(state)
+
+    # -- life cycle --
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self.backend.start()
+
+    async def close(self) -> None:
+        """Tell every socket to reconnect (to the next server) and stop the backend."""
+        for state in list(self._channels.values()):
+            if state.timer is not None:
+                state.timer.cancel()
+            for subscription in list(state.subscribers):
+                subscription._offer(_CLOSED)
+        for task in list(self._tasks):
+            task.cancel()
+        await self.backend.stop()
+
+
+def make_hub(settings: Settings, engine: Engine) -> Hub:
+    """The hub with the backend the settings choose (WETHI_LIVE_BACKEND)."""
+    if settings.live_backend != "memory":
+        raise ConfigError(
+            "Configuration error: WETHI_LIVE_BACKEND: only 'memory' (one worker) is available in this version"
+        )
+    return Hub(FrameStore(engine), InProcessBackend(), locale=settings.default_locale)
+
+
+def get_hub(app: Any) -> Hub:
+    """The application's hub (made by forum.app.create_app)."""
+    return app.state.hub
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """The app's lifespan: the hub starts with the server and closes its sockets cleanly."""
+    hub = get_hub(app)
+    await hub.start()
+    try:
+        yield
+    finally:
+        await hub.close()

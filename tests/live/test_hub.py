@@ -1,0 +1,256 @@
+"""The hub (forum/live.py) on its own: numbering, storage and replay, coalescing,
+pruning, slow sockets, shutdown, and who may listen."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from forum import live, meetings_live
+from forum.errors import Forbidden, NotFound, NotLoggedIn
+from forum.models import LiveFrame, Role
+from forum.policy import ANONYMOUS
+from tests import factories
+
+pytestmark = pytest.mark.anyio
+
+WINDOW = 0.05
+
+
+@pytest.fixture
+def hub(engine) -> live.Hub:
+    return live.Hub(live.FrameStore(engine), window=WINDOW)
+
+
+def fragment(n: int) -> str:
+    return f'<p id="x{n}" hx-swap-oob="true">{n}</p>'
+
+
+async def next_message(messages, timeout: float = 2.0) -> live.Message:
+    return await asyncio.wait_for(anext(messages), timeout)
+
+
+# -- numbering and storage -------------------------------------------------------------
+
+
+def test_numbers_count_up_per_channel(hub):
+    assert [hub.publish("meeting:1", fragment(n)) for n in range(3)] == [1, 2, 3]
+    assert hub.publish("meeting:2", fragment(9)) == 1
+    assert hub.publish("meeting:1", fragment(4)) == 4
+
+
+def test_concurrent_publishers_in_threads_never_share_a_number(hub, engine):
+    got: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def publisher(worker: int) -> None:
+        start.wait()
+        for n in range(15):
+            seq = hub.publish("agenda:7", fragment(worker * 100 + n))
+            with lock:
+                got.append(seq)
+
+    threads = [threading.Thread(target=publisher, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(got) == list(range(1, 121))
+    with Session(engine) as session:
+        stored = session.exec(select(LiveFrame.seq).where(LiveFrame.channel == "agenda:7")).all()
+    assert sorted(stored) == list(range(1, 121))
+
+
+def test_a_malformed_channel_name_is_a_programming_error(hub):
+    for name in ("meeting", "meeting:", "Meeting:1", "meeting:1:2", "meeting:a b"):
+        with pytest.raises(ValueError):
+            hub.publish(name, fragment(1))
+
+
+def test_old_frames_are_pruned_and_numbering_continues(engine):
+    hub = live.Hub(live.FrameStore(engine, keep=5), window=WINDOW)
+    for n in range(12):
+        hub.publish("meeting:3", fragment(n))
+    assert [frame.seq for frame in hub.store.after("meeting:3", 0)] == [8, 9, 10, 11, 12]
+    assert hub.publish("meeting:3", fragment(12)) == 13
+
+
+def test_position_is_read_once_then_kept_in_memory(hub, engine):
+    hub.publish("meeting:4", fragment(1))
+    fresh = live.Hub(hub.store, window=WINDOW)  # a restarted worker
+    queries = []
+
+    def count(*_args) -> None:
+        queries.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert fresh.position("meeting:4") == 1
+        assert fresh.position("meeting:4") == 1
+        assert len(queries) == 1
+        fresh.publish("meeting:4", fragment(2))
+        del queries[:]
+        assert fresh.position("meeting:4") == 2
+        assert queries == []
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+# -- subscribing -----------------------------------------------------------------------
+
+
+async def test_a_subscriber_gets_the_stored_frames_after_its_number_then_live_ones(hub):
+    for n in range(1, 6):
+        hub.publish("meeting:5", fragment(n))
+    async with hub.subscribe("meeting:5", after=2) as subscription:
+        messages = aiter(subscription)
+        replay = await next_message(messages)
+        assert replay.seq == 5
+        assert replay.text.startswith(fragment(3) + fragment(4) + fragment(5))
+        assert 'id="live-seq-meeting-5" data-seq="5"' in replay.text
+        await asyncio.to_thread(hub.publish, "meeting:5", fragment(6))
+        live_one = await next_message(messages)
+        assert live_one.seq == 6
+        assert live_one.text.startswith(fragment(6) + '<span id="live-seq-meeting-5"')
+
+
+async def test_a_new_subscriber_without_a_number_starts_from_now(hub):
+    hub.publish("meeting:6", fragment(1))
+    async with hub.subscribe("meeting:6") as subscription:
+        messages = aiter(subscription)
+        hello = await next_message(messages)
+        assert (hello.seq, hello.text.startswith("<span")) == (1, True)
+        hub.publish("meeting:6", fragment(2))
+        assert (await next_message(messages)).text.startswith(fragment(2) + "<span")
+
+
+async def test_frames_within_one_window_go_out_as_one_message_composed_once(hub):
+    async with (
+        hub.subscribe("meeting:8", after=0) as first,
+        hub.subscribe("meeting:8", after=0) as second,
+    ):
+        streams = [aiter(first), aiter(second)]
+        for stream in streams:
+            assert (await next_message(stream)).seq == 0
+        await asyncio.to_thread(lambda: [hub.publish("meeting:8", fragment(n)) for n in (1, 2, 3)])
+        got = [await next_message(stream) for stream in streams]
+        assert got[0] is got[1]  # one Message object, shared
+        assert got[0].seq == 3
+        assert got[0].text.startswith(fragment(1) + fragment(2) + fragment(3))
+        with pytest.raises(TimeoutError):
+            await next_message(streams[0], timeout=WINDOW * 4)  # nothing more was sent
+
+
+async def test_a_channel_flushes_at_most_once_per_window(hub):
+    loop = asyncio.get_running_loop()
+    async with hub.subscribe("meeting:9", after=0) as subscription:
+        messages = aiter(subscription)
+        await next_message(messages)
+        arrivals = []
+        for n in range(1, 4):
+            hub.publish("meeting:9", fragment(n))
+            await next_message(messages)
+            arrivals.append(loop.time())
+        gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+        assert all(gap >= WINDOW * 0.9 for gap in gaps)
+
+
+async def test_frames_published_while_catching_up_come_once_and_in_order(hub):
+    for n in range(1, 4):
+        hub.publish("meeting:10", fragment(n))
+    async with hub.subscribe("meeting:10", after=0) as subscription:
+        # Published after the subscription registered but before its catch-up read:
+        # both in the store and on the way live. Each must arrive exactly once.
+        hub.publish("meeting:10", fragment(4))
+        messages = aiter(subscription)
+        received = ""
+        while True:
+            message = await next_message(messages)
+            received += message.text
+            if message.seq == 5:
+                break
+            if message.seq == 4:
+                await asyncio.to_thread(hub.publish, "meeting:10", fragment(5))
+    for n in range(1, 6):
+        assert received.count(fragment(n)) == 1
+    assert [received.index(fragment(n)) for n in range(1, 6)] == sorted(
+        received.index(fragment(n)) for n in range(1, 6)
+    )
+
+
+async def test_a_page_behind_the_kept_window_is_told_it_missed_updates(engine):
+    hub = live.Hub(live.FrameStore(engine, keep=3), window=WINDOW)
+    for n in range(1, 8):
+        hub.publish("meeting:11", fragment(n))
+    async with hub.subscribe("meeting:11", after=1) as subscription:
+        message = await next_message(aiter(subscription))
+        assert message.text.startswith(fragment(5) + fragment(6) + fragment(7))
+        assert "data-gap" in message.text
+    async with hub.subscribe("meeting:11", after=99) as subscription:  # the database was reset
+        message = await next_message(aiter(subscription))
+        assert (message.seq, "data-gap" in message.text) == (7, True)
+
+
+async def test_a_socket_that_falls_too_far_behind_is_dropped(hub, monkeypatch):
+    monkeypatch.setattr(live, "MAX_BEHIND", 2)
+    async with hub.subscribe("meeting:12", after=0) as subscription:
+        messages = aiter(subscription)
+        await next_message(messages)
+        for n in range(1, 5):  # four windows, never read
+            hub.publish("meeting:12", fragment(n))
+            await asyncio.sleep(WINDOW * 2)
+        with pytest.raises(live.SubscriberTooSlow):
+            await next_message(messages)
+
+
+async def test_closing_the_hub_ends_every_subscription(hub):
+    async with hub.subscribe("meeting:13", after=0) as subscription:
+        messages = aiter(subscription)
+        await next_message(messages)
+        await hub.close()
+        with pytest.raises(live.HubClosed):
+            await next_message(messages)
+
+
+# -- who may listen ----------------------------------------------------------------------
+
+
+def test_unknown_or_malformed_channels_are_refused(session):
+    actor = factories.actor(session, factories.person(session))
+    for name in ("nosuchkind:1", "meeting", "meeting:", "../meeting:1"):
+        with pytest.raises(NotFound):
+            live.authorize(session, actor, name)
+
+
+def test_a_channel_kind_decides_who_may_listen(session):
+    def only_admins(_session, actor, _key):
+        if not actor.is_admin:
+            raise Forbidden()
+
+    live.register_channel("testadmins", only_admins)
+    live.register_channel("testadmins", only_admins)  # importing twice is harmless
+    with pytest.raises(ValueError):
+        live.register_channel("testadmins", lambda *_: None)
+    live.authorize(
+        session, factories.actor(session, factories.person(session, is_admin=True)), "testadmins:x"
+    )
+    with pytest.raises(Forbidden):
+        live.authorize(session, factories.actor(session, factories.person(session)), "testadmins:x")
+
+
+def test_a_meeting_may_be_watched_by_whoever_may_see_its_page(session):
+    body = factories.body(session)
+    member = factories.member(session, body, Role.member)
+    meeting = factories.meeting(session, body)
+    live.authorize(session, factories.actor(session, member), meetings_live.channel(meeting.id))
+    with pytest.raises(NotLoggedIn):
+        live.authorize(session, ANONYMOUS, meetings_live.channel(meeting.id))
+    with pytest.raises(NotFound):
+        live.authorize(session, factories.actor(session, member), "meeting:999999")
+    with pytest.raises(NotFound):
+        live.authorize(session, factories.actor(session, member), "meeting:abc")
