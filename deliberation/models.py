@@ -315,7 +315,8 @@ class SearchEntry(SQLModel, table=True):
 # search_entry (external content), kept in step by triggers; its tokenizer keeps Thai
 # vowel and tone marks (Mn, Mc) inside words and leaves them on (remove_diacritics 0),
 # or ดิน would be found by ดัน. PostgreSQL: a generated tsvector ('simple': the words are
-# already cut) with a GIN index.
+# already cut) with a GIN index; < > & read as spaces, so that text typed like a tag is
+# words, not an XML tag its parser would skip.
 SEARCH_INDEX_DDL: dict[str, list[str]] = {
     "sqlite": [
         "CREATE VIRTUAL TABLE search_entry_fts USING fts5("
@@ -335,8 +336,8 @@ SEARCH_INDEX_DDL: dict[str, list[str]] = {
     ],
     "postgresql": [
         "ALTER TABLE search_entry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
-        "setweight(to_tsvector('simple', segmented_title), 'A') || "
-        "setweight(to_tsvector('simple', segmented), 'B')) STORED",
+        "setweight(to_tsvector('simple', translate(segmented_title, '<>&', '   ')), 'A') || "
+        "setweight(to_tsvector('simple', translate(segmented, '<>&', '   ')), 'B')) STORED",
         "CREATE INDEX ix_search_entry_search_vector ON search_entry USING gin (search_vector)",
     ],
 }

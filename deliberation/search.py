@@ -62,6 +62,8 @@ DICTIONARY = Trie(thai_words() | PROGRAMME_TERMS)
 
 WORD_SEPARATOR = "\x1f"  # between words in the indexed columns; never in cleaned text
 MARK_START, MARK_END = "\ue000", "\ue001"  # where the database marks a match; dropped from input
+# PostgreSQL's headline drops what looks like an XML tag: it reads < > & as these instead.
+_STAND_INS = {"<": "\ue002", ">": "\ue003", "&": "\ue004"}
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 20
 _SNIPPET_WORDS = 40
@@ -89,7 +91,12 @@ def register_kind(kind: str, *, label: str, link: str) -> None:
 # -- words ----------------------------------------------------------------------------
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
-_UNMARKABLE = str.maketrans("", "", MARK_START + MARK_END + WORD_SEPARATOR)
+_UNMARKABLE = str.maketrans(
+    "", "", MARK_START + MARK_END + WORD_SEPARATOR + "".join(_STAND_INS.values())
+)
+_RESTORED = str.maketrans(
+    {stand_in: char for char, stand_in in _STAND_INS.items()} | {WORD_SEPARATOR: None}
+)
 
 
 def clean(text: str) -> str:
@@ -278,6 +285,8 @@ def _search_postgresql(
         return 0, []
     marks = f"StartSel={MARK_START}, StopSel={MARK_END}"
     params |= {
+        "tag_chars": "".join(_STAND_INS),
+        "stand_ins": "".join(_STAND_INS.values()),
         "whole": f"{marks}, HighlightAll=true",
         "passage": f"{marks}, MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2}, "
         'MaxFragments=2, FragmentDelimiter=" … "',
@@ -286,8 +295,9 @@ def _search_postgresql(
     }
     rows = session.connection().execute(
         sql(
-            f"SELECT {_COLUMNS}, ts_headline('simple', e.segmented_title, q.query, :whole), "
-            f"ts_headline('simple', e.segmented, q.query, :passage) {found} "
+            f"SELECT {_COLUMNS}, "
+            "ts_headline('simple', translate(e.segmented_title, :tag_chars, :stand_ins), q.query, :whole), "
+            f"ts_headline('simple', translate(e.segmented, :tag_chars, :stand_ins), q.query, :passage) {found} "
             "ORDER BY ts_rank(e.search_vector, q.query) DESC, e.id DESC LIMIT :limit OFFSET :offset"
         ).columns(updated_at=sa.DateTime(timezone=True)),
         params,
@@ -298,7 +308,8 @@ def _search_postgresql(
 def marked_html(text: str) -> Markup:
     """The database's marked text as HTML: everything escaped, then only our marks made
     <mark> (the text is people's own: a <script> in it stays text)."""
-    html = str(escape(text.replace(WORD_SEPARATOR, "")))
+    text = text.translate(_RESTORED).replace(MARK_END + MARK_START, "")  # one mark per run
+    html = str(escape(text))
     return Markup(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704 (escaped above)
 
 
