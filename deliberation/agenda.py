@@ -200,13 +200,15 @@ def agenda_for_edit(
 
 
 def _item_for_edit(
-    session: Session, actor: Actor, item_id: int
+    session: Session, actor: Actor, item_id: int, meeting_id: int | None
 ) -> tuple[AgendaItem, Agenda, Meeting]:
     item = session.get(AgendaItem, item_id)
     if item is None:
         raise NotFound()
     agenda = session.get(Agenda, item.agenda_id)
     assert agenda is not None
+    if meeting_id is not None and agenda.meeting_id != meeting_id:
+        raise NotFound()  # an item of another meeting's agenda
     _agenda, meeting = agenda_for_edit(session, actor, meeting_id=agenda.meeting_id)
     check_editable(agenda, meeting)
     return item, agenda, meeting
@@ -321,10 +323,16 @@ def add_item(
 
 
 def update_item(
-    session: Session, actor: Actor, *, item_id: int, version: int | None, **data: Any
+    session: Session,
+    actor: Actor,
+    *,
+    item_id: int,
+    version: int | None,
+    meeting_id: int | None = None,
+    **data: Any,
 ) -> AgendaItem:
     """Raises Forbidden, NotFound, Conflict, StaleEdit, InvalidInput."""
-    item, agenda, meeting = _item_for_edit(session, actor, item_id)
+    item, agenda, meeting = _item_for_edit(session, actor, item_id, meeting_id)
     values = _checked_item(session, meeting.body_id, data)
     claim_agenda(session, agenda, version)
     before = audit.snapshot(item)
@@ -337,12 +345,19 @@ def update_item(
     return item
 
 
-def remove_item(session: Session, actor: Actor, *, item_id: int, version: int | None) -> Agenda:
+def remove_item(
+    session: Session,
+    actor: Actor,
+    *,
+    item_id: int,
+    version: int | None,
+    meeting_id: int | None = None,
+) -> Agenda:
     """Remove an item (and its documents' records; deliberation.documents deletes the
     files). Raises Forbidden, NotFound, Conflict, StaleEdit."""
     from deliberation.models import AgendaDocument, AgendaSuggestion
 
-    item, agenda, _meeting = _item_for_edit(session, actor, item_id)
+    item, agenda, _meeting = _item_for_edit(session, actor, item_id, meeting_id)
     claim_agenda(session, agenda, version)
     before = audit.snapshot(item)
     for suggestion in session.exec(
@@ -407,6 +422,7 @@ def move_item(
     *,
     item_id: int,
     version: int | None,
+    meeting_id: int | None = None,
     direction: str | None = None,
     part_id: Any = None,
     position: Any = None,
@@ -414,7 +430,7 @@ def move_item(
     """One place up or down (across into the neighbouring part at either end of a part), or
     to a given part and position (drag and drop). Raises Forbidden, NotFound, Conflict,
     StaleEdit, InvalidInput."""
-    item, agenda, _meeting = _item_for_edit(session, actor, item_id)
+    item, agenda, _meeting = _item_for_edit(session, actor, item_id, meeting_id)
     parts = parts_of(session, agenda.id)  # type: ignore[arg-type]
     lists = {part.id: _items_in_part(session, part.id) for part in parts}  # type: ignore[arg-type]
     source = lists[item.part_id]

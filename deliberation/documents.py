@@ -123,6 +123,11 @@ def clean_filename(name: str) -> str:
     return name
 
 
+def _same_meeting(agenda: Agenda, meeting_id: int | None) -> None:
+    if meeting_id is not None and agenda.meeting_id != meeting_id:
+        raise NotFound()  # a document of another meeting's agenda
+
+
 def _folder(data_dir: Path) -> Path:
     folder = Path(data_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -135,6 +140,7 @@ def attach_document(
     *,
     item_id: int,
     version: int | None,
+    meeting_id: int | None = None,
     filename: str,
     data: bytes,
     data_dir: Path,
@@ -146,6 +152,7 @@ def attach_document(
         raise NotFound()
     agenda = session.get(Agenda, item.agenda_id)
     assert agenda is not None
+    _same_meeting(agenda, meeting_id)
     agenda, meeting = agendas.agenda_for_edit(session, actor, meeting_id=agenda.meeting_id)
     agendas.check_editable(agenda, meeting)
     name = clean_filename(filename)
@@ -186,7 +193,12 @@ def attach_document(
 
 
 def document_file(
-    session: Session, actor: Actor, *, document_id: int, data_dir: Path
+    session: Session,
+    actor: Actor,
+    *,
+    document_id: int,
+    data_dir: Path,
+    meeting_id: int | None = None,
 ) -> tuple[AgendaDocument, Path]:
     """The document and where its bytes are, for those who may see the meeting. Raises
     Forbidden, NotFound."""
@@ -197,6 +209,7 @@ def document_file(
     agenda = session.get(Agenda, item.agenda_id) if item else None
     if agenda is None:
         raise NotFound()
+    _same_meeting(agenda, meeting_id)
     _agenda, meeting = agendas.ensure_agenda(session, actor, meeting_id=agenda.meeting_id)
     policy.require(actor, "deliberation.agenda.view", meeting)
     path = _folder(data_dir) / document.stored_name
@@ -206,7 +219,13 @@ def document_file(
 
 
 def remove_document(
-    session: Session, actor: Actor, *, document_id: int, version: int | None, data_dir: Path
+    session: Session,
+    actor: Actor,
+    *,
+    document_id: int,
+    version: int | None,
+    data_dir: Path,
+    meeting_id: int | None = None,
 ) -> AgendaDocument:
     """Raises Forbidden, NotFound, Conflict (agenda locked), StaleEdit."""
     document = session.get(AgendaDocument, document_id)
@@ -216,6 +235,7 @@ def remove_document(
     assert item is not None
     agenda = session.get(Agenda, item.agenda_id)
     assert agenda is not None
+    _same_meeting(agenda, meeting_id)
     agenda, meeting = agendas.agenda_for_edit(session, actor, meeting_id=agenda.meeting_id)
     agendas.check_editable(agenda, meeting)
     agendas.claim_agenda(session, agenda, version)

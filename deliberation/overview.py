@@ -23,6 +23,7 @@ from deliberation.models import (
     SuggestionStatus,
 )
 from forum import meetings
+from forum.errors import NotFound
 from forum.models import Body, Meeting, MeetingStatus, Membership, Person
 from forum.policy import Actor
 
@@ -75,6 +76,7 @@ class SuggestionLine:
     supported_by_me: bool
     mine: bool
     answer_reason: str
+    item_id: int | None
     item_number: str
 
 
@@ -219,6 +221,7 @@ def _suggestions(
             actor.person_id in support.get(row.id, []),  # type: ignore[arg-type]
             row.suggested_by == actor.person_id,
             row.answer_reason,
+            row.item_id,
             numbers.get(row.item_id or 0, ""),
         )
         for row, name in rows
@@ -234,3 +237,18 @@ def printable(session: Session, actor: Actor, *, meeting_id: int) -> tuple[Agend
             session, actor, meeting_id=meeting_id, number=overview.agenda.published_version
         )
     return overview, latest
+
+
+def item_form(
+    session: Session, actor: Actor, *, meeting_id: int, item_id: int
+) -> tuple[AgendaOverview, ItemLine]:
+    """The agenda with one of its items, for the item's edit page (while the agenda may
+    change). Raises Forbidden, NotFound, Conflict."""
+    agenda, meeting = agendas.agenda_for_edit(session, actor, meeting_id=meeting_id)
+    agendas.check_editable(agenda, meeting)
+    view = agenda_overview(session, actor, meeting_id=meeting_id)
+    for part in view.parts:
+        for line in part.items:
+            if line.id == item_id:
+                return view, line
+    raise NotFound()

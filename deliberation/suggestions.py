@@ -75,23 +75,30 @@ def suggest_item(
 
 
 def _suggestion(
-    session: Session, actor: Actor, suggestion_id: int
+    session: Session, actor: Actor, suggestion_id: int, meeting_id: int | None
 ) -> tuple[AgendaSuggestion, Agenda, Meeting]:
     suggestion = session.get(AgendaSuggestion, suggestion_id)
     if suggestion is None:
         raise NotFound()
     agenda = session.get(Agenda, suggestion.agenda_id)
     assert agenda is not None
+    if meeting_id is not None and agenda.meeting_id != meeting_id:
+        raise NotFound()  # a suggestion for another meeting's agenda
     agenda, meeting = agendas.ensure_agenda(session, actor, meeting_id=agenda.meeting_id)
     return suggestion, agenda, meeting
 
 
 def support_suggestion(
-    session: Session, actor: Actor, *, suggestion_id: int, support: bool = True
+    session: Session,
+    actor: Actor,
+    *,
+    suggestion_id: int,
+    support: bool = True,
+    meeting_id: int | None = None,
 ) -> AgendaSuggestion:
     """Support a suggestion (once), or withdraw one's support. Raises Forbidden, NotFound,
     Conflict."""
-    suggestion, agenda, meeting = _suggestion(session, actor, suggestion_id)
+    suggestion, agenda, meeting = _suggestion(session, actor, suggestion_id, meeting_id)
     policy.require(actor, "deliberation.suggestion.support", meeting)
     _check_open(agenda, meeting)
     if suggestion.status != SuggestionStatus.pending:
@@ -142,6 +149,7 @@ def answer_suggestion(
     *,
     suggestion_id: int,
     answer: str,
+    meeting_id: int | None = None,
     version: int | None = None,
     part_id: Any = None,
     position: Any = None,
@@ -151,7 +159,7 @@ def answer_suggestion(
     """accept (a new item in the chosen part, at the chosen position or the end), merge
     (into an existing item), or decline (with a reason). Raises Forbidden, NotFound,
     Conflict (answered already, agenda locked), StaleEdit, InvalidInput."""
-    suggestion, agenda, meeting = _suggestion(session, actor, suggestion_id)
+    suggestion, agenda, meeting = _suggestion(session, actor, suggestion_id, meeting_id)
     policy.require(actor, "deliberation.suggestion.answer", meeting)
     agendas.check_editable(agenda, meeting)
     if suggestion.status != SuggestionStatus.pending:
