@@ -3,12 +3,14 @@ substitutes (มาประชุมแทน), and self check-in with the meet
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from sqlmodel import Session
 
-from forum import attendance, meetings
+from forum import attendance, live, meetings, meetings_live
 from forum.api.meetings import meeting_public
 from forum.api.params import PathId
 from forum.models import (
+    Attendance,
     AttendanceList,
     AttendanceListItem,
     AttendancePublic,
@@ -17,6 +19,7 @@ from forum.models import (
     CheckInRequest,
     GuestCreate,
 )
+from forum.policy import Actor
 from forum.web import MemberDep, SessionDep
 
 router = APIRouter(tags=["attendance"])
@@ -49,33 +52,51 @@ def list_attendance(session: SessionDep, actor: MemberDep, meeting_id: PathId) -
 
 @router.patch("/attendance/{attendance_id}", response_model=AttendancePublic)
 def mark_attendance(
-    session: SessionDep, actor: MemberDep, attendance_id: PathId, payload: AttendanceUpdate
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    attendance_id: PathId,
+    payload: AttendanceUpdate,
 ) -> AttendancePublic:
     """Set one line's marking as a whole: present, absent (with a reason), invited, or a
     guest substituting for a member."""
-    return AttendancePublic.model_validate(
-        attendance.mark_attendance(
-            session, actor, attendance_id=attendance_id, **payload.model_dump()
-        )
+    line = attendance.mark_attendance(
+        session, actor, attendance_id=attendance_id, **payload.model_dump()
     )
+    _attendance_changed(request, session, actor, line)
+    return AttendancePublic.model_validate(line)
 
 
 @router.post("/meetings/{meeting_id}/guests", response_model=AttendancePublic, status_code=201)
 def add_guest(
-    session: SessionDep, actor: MemberDep, meeting_id: PathId, payload: GuestCreate
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    payload: GuestCreate,
 ) -> AttendancePublic:
     """A guest or substitute, by account (person_id) or by name; marked present."""
-    return AttendancePublic.model_validate(
-        attendance.add_guest(
-            session, actor, meeting_id=meeting_id, **payload.model_dump(exclude_unset=True)
-        )
+    line = attendance.add_guest(
+        session, actor, meeting_id=meeting_id, **payload.model_dump(exclude_unset=True)
     )
+    _attendance_changed(request, session, actor, line)
+    return AttendancePublic.model_validate(line)
 
 
 @router.post("/checkin", response_model=CheckInPublic)
-def check_in(session: SessionDep, actor: MemberDep, payload: CheckInRequest) -> CheckInPublic:
+def check_in(
+    request: Request, session: SessionDep, actor: MemberDep, payload: CheckInRequest
+) -> CheckInPublic:
     """Check yourself in at the venue with the 6-digit code on the screen (or its QR)."""
     meeting, line = attendance.check_in(session, actor, code=payload.code)
+    _attendance_changed(request, session, actor, line)
     return CheckInPublic(
         meeting=meeting_public(meeting, actor), attendance=AttendancePublic.model_validate(line)
+    )
+
+
+def _attendance_changed(request: Request, session: Session, actor: Actor, line: Attendance) -> None:
+    """After the commit: pages watching the meeting show it (forum/meetings_live.py)."""
+    meetings_live.attendance_changed(
+        live.get_hub(request.app), session, actor, meeting_id=line.meeting_id, attendance_id=line.id
     )
