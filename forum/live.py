@@ -347,6 +347,7 @@ class Hub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._latest: dict[str, int] = {}
         self._latest_lock = threading.Lock()
+        self._store_failed = False
 
     # -- the publishing side (any thread) --
 
@@ -371,7 +372,9 @@ class Hub:
         try:
             stored = self.store.latest(channel)
         except SQLAlchemyError:  # a page must not fail for its live part
-            log.exception("live channel %s: newest number unknown", channel)
+            if not self._store_failed:  # once: the page's own queries report the rest
+                self._store_failed = True
+                log.exception("live channel %s: newest number unknown", channel)
             return None
         self._remember(channel, stored)
         return stored
