@@ -55,8 +55,8 @@ def suggest_item(
         raise
     except Forbidden:
         raise Forbidden(
-            "deliberation.suggestion.create",
-            "Only members of this body can suggest items for its agenda.",
+            action="deliberation.suggestion.create",
+            message="Only members of this body can suggest items for its agenda.",
         ) from None
     _check_open(agenda, meeting)
     values = validate(SuggestionFields, data, multiline=frozenset({"rationale"}))

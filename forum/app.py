@@ -19,7 +19,17 @@ from forum.api import router as api_router
 from forum.config import Settings, get_settings
 from forum.live import lifespan, make_hub
 from forum.middleware import WebMiddleware
-from forum.routes import accounts, admin, bodies, home, live, meetings, organisations, people, privacy
+from forum.routes import (
+    accounts,
+    admin,
+    bodies,
+    home,
+    live,
+    meetings,
+    organisations,
+    people,
+    privacy,
+)
 from forum.web import STATIC_DIR, install_error_handlers
 
 PACKAGES = (deliberation, voting, minutes)  # their routers and rules arrive with their issues

@@ -67,7 +67,13 @@ def _context(
 
 
 def _changed(
-    request: Request, session: Session, actor: Actor, meeting_id: int, flash: str, anchor: str = ""
+    request: Request,
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    flash: str,
+    anchor: str = "",
 ) -> Response:
     """After a committed change: every page showing the agenda hears of it; this one gets
     the new agenda (htmx) or is sent back to the page (plain POST)."""
@@ -129,8 +135,8 @@ async def add_item(
         session,
         actor,
         meeting_id,
-        "The item has been added to the agenda.",
-        f"#agenda-item-{item.id}",
+        flash="The item has been added to the agenda.",
+        anchor=f"#agenda-item-{item.id}",
     )
 
 
@@ -150,7 +156,12 @@ async def move_item(
         position=values.get("position"),
     )
     return _changed(
-        request, session, actor, meeting_id, "The item has been moved.", f"#agenda-item-{item_id}"
+        request,
+        session,
+        actor,
+        meeting_id,
+        flash="The item has been moved.",
+        anchor=f"#agenda-item-{item_id}",
     )
 
 
@@ -167,7 +178,7 @@ async def remove_item(
         version=form_int(values.get("version")),
     )
     return _changed(
-        request, session, actor, meeting_id, "The item has been removed from the agenda."
+        request, session, actor, meeting_id, flash="The item has been removed from the agenda."
     )
 
 
@@ -327,8 +338,8 @@ async def suggest_item(
         session,
         actor,
         meeting_id,
-        "Thank you: your suggestion has been sent.",
-        f"#suggestion-{suggestion.id}",
+        flash="Thank you: your suggestion has been sent.",
+        anchor=f"#suggestion-{suggestion.id}",
     )
 
 
@@ -341,8 +352,14 @@ async def support_suggestion(
     suggestions.support_suggestion(
         session, actor, suggestion_id=suggestion_id, meeting_id=meeting_id, support=support
     )
-    flash = "Your support has been recorded." if support else "Your support has been withdrawn."
-    return _changed(request, session, actor, meeting_id, flash, f"#suggestion-{suggestion_id}")
+    return _changed(
+        request,
+        session,
+        actor,
+        meeting_id,
+        flash="Your support has been recorded." if support else "Your support has been withdrawn.",
+        anchor=f"#suggestion-{suggestion_id}",
+    )
 
 
 @router.post("/meetings/{meeting_id}/agenda/suggestions/{suggestion_id}/answer")
@@ -372,8 +389,8 @@ async def answer_suggestion(
         session,
         actor,
         meeting_id,
-        "The suggestion has been answered.",
-        f"#suggestion-{suggestion_id}",
+        flash="The suggestion has been answered.",
+        anchor=f"#suggestion-{suggestion_id}",
     )
 
 
@@ -388,7 +405,7 @@ async def publish_agenda(
     publishing.publish_agenda(
         session, actor, meeting_id=meeting_id, version=form_int(values.get("version"))
     )
-    return _changed(request, session, actor, meeting_id, "The agenda has been published.")
+    return _changed(request, session, actor, meeting_id, flash="The agenda has been published.")
 
 
 @router.post("/meetings/{meeting_id}/agenda/new-version")
@@ -404,7 +421,7 @@ async def start_new_version(
         session,
         actor,
         meeting_id,
-        "A new version of the agenda is being prepared: publish it when it is ready.",
+        flash="A new version of the agenda is being prepared: publish it when it is ready.",
     )
 
 

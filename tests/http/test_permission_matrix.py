@@ -9,7 +9,10 @@ from datetime import timedelta
 import pytest
 from fastapi.routing import APIRoute
 
+from deliberation import documents
+from deliberation.models import Agenda, AgendaSuggestion
 from forum import accounts, invitations, privacy
+from forum.config import get_settings
 from forum.models import Attendance, Membership, Role
 from tests import factories
 
@@ -92,6 +95,25 @@ EXPECTED: dict[str, str] = {
     "GET /admin/erasure": "admin",
     "POST /admin/erasure/{request_id}": "admin",
     "GET /search": "signed_in",  # finds only the texts of the person's own bodies
+    # deliberation: the agenda (seeing it is seeing the meeting)
+    "GET /meetings/{meeting_id}/agenda": "signed_in",
+    "GET /meetings/{meeting_id}/agenda/print": "signed_in",
+    "GET /meetings/{meeting_id}/agenda/versions": "signed_in",
+    "GET /meetings/{meeting_id}/agenda/documents/{document_id}": "signed_in",
+    "POST /meetings/{meeting_id}/agenda/items": "officer",
+    "GET /meetings/{meeting_id}/agenda/items/{item_id}/edit": "officer",
+    "POST /meetings/{meeting_id}/agenda/items/{item_id}/edit": "officer",
+    "POST /meetings/{meeting_id}/agenda/items/{item_id}/move": "officer",
+    "POST /meetings/{meeting_id}/agenda/items/{item_id}/remove": "officer",
+    "POST /meetings/{meeting_id}/agenda/items/{item_id}/documents": "officer",
+    "POST /meetings/{meeting_id}/agenda/documents/{document_id}/remove": "officer",
+    "POST /meetings/{meeting_id}/agenda/publish": "officer",
+    "POST /meetings/{meeting_id}/agenda/new-version": "officer",
+    "POST /meetings/{meeting_id}/agenda/suggestions": "member",
+    "POST /meetings/{meeting_id}/agenda/suggestions/{suggestion_id}/support": "member",
+    "POST /meetings/{meeting_id}/agenda/suggestions/{suggestion_id}/answer": "officer",
+    "GET /bodies/{body_id}/agenda-template": "officer",
+    "POST /bodies/{body_id}/agenda-template": "officer",
 }
 
 
@@ -146,6 +168,11 @@ def world(session):
     session.commit()
     api_token, _ = accounts.create_api_token(session, other_actor, name="phone")
     erasure = privacy.request_erasure(session, other_actor)
+    item = factories.agenda_item(session, meeting)
+    suggestion = AgendaSuggestion(agenda_id=item.agenda_id, suggested_by=other.id, title="ข้อเสนอ")
+    session.add(suggestion)
+    session.commit()
+    document = documents.attach_document(session, admin_actor, item_id=item.id, version=session.get(Agenda, item.agenda_id).version, filename="a.pdf", data=b"%PDF-1.7\n%%EOF\n", data_dir=get_settings().data_dir)
     return {
         "body": body,
         "unrelated_body": officer_of_other_body,
@@ -161,6 +188,9 @@ def world(session):
             "token_id": api_token.id,
             "request_id": erasure.id,
             "province_id": factories.province(session).id,
+            "item_id": item.id,
+            "suggestion_id": suggestion.id,
+            "document_id": document.id,
         },
         "tokens": {"/invite/": invitation_token, "/reset/": reset_token},
     }

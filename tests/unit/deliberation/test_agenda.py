@@ -223,3 +223,19 @@ def test_parts_keep_their_order(session, body, member):
     agenda, _ = agendas.ensure_agenda(session, member, meeting_id=meeting.id)
     positions = session.exec(select(AgendaPart.position).where(AgendaPart.agenda_id == agenda.id).order_by(AgendaPart.position)).all()
     assert positions == [1, 2, 3, 4, 5]
+
+
+def test_two_first_openings_at_once_make_one_agenda_on_sqlite(engine, session, body, member):
+    from tests.pg.test_concurrency_pg import both_reach, run_together
+
+    meeting = factories.agenda_meeting(session, body)
+
+    def open_agenda(own):
+        return agendas.ensure_agenda(own, member, meeting_id=meeting.id)[0]
+
+    with both_reach(engine, "INSERT INTO AGENDA "):
+        results = run_together(engine, open_agenda, open_agenda)
+    assert all(isinstance(result, Agenda) for result in results), results
+    assert results[0].id == results[1].id
+    session.expire_all()
+    assert len(session.exec(select(Agenda).where(Agenda.meeting_id == meeting.id)).all()) == 1
