@@ -227,3 +227,85 @@
     ready();
   }
 })();
+
+/* === Agenda: drag and drop to reorder (templates/deliberation/agenda_page.html) ==========
+   Progressive enhancement for chair and secretary: items marked data-agenda-item can be
+   dragged into any part (data-agenda-part). A drop sends the same POST as the item's up /
+   down buttons (its own move form, with part_id and position filled in), so the server
+   decides, checks the agenda's version, and answers the same block. Without JavaScript, or
+   with a keyboard, the buttons do it. */
+(function () {
+  "use strict";
+
+  var dragged = null;
+
+  function partOf(event) {
+    return event.target.closest ? event.target.closest("[data-agenda-part]") : null;
+  }
+
+  function clearTargets() {
+    document.querySelectorAll(".agenda-drop-target").forEach(function (list) {
+      list.classList.remove("agenda-drop-target");
+    });
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var item = event.target.closest ? event.target.closest("[data-agenda-item]") : null;
+    if (!item || !item.querySelector("form[data-agenda-move]")) {
+      return;
+    }
+    dragged = item;
+    item.classList.add("agenda-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", item.getAttribute("data-agenda-item"));
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragged) {
+      dragged.classList.remove("agenda-dragging");
+    }
+    dragged = null;
+    clearTargets();
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var list = partOf(event);
+    if (!dragged || !list) {
+      return;
+    }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    if (!list.classList.contains("agenda-drop-target")) {
+      clearTargets();
+      list.classList.add("agenda-drop-target");
+    }
+  });
+
+  document.addEventListener("drop", function (event) {
+    var list = partOf(event);
+    if (!dragged || !list) {
+      return;
+    }
+    event.preventDefault();
+    clearTargets();
+    // The position among the part's other items: before the item dropped on, or after it
+    // when dropped on its lower half; at the end when dropped beside the items.
+    var others = Array.prototype.filter.call(list.children, function (element) {
+      return element.hasAttribute("data-agenda-item") && element !== dragged;
+    });
+    var over = event.target.closest("[data-agenda-item]");
+    var position = others.length + 1;
+    if (over && over !== dragged && others.indexOf(over) >= 0) {
+      var box = over.getBoundingClientRect();
+      position = others.indexOf(over) + 1 + (event.clientY > box.top + box.height / 2 ? 1 : 0);
+    }
+    var form = dragged.querySelector("form[data-agenda-move]");
+    form.elements.part_id.value = list.getAttribute("data-agenda-part");
+    form.elements.position.value = String(position);
+    if (form.requestSubmit) {
+      form.requestSubmit(); // htmx sends it, or the browser does
+    } else {
+      form.submit();
+    }
+  });
+})();
