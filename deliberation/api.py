@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 
-from deliberation import search
-from deliberation.models import SearchHitPublic, SearchResults
-from forum import i18n
-from forum.api.params import IdQuery, PageQuery
+from deliberation import agenda as agendas
+from deliberation import live as agenda_live
+from deliberation import overview, publishing, search, suggestions
+from deliberation.models import (
+    AgendaDocumentPublic,
+    AgendaItemCreate,
+    AgendaItemMove,
+    AgendaItemPublic,
+    AgendaItemUpdate,
+    AgendaPartPublic,
+    AgendaPublic,
+    SearchHitPublic,
+    SearchResults,
+    SuggestionAnswer,
+    SuggestionCreate,
+    SuggestionPublic,
+)
+from forum import i18n, live
+from forum.api.params import IdQuery, PageQuery, PathId
+from forum.errors import NotFound
+from forum.models import ApiInput, EditVersion
+from forum.policy import Actor
 from forum.web import MemberDep, SessionDep
 
 router = APIRouter(tags=["search"])
@@ -44,3 +63,303 @@ def search_entries(
     return SearchResults(
         items=items, total=found.total, page=found.page, per_page=found.per_page, pages=found.pages
     )
+
+
+# -- the agenda (ระเบียบวาระการประชุม) -------------------------------------------------------
+# Every change answers what it changed and is published live to the agenda's pages, as the
+# HTML routes do (deliberation/routes/agenda.py).
+
+# Mounted by forum/app.py beside `router` (its own prefix: the route list sees it).
+agenda_router = APIRouter(prefix="/api/v1", tags=["agenda"])
+
+
+class AgendaVersionChange(ApiInput):
+    version: EditVersion
+
+
+def _agenda_public(view: overview.AgendaOverview) -> AgendaPublic:
+    base = f"/meetings/{view.meeting.id}/agenda/documents"
+    parts = [
+        AgendaPartPublic(
+            id=part.id,
+            number=part.number,
+            kind=part.kind,
+            title=part.title,
+            items=[
+                AgendaItemPublic(
+                    id=item.id,
+                    part_id=part.id,
+                    number=item.number,
+                    position=position,
+                    kind=item.kind,
+                    title=item.title,
+                    description=item.description,
+                    presenter_id=item.presenter_id,
+                    presenter_name=item.presenter,
+                    time_box_minutes=item.time_box_minutes,
+                    minutes_of_meeting_id=item.minutes_of_meeting_id,
+                    follows_item_id=None,
+                    documents=[
+                        AgendaDocumentPublic(
+                            id=document.id,
+                            filename=document.filename,
+                            content_type=document.content_type,
+                            size=document.size,
+                            url=f"{base}/{document.id}",
+                        )
+                        for document in item.documents
+                    ],
+                )
+                for position, item in enumerate(part.items, start=1)
+            ],
+        )
+        for part in view.parts
+    ]
+    return AgendaPublic(
+        id=view.agenda.id,
+        meeting_id=view.meeting.id,
+        status=view.agenda.status,
+        published_version=view.agenda.published_version,
+        published_at=view.agenda.published_at,
+        version=view.agenda.version,
+        total_minutes=view.total_minutes,
+        meeting_minutes=view.meeting_minutes,
+        parts=parts,
+    )
+
+
+def _agenda(session: Session, actor: Actor, meeting_id: int) -> AgendaPublic:
+    return _agenda_public(overview.agenda_overview(session, actor, meeting_id=meeting_id))
+
+
+def _published(request: Request, session: Session, actor: Actor, meeting_id: int) -> None:
+    """After the commit: the agenda's pages show the change."""
+    agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
+
+
+def _item(session: Session, actor: Actor, meeting_id: int, item_id: int) -> AgendaItemPublic:
+    for part in _agenda(session, actor, meeting_id).parts:
+        for item in part.items:
+            if item.id == item_id:
+                return item
+    raise NotFound()
+
+
+@agenda_router.get("/meetings/{meeting_id}/agenda", response_model=AgendaPublic)
+def get_agenda(session: SessionDep, actor: MemberDep, meeting_id: PathId) -> AgendaPublic:
+    """The agenda, numbered, made from the body's template the first time it is asked for."""
+    return _agenda(session, actor, meeting_id)
+
+
+@agenda_router.post(
+    "/meetings/{meeting_id}/agenda/items", response_model=AgendaItemPublic, status_code=201
+)
+def add_agenda_item(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    payload: AgendaItemCreate,
+) -> AgendaItemPublic:
+    """At the end of the part; `version` is the agenda's (409 when someone changed it)."""
+    values = payload.model_dump(exclude_unset=True)
+    item = agendas.add_item(
+        session,
+        actor,
+        meeting_id=meeting_id,
+        version=values.pop("version"),
+        part_id=values.pop("part_id"),
+        **values,
+    )
+    _published(request, session, actor, meeting_id)
+    return _item(session, actor, meeting_id, item.id)  # type: ignore[arg-type]
+
+
+@agenda_router.patch(
+    "/meetings/{meeting_id}/agenda/items/{item_id}", response_model=AgendaItemPublic
+)
+def update_agenda_item(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    item_id: PathId,
+    payload: AgendaItemUpdate,
+) -> AgendaItemPublic:
+    """Fields left out keep their values."""
+    current = _item(session, actor, meeting_id, item_id)
+    values = {
+        "title": current.title,
+        "description": current.description,
+        "presenter_id": current.presenter_id,
+        "presenter_name": "" if current.presenter_id else current.presenter_name,
+        "time_box_minutes": current.time_box_minutes,
+    } | payload.model_dump(exclude_unset=True)
+    agendas.update_item(session, actor, item_id=item_id, meeting_id=meeting_id, **values)
+    _published(request, session, actor, meeting_id)
+    return _item(session, actor, meeting_id, item_id)
+
+
+@agenda_router.post(
+    "/meetings/{meeting_id}/agenda/items/{item_id}/move", response_model=AgendaPublic
+)
+def move_agenda_item(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    item_id: PathId,
+    payload: AgendaItemMove,
+) -> AgendaPublic:
+    """`direction` up / down, or a `part_id` and `position` (1-based)."""
+    agendas.move_item(
+        session, actor, item_id=item_id, meeting_id=meeting_id, **payload.model_dump()
+    )
+    _published(request, session, actor, meeting_id)
+    return _agenda(session, actor, meeting_id)
+
+
+@agenda_router.delete("/meetings/{meeting_id}/agenda/items/{item_id}", status_code=204)
+def remove_agenda_item(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    item_id: PathId,
+    version: int,
+) -> Response:
+    agendas.remove_item(session, actor, item_id=item_id, meeting_id=meeting_id, version=version)
+    _published(request, session, actor, meeting_id)
+    return Response(status_code=204)
+
+
+@agenda_router.post("/meetings/{meeting_id}/agenda/publish", response_model=AgendaPublic)
+def publish_agenda(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    payload: AgendaVersionChange,
+) -> AgendaPublic:
+    """Lock, number and record the agenda (the first time, the meeting moves to
+    agenda_published), or publish the new version being prepared."""
+    publishing.publish_agenda(session, actor, meeting_id=meeting_id, version=payload.version)
+    _published(request, session, actor, meeting_id)
+    return _agenda(session, actor, meeting_id)
+
+
+def _suggestions(session: Session, actor: Actor, meeting_id: int) -> list[SuggestionPublic]:
+    view = overview.agenda_overview(session, actor, meeting_id=meeting_id)
+    return [
+        SuggestionPublic(
+            id=line.id,
+            agenda_id=view.agenda.id,  # type: ignore[arg-type]
+            suggested_by=None,
+            suggester_name=line.suggester,
+            title=line.title,
+            rationale=line.rationale,
+            status=line.status,  # type: ignore[arg-type]
+            item_id=line.item_id,
+            answer_reason=line.answer_reason,
+            supporters=line.supporters,
+            supported_by_me=line.supported_by_me,
+            created_at=view.agenda.created_at,
+        )
+        for line in view.suggestions
+    ]
+
+
+def _suggestion(
+    session: Session, actor: Actor, meeting_id: int, suggestion_id: int
+) -> SuggestionPublic:
+    found = [s for s in _suggestions(session, actor, meeting_id) if s.id == suggestion_id]
+    if not found:
+        raise NotFound()
+    return found[0]
+
+
+@agenda_router.get(
+    "/meetings/{meeting_id}/agenda/suggestions", response_model=list[SuggestionPublic]
+)
+def list_suggestions(
+    session: SessionDep, actor: MemberDep, meeting_id: PathId
+) -> list[SuggestionPublic]:
+    return _suggestions(session, actor, meeting_id)
+
+
+@agenda_router.post(
+    "/meetings/{meeting_id}/agenda/suggestions",
+    response_model=SuggestionPublic,
+    status_code=201,
+)
+def suggest_agenda_item(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    payload: SuggestionCreate,
+) -> SuggestionPublic:
+    """Members of the body, while the agenda is open for suggestions (409 otherwise)."""
+    suggestion = suggestions.suggest_item(
+        session, actor, meeting_id=meeting_id, **payload.model_dump(exclude_unset=True)
+    )
+    _published(request, session, actor, meeting_id)
+    return _suggestion(session, actor, meeting_id, suggestion.id)  # type: ignore[arg-type]
+
+
+@agenda_router.put(
+    "/meetings/{meeting_id}/agenda/suggestions/{suggestion_id}/support",
+    response_model=SuggestionPublic,
+)
+def support_suggestion(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    suggestion_id: PathId,
+) -> SuggestionPublic:
+    """Support it (once: 409 the second time)."""
+    suggestions.support_suggestion(
+        session, actor, suggestion_id=suggestion_id, meeting_id=meeting_id
+    )
+    _published(request, session, actor, meeting_id)
+    return _suggestion(session, actor, meeting_id, suggestion_id)
+
+
+@agenda_router.delete(
+    "/meetings/{meeting_id}/agenda/suggestions/{suggestion_id}/support",
+    response_model=SuggestionPublic,
+)
+def withdraw_support(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    suggestion_id: PathId,
+) -> SuggestionPublic:
+    suggestions.support_suggestion(
+        session, actor, suggestion_id=suggestion_id, meeting_id=meeting_id, support=False
+    )
+    _published(request, session, actor, meeting_id)
+    return _suggestion(session, actor, meeting_id, suggestion_id)
+
+
+@agenda_router.post(
+    "/meetings/{meeting_id}/agenda/suggestions/{suggestion_id}/answer",
+    response_model=SuggestionPublic,
+)
+def answer_suggestion(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    suggestion_id: PathId,
+    payload: SuggestionAnswer,
+) -> SuggestionPublic:
+    """`answer`: accept (with the agenda's `version`, a `part_id`, optionally a
+    `position`), merge (with an `item_id`) or decline (with a `reason`)."""
+    suggestions.answer_suggestion(
+        session, actor, suggestion_id=suggestion_id, meeting_id=meeting_id, **payload.model_dump()
+    )
+    _published(request, session, actor, meeting_id)
+    return _suggestion(session, actor, meeting_id, suggestion_id)

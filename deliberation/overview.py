@@ -33,6 +33,7 @@ class DocumentLine:
     id: int
     filename: str
     content_type: str
+    size: int
     size_text: str  # "1.2 MB"
 
 
@@ -125,8 +126,12 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
     ).all():
         documents.setdefault(document.item_id, []).append(
             DocumentLine(
-                document.id, document.filename, document.content_type, _size(document.size)
-            )  # type: ignore[arg-type]
+                document.id,  # type: ignore[arg-type]
+                document.filename,
+                document.content_type,
+                document.size,
+                _size(document.size),
+            )
         )
     members = [
         (person_id, name)

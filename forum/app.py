@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(module.router, include_in_schema=False)  # the OpenAPI document is the JSON API's
     app.include_router(api_router)
     app.include_router(deliberation_api.router, prefix="/api/v1", responses=api_params.ERRORS)
+    app.include_router(deliberation_api.agenda_router, responses=api_params.ERRORS)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(

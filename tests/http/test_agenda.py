@@ -362,3 +362,43 @@ async def test_the_body_chooses_its_agenda_parts(session, secretary):
 async def test_the_meeting_page_links_to_its_agenda(secretary, meeting):
     response = await secretary.get(f"/meetings/{meeting.id}")
     assert f'href="/meetings/{meeting.id}/agenda"' in response.text
+
+
+# -- live updates ------------------------------------------------------------------------
+
+
+async def test_a_change_is_published_to_the_agendas_channel_after_the_commit(app, session, secretary, meeting):
+    factories.agenda_item(session, meeting, title="ก", time_box_minutes=200)
+    second = factories.agenda_item(session, meeting, title="ข")
+    await secretary.post(f"{agenda_url(meeting)}/items/{second.id}/move", {"version": version_of(session, meeting), "direction": "up"})
+    [frame] = app.state.hub.store.after(f"agenda:{meeting.id}", 0)
+    assert 'id="agenda_time"' in frame.html and 'id="agenda_refresh"' in frame.html
+    assert frame.html.count('hx-swap-oob="true"') == 2
+    assert f'hx-get="/meetings/{meeting.id}/agenda"' in frame.html
+    assert "badge-warn" in frame.html  # 200 minutes in a three-hour meeting
+
+
+# -- the JSON API ------------------------------------------------------------------------
+
+
+async def test_api_reads_and_changes_the_agenda(session, secretary, meeting, as_member):
+    response = await secretary.json("GET", f"/api/v1/meetings/{meeting.id}/agenda")
+    assert response.status_code == 200
+    agenda = response.json()
+    assert [part["number"] for part in agenda["parts"]] == [1, 2, 3, 4, 5]
+    part_id = agenda["parts"][3]["id"]
+    created = await secretary.json("POST", f"/api/v1/meetings/{meeting.id}/agenda/items", {"version": agenda["version"], "part_id": part_id, "title": "ขออนุมัติ", "time_box_minutes": 15})
+    assert created.status_code == 201 and created.json()["number"] == "4.1"
+    stale = await secretary.json("POST", f"/api/v1/meetings/{meeting.id}/agenda/items", {"version": agenda["version"], "part_id": part_id, "title": "ซ้ำ"})
+    assert stale.status_code == 409
+    member = await as_member(Role.member, body=secretary.body)
+    suggested = await member.json("POST", f"/api/v1/meetings/{meeting.id}/agenda/suggestions", {"title": "ข้อเสนอ", "rationale": "เหตุผล"})
+    assert suggested.status_code == 201
+    suggestion_id = suggested.json()["id"]
+    declined = await secretary.json("POST", f"/api/v1/meetings/{meeting.id}/agenda/suggestions/{suggestion_id}/answer", {"answer": "decline", "reason": "ไม่อยู่ในขอบเขต"})
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
+    again = await secretary.json("POST", f"/api/v1/meetings/{meeting.id}/agenda/suggestions/{suggestion_id}/answer", {"answer": "decline", "reason": "อีกครั้ง"})
+    assert again.status_code == 409
+    current = (await secretary.json("GET", f"/api/v1/meetings/{meeting.id}/agenda")).json()
+    published = await secretary.json("POST", f"/api/v1/meetings/{meeting.id}/agenda/publish", {"version": current["version"]})
+    assert published.status_code == 200 and published.json()["status"] == "published"
