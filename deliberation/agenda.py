@@ -10,6 +10,7 @@ deliberation.suggestions; files in deliberation.documents.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -352,9 +353,10 @@ def remove_item(
     item_id: int,
     version: int | None,
     meeting_id: int | None = None,
+    data_dir: Path | None = None,
 ) -> Agenda:
-    """Remove an item (and its documents' records; deliberation.documents deletes the
-    files). Raises Forbidden, NotFound, Conflict, StaleEdit."""
+    """Remove an item with its documents (their files too, from `data_dir`, after the
+    commit). Raises Forbidden, NotFound, Conflict, StaleEdit."""
     from deliberation.models import AgendaDocument, AgendaSuggestion
 
     item, agenda, _meeting = _item_for_edit(session, actor, item_id, meeting_id)
@@ -364,9 +366,11 @@ def remove_item(
         select(AgendaSuggestion).where(AgendaSuggestion.item_id == item.id)
     ).all():
         suggestion.item_id = None
+    files = []
     for document in session.exec(
         select(AgendaDocument).where(AgendaDocument.item_id == item.id)
     ).all():
+        files.append(document.stored_name)
         session.delete(document)
     for later in session.exec(select(AgendaItem).where(AgendaItem.follows_item_id == item.id)):
         later.follows_item_id = None
@@ -385,6 +389,10 @@ def remove_item(
         before=before,
     )
     session.commit()
+    if data_dir is not None:
+        from deliberation.documents import remove_files
+
+        remove_files(data_dir, files)
     return agenda
 
 

@@ -228,7 +228,14 @@ def remove_agenda_item(
     item_id: PathId,
     version: int,
 ) -> Response:
-    agendas.remove_item(session, actor, item_id=item_id, meeting_id=meeting_id, version=version)
+    agendas.remove_item(
+        session,
+        actor,
+        item_id=item_id,
+        meeting_id=meeting_id,
+        version=version,
+        data_dir=request.app.state.settings.data_dir,
+    )
     _published(request, session, actor, meeting_id)
     return Response(status_code=204)
 

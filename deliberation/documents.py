@@ -128,6 +128,12 @@ def _same_meeting(agenda: Agenda, meeting_id: int | None) -> None:
         raise NotFound()  # a document of another meeting's agenda
 
 
+def remove_files(data_dir: Path, stored_names: list[str]) -> None:
+    """Delete documents' files whose records are gone (after the commit)."""
+    for stored in stored_names:
+        (_folder(data_dir) / stored).unlink(missing_ok=True)
+
+
 def _folder(data_dir: Path) -> Path:
     folder = Path(data_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)

@@ -176,6 +176,7 @@ async def remove_item(
         item_id=item_id,
         meeting_id=meeting_id,
         version=form_int(values.get("version")),
+        data_dir=request.app.state.settings.data_dir,
     )
     return _changed(
         request, session, actor, meeting_id, flash="The item has been removed from the agenda."

@@ -38,7 +38,15 @@ def setting(session, tmp_path):
 
 def _attach(session, setting, filename, data):
     actor, item, agenda, folder = setting
-    return documents.attach_document(session, actor, item_id=item.id, version=agenda.version, filename=filename, data=data, data_dir=folder)
+    return documents.attach_document(
+        session,
+        actor,
+        item_id=item.id,
+        version=agenda.version,
+        filename=filename,
+        data=data,
+        data_dir=folder,
+    )
 
 
 def test_a_pdf_is_kept_under_a_server_chosen_name(session, setting):
@@ -51,7 +59,9 @@ def test_a_pdf_is_kept_under_a_server_chosen_name(session, setting):
 
 
 def test_office_files_are_recognised_by_content(session, setting):
-    assert _attach(session, setting, "แผนงาน.docx", _docx()).content_type.endswith("wordprocessingml.document")
+    assert _attach(session, setting, "แผนงาน.docx", _docx()).content_type.endswith(
+        "wordprocessingml.document"
+    )
 
 
 def test_an_exe_renamed_pdf_is_refused_with_a_clear_message(session, setting):
@@ -83,7 +93,9 @@ def test_an_empty_file_is_refused(session, setting):
 
 def test_only_those_who_may_see_the_meeting_download(session, setting):
     document = _attach(session, setting, "a.pdf", PDF)
-    found, path = documents.document_file(session, setting[0], document_id=document.id, data_dir=setting[3])
+    found, path = documents.document_file(
+        session, setting[0], document_id=document.id, data_dir=setting[3]
+    )
     assert path.read_bytes() == PDF
     from forum.policy import ANONYMOUS
 
@@ -95,4 +107,22 @@ def test_a_member_cannot_attach(session, setting):
     _actor, item, agenda, folder = setting
     member = factories.actor(session, factories.person(session))
     with pytest.raises(Forbidden):
-        documents.attach_document(session, member, item_id=item.id, version=agenda.version, filename="a.pdf", data=PDF, data_dir=folder)
+        documents.attach_document(
+            session,
+            member,
+            item_id=item.id,
+            version=agenda.version,
+            filename="a.pdf",
+            data=PDF,
+            data_dir=folder,
+        )
+
+
+def test_removing_an_item_removes_its_documents_files(session, setting):
+    actor, item, agenda, folder = setting
+    document = _attach(session, setting, "a.pdf", PDF)
+    stored = folder / documents.FOLDER / document.stored_name
+    assert stored.exists()
+    agendas.remove_item(session, actor, item_id=item.id, version=agenda.version, data_dir=folder)
+    assert not stored.exists()
+    assert session.exec(select(AgendaDocument)).all() == []
