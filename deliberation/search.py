@@ -66,6 +66,7 @@ MARK_START, MARK_END = "\ue000", "\ue001"  # where the database marks a match; d
 _STAND_INS = {"<": "\ue002", ">": "\ue003", "&": "\ue004"}
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 20
+MAX_RESULTS = 1000  # a search ranks at most the newest this many matches (and counts to it)
 _SNIPPET_WORDS = 40
 
 # What each kind of entry is called and where it is shown: services of later issues
@@ -206,8 +207,8 @@ class SearchHit:
 def search(
     session: Session, actor: Actor, *, query: str, body_id: int | None = None, page: int = 1
 ) -> Page[SearchHit]:
-    """The entries the actor may see that hold every word of `query`, best first.
-    Raises NotLoggedIn, and InvalidInput for an empty, too long or wordless query."""
+    """The entries the actor may see that hold every word of `query`: of the newest
+    MAX_RESULTS of them, the best first (the words in the title count more). Raises NotLoggedIn, and InvalidInput for an empty, too long or wordless query."""
     policy.require(actor, "deliberation.search", body_id)
     phrases = _checked_phrases(query)
     bodies = searchable_body_ids(actor)
@@ -254,23 +255,51 @@ def _search_sqlite(
 ) -> tuple[int, list[Any]]:
     # Each phrase quoted: the user's text is never FTS5 syntax.
     match = " ".join('"' + WORD_SEPARATOR.join(parts).replace('"', '""') + '"' for parts in phrases)
-    params: dict[str, Any] = {"match": match, "start": MARK_START, "end": MARK_END}
-    where = "search_entry_fts MATCH :match" + _body_filter(bodies, params)
+    params: dict[str, Any] = {
+        "match": match,
+        "start": MARK_START,
+        "end": MARK_END,
+        "window": MAX_RESULTS,
+    }
     found = (
-        "FROM search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid WHERE " + where
+        "FROM search_entry_fts JOIN search_entry e ON e.id = search_entry_fts.rowid "
+        "WHERE search_entry_fts MATCH :match" + _body_filter(bodies, params)
     )
-    total = session.connection().execute(sql(f"SELECT count(*) {found}"), params).scalar_one()
-    if not total:
-        return 0, []
-    rows = session.connection().execute(
-        sql(
-            f"SELECT {_COLUMNS}, highlight(search_entry_fts, 0, :start, :end), "
-            f"snippet(search_entry_fts, 1, :start, :end, '…', {_SNIPPET_WORDS}) {found} "
-            "ORDER BY bm25(search_entry_fts, 4.0, 1.0), e.id DESC LIMIT :limit OFFSET :offset"
-        ).columns(updated_at=sa.DateTime),
-        params | {"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE},
+    # The newest MAX_RESULTS matches, scored: FTS5 walks its index newest first and stops
+    # there, so a word found in most texts costs no more than a rare one.
+    scored = (
+        session.connection()
+        .execute(
+            sql(
+                f"SELECT search_entry_fts.rowid, bm25(search_entry_fts, 4.0, 1.0) {found} "
+                "ORDER BY search_entry_fts.rowid DESC LIMIT :window"
+            ),
+            params,
+        )
+        .all()
     )
-    return total, list(rows)
+    ranked = sorted(scored, key=lambda row: (row[1], -row[0]))
+    ids = [row[0] for row in ranked[(page - 1) * PER_PAGE : page * PER_PAGE]]
+    if not ids:
+        return len(scored), []
+    # The page's ids, and their range: FTS5 then reads only that stretch of its index.
+    params |= {f"id_{n}": entry_id for n, entry_id in enumerate(ids)}
+    params |= {"low": min(ids), "high": max(ids)}
+    rows = (
+        session.connection()
+        .execute(
+            sql(
+                f"SELECT search_entry_fts.rowid, {_COLUMNS}, highlight(search_entry_fts, 0, :start, :end), "
+                f"snippet(search_entry_fts, 1, :start, :end, '…', {_SNIPPET_WORDS}) {found} "
+                "AND search_entry_fts.rowid BETWEEN :low AND :high "
+                f"AND search_entry_fts.rowid IN ({', '.join(f':id_{n}' for n in range(len(ids)))})"
+            ).columns(updated_at=sa.DateTime),
+            params,
+        )
+        .all()
+    )
+    order = {entry_id: n for n, entry_id in enumerate(ids)}
+    return len(scored), [row[1:] for row in sorted(rows, key=lambda row: order[row[0]])]
 
 
 def _search_postgresql(
@@ -279,8 +308,16 @@ def _search_postgresql(
     params: dict[str, Any] = {f"phrase_{n}": " ".join(parts) for n, parts in enumerate(phrases)}
     tsquery = " && ".join(f"phraseto_tsquery('simple', :phrase_{n})" for n in range(len(phrases)))
     where = "e.search_vector @@ q.query" + _body_filter(bodies, params)
-    found = f"FROM search_entry e, (SELECT {tsquery} AS query) q WHERE {where}"
-    total = session.connection().execute(sql(f"SELECT count(*) {found}"), params).scalar_one()
+    # As on SQLite: the newest MAX_RESULTS matches, then the best of them first.
+    newest = (
+        f"SELECT e.id, ts_rank(e.search_vector, q.query) AS score "  # noqa: S608 (only our placeholders are formatted in)
+        f"FROM search_entry e, (SELECT {tsquery} AS query) q WHERE {where} "
+        "ORDER BY e.id DESC LIMIT :window"
+    )
+    params["window"] = MAX_RESULTS
+    total = (
+        session.connection().execute(sql(f"SELECT count(*) FROM ({newest}) w"), params).scalar_one()  # noqa: S608 (only our placeholders are formatted in)
+    )
     if not total:
         return 0, []
     marks = f"StartSel={MARK_START}, StopSel={MARK_END}"
@@ -293,14 +330,21 @@ def _search_postgresql(
         "limit": PER_PAGE,
         "offset": (page - 1) * PER_PAGE,
     }
-    rows = session.connection().execute(
-        sql(
-            f"SELECT {_COLUMNS}, "
-            "ts_headline('simple', translate(e.segmented_title, :tag_chars, :stand_ins), q.query, :whole), "
-            f"ts_headline('simple', translate(e.segmented, :tag_chars, :stand_ins), q.query, :passage) {found} "
-            "ORDER BY ts_rank(e.search_vector, q.query) DESC, e.id DESC LIMIT :limit OFFSET :offset"
-        ).columns(updated_at=sa.DateTime(timezone=True)),
-        params,
+    rows = (
+        session.connection()
+        .execute(
+            sql(
+                f"SELECT {_COLUMNS}, "  # noqa: S608 (only our placeholders are formatted in)
+                "ts_headline('simple', translate(e.segmented_title, :tag_chars, :stand_ins), q.query, :whole), "
+                "ts_headline('simple', translate(e.segmented, :tag_chars, :stand_ins), q.query, :passage) "
+                f"FROM (SELECT id, score FROM ({newest}) w ORDER BY score DESC, id DESC "
+                "LIMIT :limit OFFSET :offset) page "
+                f"JOIN search_entry e ON e.id = page.id, (SELECT {tsquery} AS query) q "
+                "ORDER BY page.score DESC, e.id DESC"
+            ).columns(updated_at=sa.DateTime(timezone=True)),
+            params,
+        )
+        .all()
     )
     return total, list(rows)
 

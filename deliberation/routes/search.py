@@ -23,6 +23,7 @@ def search_page(
 ) -> Response:
     # No q at all: the empty search box; a q, even blank, is a search (and may be refused).
     context = {"q": q or "", "body_id": form_int(body_id), "results": None, "errors": {}}
+    context["max_results"] = search.MAX_RESULTS
     context["page_url"] = url_with_query("/search", {"q": q, "body_id": context["body_id"]})
     status = 200
     if q is not None:
