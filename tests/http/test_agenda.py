@@ -402,3 +402,12 @@ async def test_api_reads_and_changes_the_agenda(session, secretary, meeting, as_
     current = (await secretary.json("GET", f"/api/v1/meetings/{meeting.id}/agenda")).json()
     published = await secretary.json("POST", f"/api/v1/meetings/{meeting.id}/agenda/publish", {"version": current["version"]})
     assert published.status_code == 200 and published.json()["status"] == "published"
+
+
+async def test_the_pages_render_in_english_too(session, secretary, meeting):
+    factories.agenda_item(session, meeting, title="ก")
+    secretary.http.cookies.set("wethi_lang", "en")
+    for path in ("", "/print", "/versions"):
+        response = await secretary.get(agenda_url(meeting) + path)
+        assert response.status_code == 200, path
+    assert "Suggestions from members" in (await secretary.get(agenda_url(meeting))).text
