@@ -24,7 +24,6 @@ import platform
 import random
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -113,7 +112,11 @@ def sentence_pool(rng: random.Random, size: int) -> list[str]:
 def title_pool(rng: random.Random, size: int) -> list[str]:
     pool: set[str] = set()
     while len(pool) < size:
-        pool.add(rng.choice(TITLES).format(what=rng.choice(WHAT), where=rng.choice(WHERE), who=rng.choice(WHO)))
+        pool.add(
+            rng.choice(TITLES).format(
+                what=rng.choice(WHAT), where=rng.choice(WHERE), who=rng.choice(WHO)
+            )
+        )
     return sorted(pool)
 
 
@@ -147,7 +150,9 @@ def build(engine, posts: int, rng: random.Random) -> tuple[list[int], dict[str, 
 
     started = time.perf_counter()
     now = utcnow()
-    space = search.WORD_SEPARATOR + " " + search.WORD_SEPARATOR  # what the cutter puts around a space
+    space = (
+        search.WORD_SEPARATOR + " " + search.WORD_SEPARATOR
+    )  # what the cutter puts around a space
     rows = []
     for n in range(1, posts + 1):
         picked = rng.sample(range(len(sentences)), rng.randint(2, 5))
@@ -185,9 +190,13 @@ def like_scan(connection, query: str, body_ids: list[int]) -> int:
         f"(title LIKE :w{n} ESCAPE '\\' OR text LIKE :w{n} ESCAPE '\\')" for n in range(len(words))
     )
     where += f" AND body_id IN ({', '.join(f':b{n}' for n in range(len(body_ids)))})"
-    total = connection.execute(text(f"SELECT count(*) FROM search_entry WHERE {where}"), params).scalar_one()
+    total = connection.execute(
+        text(f"SELECT count(*) FROM search_entry WHERE {where}"), params
+    ).scalar_one()
     connection.execute(
-        text(f"SELECT id, title, text FROM search_entry WHERE {where} ORDER BY updated_at DESC LIMIT 20"),
+        text(
+            f"SELECT id, title, text FROM search_entry WHERE {where} ORDER BY updated_at DESC LIMIT 20"
+        ),
         params,
     ).all()
     return total
@@ -218,7 +227,9 @@ def main() -> int:
     posts = args.posts or (10_000 if args.quick else 100_000)
 
     data_dir = Path(tempfile.mkdtemp(prefix="wethi-bench-search-"))
-    os.environ.update({"WETHI_DATA_DIR": str(data_dir), "WETHI_SECRET_KEY": secrets.token_urlsafe(48)})
+    os.environ.update(
+        {"WETHI_DATA_DIR": str(data_dir), "WETHI_SECRET_KEY": secrets.token_urlsafe(48)}
+    )
     os.environ.pop("WETHI_DATABASE_URL", None)
     try:
         from sqlmodel import Session
@@ -231,14 +242,20 @@ def main() -> int:
         engine = db.make_engine(f"sqlite:///{data_dir / 'search.sqlite3'}")
         log(f"Indexing {posts:,} Thai posts in {data_dir} …")
         body_ids, timings = build(engine, posts, random.Random(2562))
-        log(f"  sentences cut in {timings['segment_s']:.1f} s, posts stored and indexed in {timings['index_s']:.1f} s")
-        member = Actor(person_id=1, display_name="bench", roles={b: Role.member for b in body_ids[:MEMBER_OF]})
+        log(
+            f"  sentences cut in {timings['segment_s']:.1f} s, posts stored and indexed in {timings['index_s']:.1f} s"
+        )
+        member = Actor(
+            person_id=1, display_name="bench", roles={b: Role.member for b in body_ids[:MEMBER_OF]}
+        )
         with Session(engine) as session:
             search_times, found = timed(
                 lambda q: search.search(session, member, query=q).total, QUERIES
             )
             connection = session.connection()
-            scan_times, scanned = timed(lambda q: like_scan(connection, q, body_ids[:MEMBER_OF]), QUERIES)
+            scan_times, scanned = timed(
+                lambda q: like_scan(connection, q, body_ids[:MEMBER_OF]), QUERIES
+            )
         engine.dispose()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -247,7 +264,9 @@ def main() -> int:
         log(f"  {query}: {found[query]:,} found by search, {scanned[query]:,} by LIKE")
     p50, p95 = percentile(search_times, 0.5), percentile(search_times, 0.95)
     like50, like95 = percentile(scan_times, 0.5), percentile(scan_times, 0.95)
-    log(f"search p50 {p50:.2f} ms, p95 {p95:.2f} ms; LIKE scan p50 {like50:.2f} ms, p95 {like95:.2f} ms")
+    log(
+        f"search p50 {p50:.2f} ms, p95 {p95:.2f} ms; LIKE scan p50 {like50:.2f} ms, p95 {like95:.2f} ms"
+    )
     results = [
         {
             "name": "search_p95_ms",
@@ -280,7 +299,10 @@ def main() -> int:
         "index_s": round(timings["index_s"], 1),
         "quick": args.quick,
     }
-    print(json.dumps({"bench": "search", "results": results, "env": environment}, ensure_ascii=False), flush=True)
+    print(
+        json.dumps({"bench": "search", "results": results, "env": environment}, ensure_ascii=False),
+        flush=True,
+    )
     return 0
 
 
