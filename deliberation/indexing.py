@@ -51,3 +51,30 @@ def index_suggestion(session: Session, suggestion: AgendaSuggestion, meeting: An
         title=suggestion.title,
         text=suggestion.rationale,
     )
+
+
+# -- discussion posts -------------------------------------------------------------------
+
+# A post's result opens its item's page at the post (deliberation/routes/threads.py
+# redirects /meetings/<id>/agenda/posts/<post id> there: the link knows no item id).
+search.register_kind(
+    "post", label="Discussion post", link="/meetings/{meeting_id}/agenda/posts/{ref_id}"
+)
+
+
+def index_post(session: Session, post: Any, item_title: str) -> None:
+    """A post was written, edited or shown again; its title is its item's."""
+    search.index_entry(
+        session,
+        kind="post",
+        ref_id=post.id,
+        body_id=post.body_id,
+        meeting_id=post.meeting_id,
+        title=item_title,
+        text=post.body,
+    )
+
+
+def unindex_post(session: Session, post_id: int) -> None:
+    """A post was hidden (or removed with its item)."""
+    search.remove_entry(session, kind="post", ref_id=post_id)

@@ -54,3 +54,57 @@ def agenda_changed(hub: live.Hub, session: Session, actor: Actor, *, meeting_id:
     except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
         log.exception("could not publish the agenda of meeting %s", meeting_id)
         return None
+
+
+# -- an agenda item's discussion (channel "item:<item id>") --------------------------------
+
+ITEM_PAGE = "deliberation/item_page.html"
+
+
+def item_channel(item_id: int) -> str:
+    return f"item:{item_id}"
+
+
+def _may_watch_item(session: Session, actor: Actor, key: str) -> None:
+    """Whoever may read the item's thread (see its meeting) may watch it. Raises
+    Forbidden, NotFound."""
+    from deliberation.models import Agenda, AgendaItem
+
+    item = session.get(AgendaItem, int(key)) if key.isdigit() and len(key) <= 9 else None
+    agenda = session.get(Agenda, item.agenda_id) if item is not None else None
+    if agenda is None:
+        raise NotFound()
+    meeting = meetings.get_meeting(session, actor, meeting_id=agenda.meeting_id)
+    policy.require(actor, "deliberation.post.view", meeting)
+
+
+live.register_channel("item", _may_watch_item)
+
+
+def thread_changed(
+    hub: live.Hub, session: Session, *, meeting_id: int, item_id: int
+) -> int | None:
+    """After the commit of a post, a reply, an edit or a hiding: every page showing the
+    item gets the new for/against summary (the same for everyone) and a signal to fetch
+    its thread again through its own session (edit and hide controls differ per reader).
+    Returns the frame's number; None if it could not be stored."""
+    from deliberation import thread_view
+
+    token = i18n.current_locale.set(hub.locale)
+    try:
+        html = render_block(
+            ENVIRONMENTS[hub.locale],
+            ITEM_PAGE,
+            "live_thread",
+            counts=thread_view.stance_counts(session, item_id),
+            meeting_id=meeting_id,
+            item_id=item_id,
+            oob=True,
+        )
+    finally:
+        i18n.current_locale.reset(token)
+    try:
+        return hub.publish(item_channel(item_id), html)
+    except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
+        log.exception("could not publish the thread of item %s", item_id)
+        return None

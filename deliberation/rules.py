@@ -66,3 +66,22 @@ rule("deliberation.search")(lambda actor, _target=None: actor.is_authenticated o
 def _view_search_entry(actor: Actor, target: Any) -> bool:
     bodies = searchable_body_ids(actor)
     return bodies is None or _body_id(target) in bodies
+
+
+# -- discussion threads on agenda items -------------------------------------------------
+# Targets: a meeting or an agenda item's meeting (body_id), or a Post (body_id, author_id).
+
+rule("deliberation.post.view")(_view)  # whoever may see the meeting reads its threads
+rule("deliberation.post.create")(_member)  # posts and replies: the body's members
+rule("deliberation.post.hide")(_runs_the_body)  # hide and unhide, with a reason
+
+
+@rule("deliberation.post.edit")
+def _edit_post(actor: Actor, target: Any) -> bool:
+    """Only the author, while still a member of the body (a site admin hides, never
+    rewrites someone's words)."""
+    return (
+        actor.is_authenticated
+        and getattr(target, "author_id", None) == actor.person_id
+        and actor.role_in(_body_id(target)) is not None
+    )

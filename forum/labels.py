@@ -163,4 +163,9 @@ ACTION_LABELS: dict[str, str] = {
     "deliberation.suggestion.merge": "Merged an agenda suggestion into an item",
     "deliberation.suggestion.support": "Supported an agenda suggestion",
     "deliberation.suggestion.withdraw_support": "Withdrew support for an agenda suggestion",
+    # deliberation: discussion on agenda items
+    "deliberation.post.create": "Posted in an agenda item's discussion",
+    "deliberation.post.edit": "Edited a discussion post",
+    "deliberation.post.hide": "Hid a discussion post",
+    "deliberation.post.unhide": "Showed a hidden discussion post again",
 }

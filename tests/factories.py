@@ -135,3 +135,18 @@ def agenda_item(session: Session, meeting_row: Meeting, *, title: str = "ขอ�
     session.add(item)
     session.commit()
     return item
+
+
+# -- deliberation: discussion threads ------------------------------------------------------
+
+
+def post(session: Session, item, author: Person, *, body: str = "เห็นด้วยกับโครงการนี้", stance: str | None = "for", parent=None):
+    """A post in an item's thread (a reply when `parent` is given), written straight to the table."""
+    from deliberation.models import Agenda, Post
+
+    agenda = session.get(Agenda, item.agenda_id)
+    meeting_row = session.get(Meeting, agenda.meeting_id)
+    row = Post(item_id=item.id, meeting_id=meeting_row.id, body_id=meeting_row.body_id, parent_id=parent.id if parent else None, author_id=author.id, stance=stance, body=body, body_html=f"<p>{body}</p>")
+    session.add(row)
+    session.commit()
+    return row

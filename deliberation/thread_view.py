@@ -1,0 +1,350 @@
+"""What an agenda item's page shows, display-ready: the item (number, kind, presenter, time
+box, description, documents), the for/against summary, the thread with each reply under
+its post, which posts are new to the reader (ThreadRead) — and the edit history of a post.
+
+The posts come in one query with their authors' names, as tuples (PostRow) the template
+unpacks by position; their HTML was rendered when they were written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from deliberation import agenda as agendas
+from deliberation import labels, mentions, threads
+from deliberation.markdown import render_markdown
+from deliberation.models import (
+    AgendaDocument,
+    AgendaItem,
+    AgendaItemKind,
+    Post,
+    PostRevision,
+    ThreadRead,
+)
+from deliberation.overview import DocumentLine, _size
+from forum import dates, i18n, meetings, policy
+from forum.db import utcnow
+from forum.errors import Conflict
+from forum.models import Body, Meeting, MeetingStatus, Person
+from forum.policy import Actor
+
+HIDDEN_HISTORY = "This post has been hidden by the chair: its history is not shown."
+
+
+class PostRow(NamedTuple):
+    id: int
+    parent_id: int | None
+    author_name: str
+    stance: str  # "" for none
+    stance_text: str
+    body: str  # the Markdown, for the author's edit form ("" when hidden)
+    body_html: Markup  # "" when hidden
+    created_iso: str
+    created_text: str
+    edit_count: int
+    hidden: bool
+    hidden_reason: str
+    new: bool  # written since the reader last read the thread, by someone else
+    editable: bool  # the reader may edit it now
+    version: int
+
+
+@dataclass(frozen=True)
+class ItemHeader:
+    id: int
+    number: str  # "4.1"
+    kind_text: str
+    title: str
+    presenter: str
+    time_box_minutes: int | None
+    description_html: Markup
+    documents: list[DocumentLine]
+
+
+@dataclass(frozen=True)
+class ItemThread:
+    meeting: Meeting
+    body: Body
+    label: str  # "3/2569"
+    item: ItemHeader
+    counts: list[tuple[str, str, int]]  # (stance, its name, top-level posts)
+    posts: list[tuple[PostRow, list[PostRow]]]  # each top-level post with its replies
+    total: int  # posts and replies shown
+    new: int
+    open: bool  # the meeting is not closed: posts may be written and edited
+    stances: list[tuple[str, str]]  # the form's options
+    members: list[str]  # names that can be mentioned
+
+
+def stance_options() -> list[tuple[str, str]]:
+    return [(value, i18n.gettext(text)) for value, text in threads.STANCE_LABELS.items()]
+
+
+def _header(session: Session, item: AgendaItem) -> ItemHeader:
+    parts = agendas.parts_of(session, item.agenda_id)
+    siblings = [
+        other
+        for other in agendas.items_of(session, item.agenda_id)
+        if other.part_id == item.part_id
+    ]
+    part_number = next(n for n, part in enumerate(parts, start=1) if part.id == item.part_id)
+    position = next(n for n, other in enumerate(siblings, start=1) if other.id == item.id)
+    documents = [
+        DocumentLine(d.id, d.filename, d.content_type, d.size, _size(d.size))  # type: ignore[arg-type]
+        for d in session.exec(
+            select(AgendaDocument)
+            .where(AgendaDocument.item_id == item.id)
+            .order_by(col(AgendaDocument.id))
+        ).all()
+    ]
+    presenter = item.presenter_name
+    if item.presenter_id is not None:
+        person = session.get(Person, item.presenter_id)
+        presenter = person.display_name if person else presenter
+    return ItemHeader(
+        item.id,  # type: ignore[arg-type]
+        f"{part_number}.{position}",
+        labels.text(AgendaItemKind(item.kind)),
+        item.title,
+        presenter,
+        item.time_box_minutes,
+        render_markdown(item.description),
+        documents,
+    )
+
+
+def item_thread(
+    session: Session, actor: Actor, *, meeting_id: int, item_id: int, mark_read: bool = True
+) -> ItemThread:
+    """The item's page; reading it moves the reader's unread marker to its last post.
+    Raises Forbidden, NotFound."""
+    item, meeting = threads.item_in_meeting(session, actor, meeting_id=meeting_id, item_id=item_id)
+    body = session.get(Body, meeting.body_id)
+    assert body is not None
+    last_read = _last_read(session, actor, item_id)
+    is_open = meeting.status != MeetingStatus.closed
+    # Whether the reader may edit their own posts here (asked once, not per post).
+    own = SimpleNamespace(author_id=actor.person_id, body_id=meeting.body_id)
+    may_edit = is_open and policy.can(actor, "deliberation.post.edit", own)
+    locale = i18n.current_locale.get()
+    names = dict(stance_options())
+    rows = session.exec(
+        select(
+            Post.id,
+            Post.parent_id,
+            Post.author_id,
+            Person.display_name,
+            Post.stance,
+            Post.body,
+            Post.body_html,
+            Post.created_at,
+            Post.edit_count,
+            Post.hidden_at,
+            Post.hidden_reason,
+            Post.version,
+        )
+        .join(Person, col(Person.id) == Post.author_id, isouter=True)
+        .where(Post.item_id == item_id)
+        .order_by(col(Post.id))
+    ).all()
+    tops: dict[int, tuple[PostRow, list[PostRow]]] = {}
+    counts = dict.fromkeys(threads.STANCE_LABELS, 0)
+    new = last_id = 0
+    for (
+        post_id, parent_id, author_id, author, stance, text, html, created, edits, hidden_at,
+        reason, version,
+    ) in rows:  # fmt: skip
+        hidden = hidden_at is not None
+        mine = author_id is not None and author_id == actor.person_id
+        fresh = post_id > last_read and not mine and not hidden
+        row = PostRow(
+            post_id,
+            parent_id,
+            author or "",
+            stance or "",
+            names.get(stance or "", ""),
+            "" if hidden else text,
+            Markup("") if hidden else Markup(html),  # noqa: S704  (rendered safe when written)
+            created.isoformat(),
+            dates.format_datetime(created, locale, "short"),
+            edits,
+            hidden,
+            reason,
+            fresh,
+            may_edit and mine and not hidden,
+            version,
+        )
+        new += fresh
+        last_id = max(last_id, post_id)
+        if parent_id is None:
+            tops[post_id] = (row, [])
+            if stance and not hidden:
+                counts[stance] += 1
+        elif parent_id in tops:
+            tops[parent_id][1].append(row)
+    if mark_read and last_id > last_read:
+        _mark_read(session, actor, item_id, last_id)
+    return ItemThread(
+        meeting=meeting,
+        body=body,
+        label=meetings.meeting_label(meeting),
+        item=_header(session, item),
+        counts=[(stance, names[stance], count) for stance, count in counts.items()],
+        posts=list(tops.values()),
+        total=len(rows),
+        new=new,
+        open=is_open,
+        stances=stance_options(),
+        members=[name for _id, name in threads.members_of(session, meeting.body_id)],
+    )
+
+
+def _last_read(session: Session, actor: Actor, item_id: int) -> int:
+    if actor.person_id is None:
+        return 0
+    return (
+        session.exec(
+            select(ThreadRead.last_post_id).where(
+                ThreadRead.person_id == actor.person_id, ThreadRead.item_id == item_id
+            )
+        ).first()
+        or 0
+    )
+
+
+def _mark_read(session: Session, actor: Actor, item_id: int, last_post_id: int) -> None:
+    """Move the reader's marker forward (never back); two tabs at once make one row."""
+    if actor.person_id is None:
+        return
+    table = ThreadRead.__table__  # type: ignore[attr-defined]
+    moved = session.connection().execute(
+        table.update()
+        .where(
+            table.c.person_id == actor.person_id,
+            table.c.item_id == item_id,
+            table.c.last_post_id < last_post_id,
+        )
+        .values(last_post_id=last_post_id, read_at=utcnow())
+    )
+    if moved.rowcount == 0 and _last_read(session, actor, item_id) == 0:
+        session.add(
+            ThreadRead(person_id=actor.person_id, item_id=item_id, last_post_id=last_post_id)
+        )
+    try:
+        session.commit()
+    except IntegrityError:  # the other tab's row won; it is as far on
+        session.rollback()
+
+
+def stance_counts(session: Session, item_id: int) -> list[tuple[str, str, int]]:
+    """The summary alone (for the live frame): top-level posts per stance, hidden left out."""
+    found = dict(
+        session.exec(
+            select(Post.stance, sa.func.count(Post.id))
+            .where(
+                Post.item_id == item_id,
+                col(Post.parent_id).is_(None),
+                col(Post.hidden_at).is_(None),
+            )
+            .group_by(Post.stance)
+        ).all()
+    )
+    return [(stance, text, found.get(stance, 0)) for stance, text in stance_options()]
+
+
+def thread_counts(session: Session, actor: Actor, *, agenda_id: int) -> dict[int, tuple[int, int]]:
+    """item id -> (posts shown, posts new to the actor) for every item of the agenda with
+    posts, in one grouped query (for the agenda page)."""
+    me = actor.person_id or 0
+    read = (
+        select(ThreadRead.item_id, ThreadRead.last_post_id)
+        .where(ThreadRead.person_id == me)
+        .subquery()
+    )
+    unread = sa.case(
+        (
+            sa.and_(
+                col(Post.id) > sa.func.coalesce(read.c.last_post_id, 0),
+                sa.func.coalesce(Post.author_id, 0) != me,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    rows = session.exec(
+        select(Post.item_id, sa.func.count(Post.id), sa.func.sum(unread))
+        .join(AgendaItem, col(AgendaItem.id) == Post.item_id)
+        .join(read, read.c.item_id == Post.item_id, isouter=True)
+        .where(AgendaItem.agenda_id == agenda_id, col(Post.hidden_at).is_(None))
+        .group_by(Post.item_id)
+    ).all()
+    return {item_id: (total, int(fresh or 0)) for item_id, total, fresh in rows}
+
+
+# -- a post's history ------------------------------------------------------------------------
+
+
+class RevisionRow(NamedTuple):
+    number: int  # 1: the original text
+    stance_text: str
+    body_html: Markup
+    written_text: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class PostHistory:
+    meeting: Meeting
+    item_id: int
+    item_title: str
+    post_id: int
+    author_name: str
+    revisions: list[RevisionRow]  # oldest first, the current text last
+
+
+def post_history(session: Session, actor: Actor, *, meeting_id: int, post_id: int) -> PostHistory:
+    """Every text the post has had. Raises Forbidden, NotFound, Conflict (a hidden post,
+    except to those who may hide posts)."""
+    post, meeting = threads.post_in_meeting(session, actor, post_id=post_id, meeting_id=meeting_id)
+    if post.hidden_at is not None and not policy.can(actor, "deliberation.post.hide", post):
+        raise Conflict(HIDDEN_HISTORY)
+    item = session.get(AgendaItem, post.item_id)
+    author = session.get(Person, post.author_id) if post.author_id else None
+    members = threads.members_of(session, meeting.body_id)
+    names = dict(stance_options())
+    locale = i18n.current_locale.get()
+
+    def row(number: int, stance: Any, text: str, written: Any, current: bool) -> RevisionRow:
+        return RevisionRow(
+            number,
+            names.get(str(stance or ""), ""),
+            mentions.render_known(text, members),
+            dates.format_datetime(written, locale, "short"),
+            current,
+        )
+
+    revisions = [
+        row(revision.number, revision.stance, revision.body, revision.written_at, False)
+        for revision in session.exec(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .order_by(col(PostRevision.number))
+        ).all()
+    ]
+    revisions.append(
+        row(post.edit_count + 1, post.stance, post.body, post.edited_at or post.created_at, True)
+    )
+    return PostHistory(
+        meeting=meeting,
+        item_id=post.item_id,
+        item_title=item.title if item else "",
+        post_id=post.id,  # type: ignore[arg-type]
+        author_name=author.display_name if author else "",
+        revisions=revisions,
+    )
