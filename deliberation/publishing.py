@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from deliberation import agenda as agendas
+from deliberation import notices
 from deliberation.models import (
     Agenda,
     AgendaDocument,
@@ -75,9 +76,12 @@ def _names(session: Session, person_ids: set[int | None]) -> dict[int, str]:
     return {person_id: name for person_id, name in rows.all() if person_id is not None}
 
 
-def notify_members(session: Session, agenda: Agenda, version: AgendaVersion) -> None:
-    """NOTIFICATIONS — the one call site: the body's members are told that the agenda
-    (version `version.number`) is published. Notifications arrive in a later issue."""
+def notify_members(
+    session: Session, actor: Actor, agenda: Agenda, version: AgendaVersion
+) -> None:
+    """The one call site: the body's members are told that the agenda (version
+    `version.number`) is published, in this transaction (emails go after the commit)."""
+    notices.agenda_published(session, actor, agenda, version)
 
 
 def _record_version(session: Session, actor: Actor, agenda: Agenda) -> AgendaVersion:
@@ -95,7 +99,7 @@ def _record_version(session: Session, actor: Actor, agenda: Agenda) -> AgendaVer
     agenda.published_at = version.published_at
     session.flush()
     audit.record(session, actor, "deliberation.agenda.publish", agenda, before=before)
-    notify_members(session, agenda, version)
+    notify_members(session, actor, agenda, version)
     return version
 
 

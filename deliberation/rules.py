@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deliberation import notices  # noqa: F401  (registers deliberation's kinds of notification)
 from forum import policy
 from forum.models import Body
 from forum.policy import Actor, rule

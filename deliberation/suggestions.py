@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from deliberation import agenda as agendas
-from deliberation import indexing
+from deliberation import indexing, notices
 from deliberation.models import (
     Agenda,
     AgendaItem,
@@ -208,6 +208,7 @@ def answer_suggestion(
         raise InvalidInput({"answer": "Please choose one of the options."})
     suggestion.answered_by, suggestion.answered_at = actor.person_id, utcnow()
     _audit_answer(session, actor, action, suggestion, before)
+    notices.suggestion_answered(session, actor, suggestion, meeting)
     session.commit()
     return suggestion
 

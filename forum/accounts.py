@@ -19,6 +19,7 @@ from forum.models import (
     LoginAttempt,
     LoginSession,
     Membership,
+    Notification,
     PasswordReset,
     Person,
     Role,
@@ -52,10 +53,26 @@ def _active(person: Person | None) -> bool:
     return person is not None and person.archived_at is None and person.erased_at is None
 
 
+# The menu's unread count rides along in the same query, read from the index
+# (person_id, read_at) alone: no second query per page.
+_UNREAD = (
+    select(func.count())
+    .where(Notification.person_id == Person.id, col(Notification.read_at).is_(None))
+    .correlate(Person)
+    .scalar_subquery()
+)
+
 # Built once: this runs on every request, and building a statement costs more than
 # running it on an indexed table.
 _ACTOR_BY_SESSION = (
-    select(Person.id, Person.display_name, Person.is_admin, Membership.body_id, Membership.role)
+    select(
+        Person.id,
+        Person.display_name,
+        Person.is_admin,
+        _UNREAD,
+        Membership.body_id,
+        Membership.role,
+    )
     .join(LoginSession, LoginSession.person_id == Person.id)
     .join(Membership, Membership.person_id == Person.id, isouter=True)
     .where(
@@ -77,12 +94,13 @@ def actor_for_session_token(session: Session, token: str) -> Actor:
     )
     if not rows:
         return ANONYMOUS
-    person_id, display_name, is_admin = rows[0][:3]
+    person_id, display_name, is_admin, unread = rows[0][:4]
     return Actor(
         person_id=person_id,
         display_name=display_name,
         is_admin=is_admin,
         roles={body_id: Role(role) for *_, body_id, role in rows if body_id is not None},
+        unread_notifications=unread,
     )
 
 

@@ -27,6 +27,7 @@ from forum.routes import (
     home,
     live,
     meetings,
+    notifications,
     organisations,
     people,
     privacy,
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # FastAPI tries the routes in turn, router by router: the meetings router goes first
     # because it holds the busiest pages (a body's meetings, a meeting). No path of another
     # router is matched by one of its routes, so the order changes no route's answer.
-    for module in (meetings, home, accounts, organisations, people, bodies, privacy, admin, search_routes, live, agenda_routes, thread_routes):
+    for module in (meetings, home, accounts, organisations, people, bodies, privacy, admin, search_routes, live, agenda_routes, thread_routes, notifications):
         app.include_router(module.router, include_in_schema=False)  # the OpenAPI document is the JSON API's
     app.include_router(api_router)
     app.include_router(deliberation_api.router, prefix="/api/v1", responses=api_params.ERRORS)

@@ -137,6 +137,7 @@ ACTION_LABELS: dict[str, str] = {
     "forum.membership.add": "Added a member",
     "forum.membership.change_role": "Changed a member's role",
     "forum.membership.remove": "Removed a member",
+    "forum.notification.edit_preferences": "Changed notification settings",
     "forum.organisation.archive": "Archived an organisation",
     "forum.organisation.create": "Registered an organisation",
     "forum.organisation.edit": "Edited an organisation",

@@ -400,6 +400,46 @@ class LiveFrame(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# -- notifications ------------------------------------------------------------------
+
+
+class Notification(SQLModel, table=True):
+    """One thing a person is told about (forum.notifications): stored with its kind and
+    the values of its message, so it reads in whichever language the person reads it.
+    Doubles as the email outbox: `email_due` until the email is sent."""
+
+    __table_args__ = (
+        # The unread count in every page's menu reads from this index alone.
+        sa.Index("ix_notification_person_unread", "person_id", "read_at"),
+        # A person's notifications newest first, one page at a time.
+        sa.Index("ix_notification_person_newest", "person_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    kind: str = Field(sa_type=_str(60))  # registered by a package: "agenda_published"
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    url: str = Field(sa_type=_str(500))  # a path on this site
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    in_app: bool = True  # False: sent by email only, never listed
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
+    email_due: bool = Field(default=False, index=True)
+    emailed_at: datetime | None = None  # the last attempt; sent once email_due is False
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A person's choice for one kind of notification (no row: the kind's defaults)."""
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    kind: str = Field(sa_type=_str(60))
+    in_app: bool = True
+    email: bool = True
+
+
 # -- the JSON API's schemas: Create / Update (what a client sends) and Public (what it gets) --
 #
 # Request schemas carry the wire contract only (types, required fields, enum values, id
@@ -718,3 +758,34 @@ class ApiTokenPublic(SQLModel):
 
 class ApiTokenIssued(ApiTokenPublic):
     token: str = Field(description="Shown once: send it as `Authorization: Bearer <token>`.")
+
+
+class NotificationPublic(SQLModel):
+    id: int
+    kind: str
+    label: str = Field(description="The kind's name, in your language.")
+    text: str = Field(description="The message, in your language.")
+    url: str = Field(description="Where it leads, a path on this site.")
+    actor_name: str
+    params: dict[str, str]
+    created_at: BangkokDateTime
+    read_at: BangkokDateTime | None
+
+
+class NotificationPage(SQLModel):
+    items: list[NotificationPublic]
+    total: int
+    unread: int
+    page: int
+    per_page: int
+
+
+class NotificationsRead(ApiInput):
+    ids: list[RecordId] | None = Field(
+        default=None, description="The notifications to mark read; all of yours when left out."
+    )
+
+
+class NotificationsReadResult(SQLModel):
+    marked: int
+    unread: int

@@ -27,6 +27,7 @@ class Actor:
     display_name: str = ""
     is_admin: bool = False
     roles: dict[int, Role] = field(default_factory=dict)  # body id -> role in that body
+    unread_notifications: int = 0  # for the menu; read with the session (accounts)
 
     @property
     def is_authenticated(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, and_, col, delete, or_, select
 
-from forum import audit, policy
+from forum import audit, notifications, policy
 from forum.db import utcnow
 from forum.errors import Conflict, NotFound
 from forum.models import (
@@ -227,6 +227,7 @@ def export_data(session: Session, actor: Actor) -> dict[str, Any]:
                 select(AuditEvent).where(AuditEvent.actor_id == actor.person_id).limit(5000)
             )
         ],
+        **notifications.export_rows(session, actor.person_id),
     }
 
 
@@ -279,6 +280,7 @@ def erase_person(session: Session, actor: Actor, *, request_id: int) -> Person:
         consent.withdrawn_at = consent.withdrawn_at or utcnow()
     for invitation in session.exec(select(Invitation).where(Invitation.used_by == person.id)):
         invitation.email = invitation.display_name = ""
+    notifications.erase_rows(session, person.id)
     _redact_audit_trail(session, person.id)
     request.completed_at = utcnow()
     request.completed_by = actor.person_id

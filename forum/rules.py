@@ -136,3 +136,9 @@ def _revoke_invitation(actor: Actor, target: Any) -> bool:
         return False
     made_it = getattr(target, "created_by", None) == actor.person_id
     return made_it or actor.role_in(_body_id(target)) in RUNS_THE_BODY
+
+
+# -- notifications: one's own ---------------------------------------------------------
+# The services only ever touch the actor's own rows, so being signed in is the rule.
+rule("forum.notification.read_own")(_signed_in)  # list, open, mark read
+rule("forum.notification.edit_preferences")(_signed_in)  # which kinds, in app / by email

@@ -150,3 +150,16 @@ def post(session: Session, item, author: Person, *, body: str = "เห็นด
     session.add(row)
     session.commit()
     return row
+
+
+# -- notifications ----------------------------------------------------------------------
+
+
+def notification(session: Session, person_row: Person, *, kind: str = "agenda_published", actor_id: int | None = None, url: str = "/meetings/1/agenda", params: dict | None = None, read: bool = False):
+    """A notification straight into a person's list (notify's rules are tested on their own)."""
+    from forum.models import Notification
+
+    row = Notification(person_id=person_row.id, kind=kind, actor_id=actor_id, url=url, params=params if params is not None else {"meeting": "1/2569", "body": "คณะทำงานภาคเหนือ"}, read_at=utcnow() if read else None)
+    session.add(row)
+    session.commit()
+    return row

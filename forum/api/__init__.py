@@ -9,9 +9,9 @@ Bangkok time with its offset (+07:00); one sent without an offset is read as Ban
 
 from fastapi import APIRouter
 
-from forum.api import attendance, bodies, meetings, organisations, people, tokens
+from forum.api import attendance, bodies, meetings, notifications, organisations, people, tokens
 from forum.api.params import ERRORS
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
-for _module in (organisations, people, bodies, meetings, attendance, tokens):
+for _module in (organisations, people, bodies, meetings, attendance, tokens, notifications):
     router.include_router(_module.router)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from forum import accounts, privacy
+from forum import accounts, notifications, privacy
 from forum.errors import InvalidInput
 from forum.policy import Actor
 from forum.web import ActorDep, MemberDep, SessionDep, redirect, render
@@ -23,7 +23,13 @@ def privacy_page(request: Request, session: SessionDep, _actor: ActorDep) -> Res
 
 
 def _me(request: Request, session: SessionDep, actor: Actor, **extra: Any) -> Response:
-    context = {"data": privacy.my_data(session, actor), "errors": {}, "values": {}, **extra}
+    context = {
+        "data": privacy.my_data(session, actor),
+        "notification_settings": notifications.notification_settings(session, actor),
+        "errors": {},
+        "values": {},
+        **extra,
+    }
     status = 422 if context["errors"] else 200
     return render(
         request,

@@ -82,6 +82,10 @@ EXPECTED: dict[str, str] = {
     "POST /me/erasure": "signed_in",
     "POST /me/tokens": "signed_in",
     "POST /me/tokens/{token_id}/revoke": "signed_in",
+    "POST /me/notifications": "signed_in",  # one's own notification settings
+    "GET /notifications": "signed_in",
+    "GET /notifications/{notification_id}": "signed_in",  # another's: 404, never 403
+    "POST /notifications/read-all": "signed_in",
     "GET /admin": "admin",
     "GET /admin/invitations": "officer",
     "GET /admin/invitations/new": "officer",
@@ -191,6 +195,7 @@ def world(session):
             "item_id": item.id,
             "suggestion_id": suggestion.id,
             "document_id": document.id,
+            "notification_id": factories.notification(session, other).id,
         },
         "tokens": {"/invite/": invitation_token, "/reset/": reset_token},
     }
