@@ -24,6 +24,7 @@ from deliberation.models import (
     AgendaItem,
     AgendaItemKind,
     Post,
+    PostMention,
     PostRevision,
     ThreadRead,
 )
@@ -348,3 +349,32 @@ def post_history(session: Session, actor: Actor, *, meeting_id: int, post_id: in
         author_name=author.display_name if author else "",
         revisions=revisions,
     )
+
+
+# -- for the JSON API ----------------------------------------------------------------------------
+
+
+def thread_records(
+    session: Session, actor: Actor, *, meeting_id: int, item_id: int, post_id: int | None = None
+) -> list[tuple[Post, str, list[int]]]:
+    """The item's posts (or the one `post_id`) with their authors' names and the ids they
+    mention, oldest first; two queries. Raises Forbidden, NotFound."""
+    threads.item_in_meeting(session, actor, meeting_id=meeting_id, item_id=item_id)
+    query = (
+        select(Post, Person.display_name)
+        .join(Person, col(Person.id) == Post.author_id, isouter=True)
+        .where(Post.item_id == item_id)
+        .order_by(col(Post.id))
+    )
+    if post_id is not None:
+        query = query.where(Post.id == post_id)
+    rows = session.exec(query).all()
+    mentioned: dict[int, list[int]] = {}
+    for mention in session.exec(
+        select(PostMention)
+        .join(Post, col(Post.id) == PostMention.post_id)
+        .where(Post.item_id == item_id)
+        .order_by(col(PostMention.person_id))
+    ).all():
+        mentioned.setdefault(mention.post_id, []).append(mention.person_id)
+    return [(post, name or "", mentioned.get(post.id, [])) for post, name in rows]  # type: ignore[arg-type]
