@@ -55,10 +55,10 @@ STALE_POST = (
 
 # Display names (msgids) of the stances, in the order the summary shows them.
 STANCE_LABELS: dict[str, str] = {
-    PostStance.in_favour: "For",
+    PostStance.in_favour: "In favour",
     PostStance.against: "Against",
     PostStance.question: "Question",
-    PostStance.information: "Information",
+    PostStance.information: "Additional information",
 }
 
 
@@ -216,8 +216,8 @@ def create_post(
     item, meeting = item_in_meeting(session, actor, meeting_id=meeting_id, item_id=item_id)
     if not policy.can(actor, "deliberation.post.create", meeting):
         if not actor.is_authenticated:
-            raise NotLoggedIn("deliberation.post.create")
-        raise Forbidden("deliberation.post.create", message=NOT_A_MEMBER)
+            raise NotLoggedIn(action="deliberation.post.create")
+        raise Forbidden(action="deliberation.post.create", message=NOT_A_MEMBER)
     _check_open(meeting)
     parent = _parent(session, item.id, parent_id)  # type: ignore[arg-type]
     values, html, mentioned = _checked_text(
