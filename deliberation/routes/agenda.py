@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from deliberation import agenda as agendas
-from deliberation import documents, labels, overview, publishing, suggestions
+from deliberation import documents, labels, overview, publishing, suggestions, thread_view
 from deliberation import live as agenda_live
 from deliberation.models import AgendaItemKind, AgendaVariant
 from forum import live
@@ -57,6 +57,8 @@ def _context(
     view = overview.agenda_overview(session, actor, meeting_id=meeting_id)
     context = {
         "view": view,
+        # posts and unread posts per item, one grouped query (deliberation.thread_view)
+        "thread_counts": thread_view.thread_counts(session, actor, agenda_id=view.agenda.id),  # type: ignore[arg-type]
         "live_after": live_after,
         "errors": {},
         "form": "",

@@ -142,7 +142,7 @@ async def test_up_and_down_buttons_reorder_without_javascript(session, secretary
     )
     assert response.status_code == 303
     page = (await secretary.get(agenda_url(meeting))).text
-    assert page.index("ข</h3>") < page.index("ก</h3>")
+    assert page.index("ข</a></h3>") < page.index("ก</a></h3>")  # the title links to the item
 
 
 async def test_the_second_of_two_reorders_from_the_same_page_is_told_to_reload(

@@ -233,3 +233,13 @@ async def test_the_pages_render_in_english_too(session, member, meeting, item):
     response = await member.get(item_url(meeting, item))
     assert response.status_code == 200 and "Where the posts stand" in response.text
     assert (await member.get(f"/meetings/{meeting.id}/agenda/posts/{post.id}/history")).status_code == 200
+
+
+async def test_the_agenda_shows_each_items_posts_and_unread_count(session, member, chair, meeting, item):
+    factories.post(session, item, chair.person)
+    factories.post(session, item, member.person)
+    page = (await member.get(f"/meetings/{meeting.id}/agenda")).text
+    assert f'href="{item_url(meeting, item)}#thread"' in page
+    assert "(2)" in page and "ใหม่ 1 รายการ" in page  # the member's own post is not new to them
+    await member.get(item_url(meeting, item))
+    assert "ใหม่ 1 รายการ" not in (await member.get(f"/meetings/{meeting.id}/agenda")).text
