@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from deliberation import indexing, mentions
+from deliberation import indexing, mentions, notices
 from deliberation.models import (
     Agenda,
     AgendaItem,
@@ -25,7 +25,7 @@ from deliberation.models import (
     PostStance,
     ThreadRead,
 )
-from forum import audit, meetings, policy
+from forum import audit, meetings, notifications, policy
 from forum.db import claim_version, utcnow
 from forum.errors import (
     Conflict,
@@ -179,22 +179,40 @@ def post_url(post: Post) -> str:
 
 
 def _notify(
-    session: Session, actor: Actor, post: Post, parent: Post | None, mentioned: set[int]
+    session: Session,
+    actor: Actor,
+    post: Post,
+    topic: str,
+    parent: Post | None,
+    mentioned: set[int],
 ) -> None:
-    """Tell the author of the post replied to, and the members newly mentioned (not the
-    writer; a person both replied to and mentioned hears of the reply only)."""
+    """Tell the author of the post replied to, and the members newly mentioned, in this
+    transaction (forum.notifications: never the writer; a person both replied to and
+    mentioned hears of the reply only)."""
     replied_to = (
         {parent.author_id}
         if parent is not None and parent.author_id and parent.author_id != actor.person_id
         else set()
     )
-    mentioned = mentioned - replied_to - {actor.person_id}
-    params = {"name": actor.display_name}
-    # NOTIFY (reply): forum.notifications.notify(session, person_ids=replied_to,
-    #   kind="deliberation.post.reply", actor=actor, url=post_url(post), params=params)
-    # NOTIFY (mention): forum.notifications.notify(session, person_ids=mentioned,
-    #   kind="deliberation.post.mention", actor=actor, url=post_url(post), params=params)
-    _ = (replied_to, mentioned, params)
+    url, params = post_url(post), {"topic": topic}
+    if replied_to:
+        notifications.notify(
+            session,
+            person_ids=replied_to,
+            kind=notices.REPLY,
+            actor=actor,
+            url=url,
+            params=params,
+        )
+    if mentioned := mentioned - replied_to - {actor.person_id}:
+        notifications.notify(
+            session,
+            person_ids=mentioned,
+            kind=notices.MENTION,
+            actor=actor,
+            url=url,
+            params=params,
+        )
 
 
 # -- use cases ---------------------------------------------------------------------------------
@@ -240,7 +258,7 @@ def create_post(
     added = _set_mentions(session, post, mentioned)
     audit.record(session, actor, "deliberation.post.create", post)
     indexing.index_post(session, post, item.title)
-    _notify(session, actor, post, parent, added)
+    _notify(session, actor, post, item.title, parent, added)
     session.commit()
     return post
 
@@ -293,7 +311,7 @@ def edit_post(
     audit.record(session, actor, "deliberation.post.edit", post, before=before)
     item = session.get(AgendaItem, post.item_id)
     indexing.index_post(session, post, item.title if item else "")
-    _notify(session, actor, post, None, added)
+    _notify(session, actor, post, item.title if item else "", None, added)
     session.commit()
     return post
 

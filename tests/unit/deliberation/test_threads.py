@@ -295,3 +295,27 @@ def test_thread_counts_for_the_agenda_in_one_query(session, engine, member, coll
     counts = thread_view.thread_counts(session, colleague, agenda_id=item.agenda_id)
     assert counts == {item.id: (2, 1), other.id: (2, 2)}
     assert len(statements) == 1
+
+
+# -- notifications -----------------------------------------------------------------------------
+
+
+def test_a_reply_tells_the_posts_author_and_a_mention_the_member_named(session, member, colleague, chair, meeting, item):
+    from forum.models import Notification
+
+    post = write(session, member, meeting, item)
+    write(session, chair, meeting, item, stance="", parent_id=post.id, body="ตอบ @[สมหญิง ใจดี] และผู้เขียน")
+    told = {(n.person_id, n.kind, n.url) for n in session.exec(select(Notification)).all()}
+    url = f"/meetings/{meeting.id}/agenda/items/{item.id}#post-"
+    assert {(person, kind) for person, kind, _url in told} == {(member.person_id, "reply"), (colleague.person_id, "mention")}
+    assert all(link.startswith(url) for _p, _k, link in told)
+    assert all(n.params["topic"] == item.title for n in session.exec(select(Notification)).all())
+
+
+def test_the_writer_is_never_told_and_an_edit_tells_only_the_newly_mentioned(session, member, colleague, meeting, item):
+    from forum.models import Notification
+
+    post = write(session, member, meeting, item, body="@[สมหญิง ใจดี] ดูด้วย")
+    threads.edit_post(session, member, post_id=post.id, version=1, body="@[สมหญิง ใจดี] ดูอีกที", stance="for")
+    write(session, member, meeting, item, stance="", parent_id=post.id, body="ตอบตัวเอง")
+    assert [(n.person_id, n.kind) for n in session.exec(select(Notification)).all()] == [(colleague.person_id, "mention")]
