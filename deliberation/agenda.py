@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from deliberation import indexing
+from deliberation import indexing, threads
 from deliberation.models import (
     Agenda,
     AgendaItem,
@@ -374,6 +374,7 @@ def remove_item(
         session.delete(document)
     for later in session.exec(select(AgendaItem).where(AgendaItem.follows_item_id == item.id)):
         later.follows_item_id = None
+    threads.remove_threads(session, item.id)  # type: ignore[arg-type]  (its discussion goes with it)
     session.flush()
     siblings = [other for other in _items_in_part(session, item.part_id) if other.id != item.id]
     session.delete(item)

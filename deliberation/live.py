@@ -81,9 +81,7 @@ def _may_watch_item(session: Session, actor: Actor, key: str) -> None:
 live.register_channel("item", _may_watch_item)
 
 
-def thread_changed(
-    hub: live.Hub, session: Session, *, meeting_id: int, item_id: int
-) -> int | None:
+def thread_changed(hub: live.Hub, session: Session, *, meeting_id: int, item_id: int) -> int | None:
     """After the commit of a post, a reply, an edit or a hiding: every page showing the
     item gets the new for/against summary (the same for everyone) and a signal to fetch
     its thread again through its own session (edit and hide controls differ per reader).

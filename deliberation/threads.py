@@ -371,8 +371,10 @@ def remove_threads(session: Session, item_id: int) -> None:
     session.flush()
     for post_id in post_ids:
         indexing.unindex_post(session, post_id)  # type: ignore[arg-type]
-    # Replies first: they point at their top-level posts.
+    # Replies first, flushed on their own: they point at their top-level posts.
     posts = session.exec(select(Post).where(Post.item_id == item_id)).all()
-    for post in sorted(posts, key=lambda p: p.parent_id is None):
-        session.delete(post)
-    session.flush()
+    for replies in (True, False):
+        for post in posts:
+            if (post.parent_id is not None) == replies:
+                session.delete(post)
+        session.flush()

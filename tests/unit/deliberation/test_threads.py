@@ -319,3 +319,19 @@ def test_the_writer_is_never_told_and_an_edit_tells_only_the_newly_mentioned(ses
     threads.edit_post(session, member, post_id=post.id, version=1, body="@[สมหญิง ใจดี] ดูอีกที", stance="for")
     write(session, member, meeting, item, stance="", parent_id=post.id, body="ตอบตัวเอง")
     assert [(n.person_id, n.kind) for n in session.exec(select(Notification)).all()] == [(colleague.person_id, "mention")]
+
+
+def test_removing_an_item_removes_its_discussion(session, body, member, colleague):
+    from deliberation import agenda as agendas
+
+    secretary = factories.actor(session, factories.member(session, body, Role.secretary))
+    draft = factories.agenda_meeting(session, body)  # agenda_open: items may still be removed
+    item = factories.agenda_item(session, draft)
+    post = write(session, member, draft, item, body="@[สมหญิง ใจดี] ว่าไง")
+    write(session, colleague, draft, item, stance="", parent_id=post.id)
+    threads.edit_post(session, member, post_id=post.id, version=1, body="แก้แล้ว", stance="for")
+    thread_view.item_thread(session, colleague, meeting_id=draft.id, item_id=item.id)
+    agendas.remove_item(session, secretary, item_id=item.id, version=agendas.agenda_of(session, draft.id).version)
+    assert posts(session) == []
+    assert session.exec(select(PostRevision)).all() == [] and session.exec(select(ThreadRead)).all() == []
+    assert session.exec(select(SearchEntry).where(SearchEntry.kind == "post")).all() == []
