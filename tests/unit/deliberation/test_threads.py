@@ -335,3 +335,16 @@ def test_removing_an_item_removes_its_discussion(session, body, member, colleagu
     assert posts(session) == []
     assert session.exec(select(PostRevision)).all() == [] and session.exec(select(ThreadRead)).all() == []
     assert session.exec(select(SearchEntry).where(SearchEntry.kind == "post")).all() == []
+
+
+def test_the_items_live_channel_is_open_to_whoever_may_see_the_meeting(session, member, item):
+    from forum import live
+    from forum.errors import NotLoggedIn
+    from forum.policy import ANONYMOUS
+
+    live.authorize(session, member, f"item:{item.id}")
+    for key in ("0", "99999", "x1"):
+        with pytest.raises(NotFound):
+            live.authorize(session, member, f"item:{key}")
+    with pytest.raises(NotLoggedIn):
+        live.authorize(session, ANONYMOUS, f"item:{item.id}")
