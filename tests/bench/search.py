@@ -8,9 +8,12 @@ Builds a SQLite database in a temporary directory with 100,000 Thai posts (10,00
 volunteers, community enterprises, solar roofs, biomass stoves, groundwater banks …),
 indexed by deliberation.search (each distinct sentence is cut into words once, then
 posts are composed from the cut sentences). Then times 50 Thai queries through the
-search service as a member of two of the four bodies (words cut, count, the first page
-with snippets), and the same queries as `LIKE '%…%'` scans (count and first page) of the
-same table. Prints as its last line one JSON object:
+search service as a member of two of the four bodies (words cut, count — up to the
+service's 1,000 —, the first page with snippets), and the same queries as `LIKE '%…%'`
+scans (count and first page) of the same table, same columns, same body filter, on the
+same connection. The two take turns on each query in each run, so that a busy moment of
+a shared machine falls on both alike. Prints the slowest searches, then as its last line
+one JSON object:
 
     {"bench": "search", "results": [...], "env": {...}}
 """
@@ -24,6 +27,7 @@ import platform
 import random
 import secrets
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -207,15 +211,24 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def timed(function, queries: list[str]) -> tuple[list[float], dict[str, int]]:
-    """Milliseconds per call: one warm-up pass, then RUNS passes over every query."""
-    totals = {query: function(query) for query in queries}
-    times: list[float] = []
+def timed(
+    functions: dict[str, object], queries: list[str]
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, int]]]:
+    """Milliseconds per call of each function, per query: one warm-up pass, then RUNS passes
+    over every query, the functions taking turns on each query (so that a busy moment of a
+    shared machine falls on both alike, not on one of them)."""
+    totals = {
+        name: {query: function(query) for query in queries} for name, function in functions.items()
+    }
+    times: dict[str, dict[str, list[float]]] = {
+        name: {q: [] for q in queries} for name in functions
+    }
     for _ in range(RUNS):
         for query in queries:
-            started = time.perf_counter()
-            function(query)
-            times.append((time.perf_counter() - started) * 1000)
+            for name, function in functions.items():
+                started = time.perf_counter()
+                function(query)
+                times[name][query].append((time.perf_counter() - started) * 1000)
     return times, totals
 
 
@@ -249,19 +262,31 @@ def main() -> int:
             person_id=1, display_name="bench", roles={b: Role.member for b in body_ids[:MEMBER_OF]}
         )
         with Session(engine) as session:
-            search_times, found = timed(
-                lambda q: search.search(session, member, query=q).total, QUERIES
-            )
             connection = session.connection()
-            scan_times, scanned = timed(
-                lambda q: like_scan(connection, q, body_ids[:MEMBER_OF]), QUERIES
+            times, totals = timed(
+                {
+                    "search": lambda q: search.search(session, member, query=q).total,
+                    "like": lambda q: like_scan(connection, q, body_ids[:MEMBER_OF]),
+                },
+                QUERIES,
             )
         engine.dispose()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
+    found, scanned = totals["search"], totals["like"]
     for query in QUERIES:
         log(f"  {query}: {found[query]:,} found by search, {scanned[query]:,} by LIKE")
+    slowest = sorted(QUERIES, key=lambda q: -statistics.median(times["search"][q]))[:5]
+    log("slowest searches (median of the runs; search count stops at 1,000):")
+    for query in slowest:
+        log(
+            f"  {query}: search {statistics.median(times['search'][query]):.2f} ms "
+            f"({found[query]:,}), LIKE {statistics.median(times['like'][query]):.2f} ms "
+            f"({scanned[query]:,})"
+        )
+    search_times = [t for query in QUERIES for t in times["search"][query]]
+    scan_times = [t for query in QUERIES for t in times["like"][query]]
     p50, p95 = percentile(search_times, 0.5), percentile(search_times, 0.95)
     like50, like95 = percentile(scan_times, 0.5), percentile(scan_times, 0.95)
     log(

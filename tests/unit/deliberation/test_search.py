@@ -111,7 +111,31 @@ def test_quotes_and_fts_syntax_in_a_query_are_plain_text(session, body, member):
     assert found(session, member, "* ( ) ^ พลังงาน") == [1]
 
 
+def test_titles_holding_more_of_the_words_come_first_then_the_newest(session, body, member):
+    add(session, body, 1, "เตาชีวมวลของวิสาหกิจชุมชน", title="บันทึกการประชุม")
+    add(session, body, 2, "รายละเอียดของวิสาหกิจชุมชน", title="เตาชีวมวล")
+    add(session, body, 3, "รายละเอียดตามเอกสารแนบ", title="เตาชีวมวลของวิสาหกิจชุมชน")
+    add(session, body, 4, "เตาชีวมวลของวิสาหกิจชุมชนอีกแห่ง", title="บันทึกการประชุม")
+    assert found(session, member, "เตาชีวมวล วิสาหกิจชุมชน") == [3, 2, 4, 1]
+
+
 # -- snippets -------------------------------------------------------------------------
+
+
+def test_a_long_text_gives_a_passage_around_its_match(session, body, member):
+    filler = "ที่ประชุมรับทราบรายงานความคืบหน้าของโครงการในแต่ละพื้นที่ " * 30
+    add(session, body, 1, filler + "ขยายผลธนาคารน้ำใต้ดินสู่ครัวเรือน " + filler)
+    [hit] = search.search(session, member, query="ธนาคารน้ำใต้ดิน").items
+    assert "<mark>ธนาคารน้ำใต้ดิน</mark>" in hit.snippet
+    assert len(hit.snippet) < len(filler)
+
+
+def test_a_word_differing_in_a_vowel_mark_is_not_marked(session, body, member):
+    add(session, body, 1, "ดันดินขึ้นเป็นคันดิน", title="ดินและดัน")
+    [hit] = search.search(session, member, query="ดิน").items
+    assert "ดัน" in hit.snippet and "<mark>ดัน" not in hit.snippet
+    assert hit.snippet.count("<mark>") == hit.snippet.count("<mark>ดิน</mark>") >= 1
+    assert str(hit.title_html) == "<mark>ดิน</mark>และดัน"
 
 
 def test_snippets_escape_the_text_and_mark_only_the_matches(session, body, member):
@@ -150,6 +174,15 @@ def test_a_member_of_another_body_finds_nothing(session, body, member):
     assert found(session, outsider, "ศูนย์เรียนรู้", body_id=body.id) == []
     nobody = factories.actor(session, factories.person(session))
     assert found(session, nobody, "ศูนย์เรียนรู้") == []
+
+
+def test_an_entry_indexed_again_in_another_body_is_found_there_only(session, body, member):
+    other_body = factories.body(session)
+    other_member = factories.actor(session, factories.member(session, other_body, Role.member))
+    add(session, body, 1, "แผนงานร่วมเรื่องโซลาร์เซลล์")
+    add(session, other_body, 1, "แผนงานร่วมเรื่องโซลาร์เซลล์")
+    assert found(session, member, "โซลาร์เซลล์") == []
+    assert found(session, other_member, "โซลาร์เซลล์") == [1]
 
 
 def test_a_site_admin_finds_every_body_and_may_narrow_to_one(session, body):
