@@ -311,29 +311,30 @@ class SearchEntry(SQLModel, table=True):
 
 
 # The full-text index over the segmented columns, made with the table (the Alembic
-# migration runs the same statements). SQLite: an FTS5 table reading its text from
-# search_entry (external content), kept in step by triggers, with the body's id as a
-# token of its own column (a search filters by body inside the index); its tokenizer keeps Thai
-# vowel and tone marks (Mn, Mc) inside words and leaves them on (remove_diacritics 0),
-# or ดิน would be found by ดัน. PostgreSQL: a generated tsvector ('simple': the words are
-# already cut) with a GIN index; < > & read as spaces, so that text typed like a tag is
-# words, not an XML tag its parser would skip.
+# migration runs the same statements). SQLite: a contentless FTS5 table (nothing is read
+# back from it: the texts are in search_entry) kept in step by triggers, each entry under
+# the rowid -id, so that the index's own ascending order, the one it walks fastest, is
+# newest first; the body's id is a token of its own column (a search filters by body
+# inside the index). Its tokenizer keeps Thai vowel and tone marks (Mn, Mc) inside words
+# and leaves them on (remove_diacritics 0), or ดิน would be found by ดัน. PostgreSQL: a
+# generated tsvector ('simple': the words are already cut) with a GIN index; < > & read
+# as spaces, so that text typed like a tag is words, not an XML tag its parser would skip.
 SEARCH_INDEX_DDL: dict[str, list[str]] = {
     "sqlite": [
         "CREATE VIRTUAL TABLE search_entry_fts USING fts5("
-        "segmented_title, segmented, body_id, content='search_entry', content_rowid='id', "
+        "segmented_title, segmented, body_id, content='', "
         "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Mn Mc'\")",
         "CREATE TRIGGER search_entry_fts_insert AFTER INSERT ON search_entry BEGIN "
         "INSERT INTO search_entry_fts(rowid, segmented_title, segmented, body_id) "
-        "VALUES (NEW.id, NEW.segmented_title, NEW.segmented, NEW.body_id); END",
+        "VALUES (-NEW.id, NEW.segmented_title, NEW.segmented, NEW.body_id); END",
         "CREATE TRIGGER search_entry_fts_delete AFTER DELETE ON search_entry BEGIN "
         "INSERT INTO search_entry_fts(search_entry_fts, rowid, segmented_title, segmented, body_id) "
-        "VALUES ('delete', OLD.id, OLD.segmented_title, OLD.segmented, OLD.body_id); END",
+        "VALUES ('delete', -OLD.id, OLD.segmented_title, OLD.segmented, OLD.body_id); END",
         "CREATE TRIGGER search_entry_fts_update AFTER UPDATE ON search_entry BEGIN "
         "INSERT INTO search_entry_fts(search_entry_fts, rowid, segmented_title, segmented, body_id) "
-        "VALUES ('delete', OLD.id, OLD.segmented_title, OLD.segmented, OLD.body_id); "
+        "VALUES ('delete', -OLD.id, OLD.segmented_title, OLD.segmented, OLD.body_id); "
         "INSERT INTO search_entry_fts(rowid, segmented_title, segmented, body_id) "
-        "VALUES (NEW.id, NEW.segmented_title, NEW.segmented, NEW.body_id); END",
+        "VALUES (-NEW.id, NEW.segmented_title, NEW.segmented, NEW.body_id); END",
     ],
     "postgresql": [
         "ALTER TABLE search_entry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("

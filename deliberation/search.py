@@ -272,8 +272,9 @@ def _search_sqlite(
     session: Session, phrases: list[tuple[str, ...]], bodies: list[int] | None, page: int
 ) -> tuple[int, list[Any]]:
     # Every word, and one of the bodies: the body is a token of the index's body_id column,
-    # so FTS5 filters inside its own index and walks it newest first, stopping at the
-    # MAX_RESULTS-th match (a word found in most texts costs no more than a rare one).
+    # so FTS5 filters inside its own index and walks it newest first (its rowids are -id),
+    # stopping at the MAX_RESULTS-th match (a word found in most texts costs no more than a
+    # rare one).
     match = " AND ".join(_fts_phrase(parts) for parts in phrases)
     if bodies is not None:
         either = " OR ".join(f'"{body}"' for body in bodies)
@@ -294,10 +295,10 @@ def _search_sqlite(
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         newest = cursor.execute(
-            f"SELECT search_entry_fts.rowid, {held} FROM search_entry_fts "  # noqa: S608 (only our placeholders are formatted in)
-            "JOIN search_entry e ON e.id = search_entry_fts.rowid "
+            f"SELECT e.id, {held} FROM search_entry_fts "  # noqa: S608 (only our placeholders are formatted in)
+            "JOIN search_entry e ON e.id = -search_entry_fts.rowid "
             "WHERE search_entry_fts MATCH :match "
-            "ORDER BY search_entry_fts.rowid DESC LIMIT :window",
+            "ORDER BY search_entry_fts.rowid LIMIT :window",  # -id: the newest first
             params,
         ).fetchall()
     finally:
