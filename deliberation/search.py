@@ -361,7 +361,7 @@ def _finder(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
         for parts in phrases
         if (tokens := _TOKEN.findall(WORD_SEPARATOR.join(parts)))
     }
-    either = "|".join(sorted(words, key=len, reverse=True))
+    either = "|".join(sorted(words, key=len, reverse=True)) or "(?!)"  # no word: never
     return re.compile(f"{_NOT_AFTER_TOKEN}(?:{either}){_NOT_BEFORE_TOKEN}", re.IGNORECASE)
 
 
