@@ -16,16 +16,29 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import forum.models  # noqa: F401  (registers the tables)
+import deliberation.models  # noqa: F401  (registers the tables)
+import forum.models  # noqa: F401
 from forum import db
 
 CLI = [sys.executable, "-c", "from forum.cli import main; main()"]
 
 
+# The search index's full-text part is made by dialect-specific DDL outside the models'
+# metadata (deliberation.models.SEARCH_INDEX_DDL): the FTS5 table with its shadow tables
+# on SQLite, a generated column and its index on PostgreSQL.
+FULL_TEXT_OBJECTS = ("search_entry_fts", "search_vector", "ix_search_entry_search_vector")
+
+
+def _not_full_text(_object, name, _type, _reflected, _compare_to) -> bool:
+    return not (name or "").startswith(FULL_TEXT_OBJECTS)
+
+
 def schema_differences(engine: Engine) -> list:
     """What autogenerate would change to make the database match the models ([] = same)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _not_full_text}
+        )
         return compare_metadata(context, SQLModel.metadata)
 
 
@@ -128,3 +141,27 @@ def test_counts_migration_fills_in_the_counts_of_existing_meetings(tmp_path):
     command.downgrade(db.alembic_config(url), "0003")
     assert schema_differences(engine)  # the counts are gone again
     engine.dispose()
+
+
+def test_migrations_make_the_same_triggers_and_full_text_index_as_the_models(tmp_path):
+    """Triggers and the FTS5 table are DDL outside the compared metadata: the migrations'
+    copies must stay the same as the models' (ATTENDANCE_COUNT_TRIGGERS, SEARCH_INDEX_DDL)."""
+
+    def objects(engine: Engine) -> dict[str, str]:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'trigger' OR name LIKE 'search_entry_fts%'"
+            ).all()
+        return {name: " ".join((sql or "").split()) for name, sql in rows}
+
+    migrated = db.make_engine(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
+    db.migrate(migrated)
+    built = db.make_engine(f"sqlite:///{tmp_path / 'built.sqlite3'}")
+    db.create_all_for_tests(built)
+    assert objects(migrated) == objects(built)
+    assert {"attendance_counts_insert", "search_entry_fts_insert", "search_entry_fts"} <= set(
+        objects(migrated)
+    )
+    migrated.dispose()
+    built.dispose()
