@@ -356,10 +356,11 @@ def remove_item(
     data_dir: Path | None = None,
 ) -> Agenda:
     """Remove an item with its documents (their files too, from `data_dir`, after the
-    commit). Raises Forbidden, NotFound, Conflict, StaleEdit."""
+    commit); not one with a discussion. Raises Forbidden, NotFound, Conflict, StaleEdit."""
     from deliberation.models import AgendaDocument, AgendaSuggestion
 
     item, agenda, _meeting = _item_for_edit(session, actor, item_id, meeting_id)
+    threads.release_item(session, item.id)  # type: ignore[arg-type]  (refused with a discussion)
     claim_agenda(session, agenda, version)
     before = audit.snapshot(item)
     for suggestion in session.exec(
@@ -374,7 +375,6 @@ def remove_item(
         session.delete(document)
     for later in session.exec(select(AgendaItem).where(AgendaItem.follows_item_id == item.id)):
         later.follows_item_id = None
-    threads.remove_threads(session, item.id)  # type: ignore[arg-type]  (its discussion goes with it)
     session.flush()
     siblings = [other for other in _items_in_part(session, item.part_id) if other.id != item.id]
     session.delete(item)
@@ -550,3 +550,69 @@ def set_agenda_template(
     audit.record(session, actor, "deliberation.agenda_template.edit", chosen, before=before)
     session.commit()
     return chosen
+
+
+# -- a draft meeting deleted ------------------------------------------------------------
+
+HAS_WORK = (
+    "This meeting's agenda already has documents or a discussion, so the meeting cannot be "
+    "deleted. Remove the documents first, or keep the meeting."
+)
+
+
+def _on_meeting_delete(session: Session, actor: Actor, meeting: Meeting) -> None:
+    """forum.meetings.DELETE_HOOKS: a draft meeting made by mistake goes with its agenda
+    (parts, items, versions, suggestions), unless someone's documents or posts are on it;
+    later agendas that named it as their previous meeting forget it."""
+    from deliberation.models import (
+        AgendaDocument,
+        AgendaSuggestion,
+        AgendaVersion,
+        Post,
+        SuggestionSupport,
+        ThreadRead,
+    )
+
+    for agenda in session.exec(select(Agenda).where(Agenda.previous_meeting_id == meeting.id)):
+        agenda.previous_meeting_id = None
+    for item in session.exec(
+        select(AgendaItem).where(AgendaItem.minutes_of_meeting_id == meeting.id)
+    ):
+        item.minutes_of_meeting_id = None
+    agenda = agenda_of(session, meeting.id)  # type: ignore[arg-type]
+    if agenda is None:
+        return
+    item_ids = list(session.exec(select(AgendaItem.id).where(AgendaItem.agenda_id == agenda.id)))
+    for model in (AgendaDocument, Post):
+        if session.exec(select(model.id).where(col(model.item_id).in_(item_ids)).limit(1)).first():
+            raise Conflict(HAS_WORK)
+    suggestion_ids = list(
+        session.exec(select(AgendaSuggestion.id).where(AgendaSuggestion.agenda_id == agenda.id))
+    )
+    doomed: list[Any] = [
+        *session.exec(
+            select(SuggestionSupport).where(col(SuggestionSupport.suggestion_id).in_(suggestion_ids))
+        ),
+        *session.exec(select(ThreadRead).where(col(ThreadRead.item_id).in_(item_ids))),
+        *session.exec(select(AgendaSuggestion).where(AgendaSuggestion.agenda_id == agenda.id)),
+        *session.exec(select(AgendaVersion).where(AgendaVersion.agenda_id == agenda.id)),
+    ]
+    for row in doomed:
+        session.delete(row)
+    session.flush()
+    for item in session.exec(  # its items followed up anywhere (this agenda or a later one)
+        select(AgendaItem).where(col(AgendaItem.follows_item_id).in_(item_ids))
+    ):
+        item.follows_item_id = None
+    indexing.unindex_meeting(session, meeting.id)  # type: ignore[arg-type]
+    session.flush()
+    for model in (AgendaItem, AgendaPart):
+        for row in session.exec(select(model).where(model.agenda_id == agenda.id)):
+            session.delete(row)
+        session.flush()
+    session.delete(agenda)
+    session.flush()
+
+
+if _on_meeting_delete not in meetings.DELETE_HOOKS:
+    meetings.DELETE_HOOKS.append(_on_meeting_delete)

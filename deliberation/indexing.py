@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from deliberation import search
-from deliberation.models import AgendaItem, AgendaSuggestion
+from deliberation.models import AgendaItem, AgendaSuggestion, SearchEntry
 
 # Search results open the agenda page at the item or suggestion (ids on templates/
 # deliberation/agenda_page.html).
@@ -78,3 +78,9 @@ def index_post(session: Session, post: Any, item_title: str) -> None:
 def unindex_post(session: Session, post_id: int) -> None:
     """A post was hidden (or removed with its item)."""
     search.remove_entry(session, kind="post", ref_id=post_id)
+
+
+def unindex_meeting(session: Session, meeting_id: int) -> None:
+    """Take every entry of a meeting out of the index (a draft meeting deleted; no commit)."""
+    for entry in session.exec(select(SearchEntry).where(SearchEntry.meeting_id == meeting_id)):
+        session.delete(entry)

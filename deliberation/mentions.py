@@ -78,19 +78,37 @@ def resolve(text: str, members: list[tuple[int, str]]) -> dict[str, list[int]]:
 def render(text: str, mentioned: dict[str, list[int]]) -> Markup:
     """The post's HTML: Markdown rendered safe, each known @[name] a link to the person."""
     text = text.replace(_OPEN, "").replace(_CLOSE, "")
-    links: list[str] = []
+    links: list[tuple[str, str]] = []  # (the link, the plain "@name"), both escaped
 
     def stand_in(match: re.Match[str]) -> str:
         name = " ".join(match.group(1).split())
         ids = mentioned.get(_key(name))
         if not ids:
             return match.group(0)
-        links.append(f'<a class="mention" href="/people/{ids[0]}">@{escape(name)}</a>')
+        plain = str(escape(f"@{name}"))
+        links.append((f'<a class="mention" href="/people/{ids[0]}">{plain}</a>', plain))
         return f"{_OPEN}{len(links) - 1}{_CLOSE}"
 
     html = str(render_markdown(MENTION.sub(stand_in, text)))
+    # Each stand-in becomes its link only in text outside any other link; inside a tag (a
+    # link's title, a URL) or inside a link's text it becomes the plain escaped "@name".
+    pieces = _TAG.split(html)
+    in_link = 0
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a tag
+            if piece.startswith("<a ") or piece == "<a>":
+                in_link += 1
+            elif piece == "</a>":
+                in_link = max(0, in_link - 1)
+            pieces[index] = _STAND_IN.sub(lambda m: links[int(m.group(1))][1], piece)
+        else:
+            form = 1 if in_link else 0
+            pieces[index] = _STAND_IN.sub(lambda m, form=form: links[int(m.group(1))][form], piece)
     # Safe: the rest is the renderer's output; each link is built from an id and an escaped name.
-    return Markup(_STAND_IN.sub(lambda m: links[int(m.group(1))], html))  # noqa: S704
+    return Markup("".join(pieces))  # noqa: S704
+
+
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def render_known(text: str, members: list[tuple[int, str]]) -> Markup:

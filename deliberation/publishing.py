@@ -113,6 +113,8 @@ def _on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: Meet
         agenda = agendas.build_agenda(session, meeting)
         audit.record(session, actor, "deliberation.agenda.create", agenda)
     if agenda.status != AgendaStatus.published:
+        # Claimed, so an edit made meanwhile (which claims it too) is not published unseen.
+        agendas.claim_agenda(session, agenda, agenda.version)
         _record_version(session, actor, agenda)
 
 

@@ -325,8 +325,9 @@ def hide_post(
     meeting_id: int | None = None,
 ) -> Post:
     """The chair or secretary hides a post, giving the reason members will see; the text
-    stays in the audit log and leaves search. Raises Forbidden, NotFound, Conflict,
-    InvalidInput."""
+    stays in the audit log and leaves search. Also after the meeting is closed, when the
+    discussion is otherwise frozen: a post that harms someone must still be able to come
+    down. Raises Forbidden, NotFound, Conflict, InvalidInput."""
     post, _meeting = post_in_meeting(session, actor, post_id=post_id, meeting_id=meeting_id)
     policy.require(actor, "deliberation.post.hide", post)
     values = validate(HideFields, {"reason": reason})  # raises before any state is judged
@@ -359,22 +360,13 @@ def unhide_post(
     return post
 
 
-def remove_threads(session: Session, item_id: int) -> None:
-    """An agenda item is being removed: its posts go with it (no commit; for
-    deliberation.agenda.remove_item, before it deletes the item)."""
-    post_ids = list(session.exec(select(Post.id).where(Post.item_id == item_id)).all())
-    for model in (PostMention, PostRevision):
-        for row in session.exec(select(model).where(col(model.post_id).in_(post_ids))).all():
-            session.delete(row)
+def release_item(session: Session, item_id: int) -> None:
+    """An agenda item is about to be removed (no commit; for deliberation.agenda.remove_item):
+    refused while it has a discussion — members' posts are never deleted with it — and
+    its read markers go. Raises Conflict."""
+    if session.exec(select(Post.id).where(Post.item_id == item_id).limit(1)).first() is not None:
+        raise Conflict(
+            "This item has a discussion, so it cannot be removed. Move it or change its title instead."
+        )
     for read in session.exec(select(ThreadRead).where(ThreadRead.item_id == item_id)).all():
         session.delete(read)
-    session.flush()
-    for post_id in post_ids:
-        indexing.unindex_post(session, post_id)  # type: ignore[arg-type]
-    # Replies first, flushed on their own: they point at their top-level posts.
-    posts = session.exec(select(Post).where(Post.item_id == item_id)).all()
-    for replies in (True, False):
-        for post in posts:
-            if (post.parent_id is not None) == replies:
-                session.delete(post)
-        session.flush()

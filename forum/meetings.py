@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from forum import attendance, audit, i18n, labels, policy
 from forum.dates import BE_OFFSET, buddhist_year, format_datetime, from_local, to_local
-from forum.db import utcnow
+from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
 from forum.i18n import gettext
@@ -414,6 +414,9 @@ def edit_meeting_form(
 # the commit, as hook(session, actor, meeting, to): deliberation locks, numbers and records
 # the agenda when it is published. A hook may raise a domain error to refuse the change.
 STATUS_HOOKS: list[Callable[[Session, Actor, Meeting, MeetingStatus], None]] = []
+# Likewise before a draft meeting is deleted, as hook(session, actor, meeting): each
+# package removes what it made for the meeting, or raises a domain error to keep it.
+DELETE_HOOKS: list[Callable[[Session, Actor, Meeting], None]] = []
 
 
 def advance_status(
@@ -427,11 +430,15 @@ def advance_status(
         raise StaleEdit()
     if NEXT_STATUS.get(MeetingStatus(meeting.status)) != to:
         raise Conflict("The meeting cannot move to that stage from where it is now.")
+    before = audit.snapshot(meeting)
+    # Of two changes of the same version at once, the row lock lets only the first through.
+    if not claim_version(session, Meeting, meeting.id, version):  # type: ignore[arg-type]
+        session.rollback()
+        raise StaleEdit()
     for hook in STATUS_HOOKS:
         hook(session, actor, meeting, MeetingStatus(to))
-    before = audit.snapshot(meeting)
     meeting.status = MeetingStatus(to)
-    meeting.version += 1
+    meeting.version = version + 1
     audit.record(session, actor, "forum.meeting.change_status", meeting, before=before)
     session.commit()
     return meeting
@@ -455,6 +462,8 @@ def delete_meeting(session: Session, actor: Actor, *, meeting_id: int, version: 
         raise Conflict(
             "Someone's attendance is already recorded for this meeting, so it cannot be deleted."
         )
+    for hook in DELETE_HOOKS:
+        hook(session, actor, meeting)
     body = session.get(Body, meeting.body_id)
     assert body is not None
     audit.record(

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, unquote, urlencode
 
 from fastapi import Depends, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, Template, nodes, select_autoescape
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forum import accounts, dates, forms, i18n, labels, middleware, policy
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
+from forum.models import MAX_ID
 from forum.policy import ANONYMOUS, Actor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,6 +235,8 @@ async def get_db(request: Request) -> Session:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+# A record id in a page's path: anything else is a page not found (see install_error_handlers).
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
 def _actor(request: Request) -> Actor:

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from forum import attendance, calendar, live, meetings, meetings_live
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
-from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
+from forum.web import (
+    Id,
+    MemberDep,
+    SessionDep,
+    form_int,
+    form_values,
+    is_htmx,
+    redirect,
+    render,
+)
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 # Read leniently: a bad version is a stale edit, found by the service after it authorises.
 Version = Annotated[str, Form(max_length=20)]
 

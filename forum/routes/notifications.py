@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from forum import notifications, privacy
 from forum.errors import InvalidInput
-from forum.web import MemberDep, SessionDep, form_int, redirect, render
+from forum.web import Id, MemberDep, SessionDep, form_int, redirect, render
 
 router = APIRouter()
 
@@ -25,7 +25,7 @@ def notification_centre(
 
 @router.get("/notifications/{notification_id}")
 def open_notification(
-    request: Request, session: SessionDep, actor: MemberDep, notification_id: int
+    request: Request, session: SessionDep, actor: MemberDep, notification_id: Id
 ) -> Response:
     url = notifications.open_notification(session, actor, notification_id=notification_id)
     return redirect(request, url)

@@ -239,3 +239,45 @@ def test_two_first_openings_at_once_make_one_agenda_on_sqlite(engine, session, b
     assert results[0].id == results[1].id
     session.expire_all()
     assert len(session.exec(select(Agenda).where(Agenda.meeting_id == meeting.id)).all()) == 1
+
+
+# -- a draft meeting deleted ------------------------------------------------------------
+
+
+def test_a_draft_meeting_whose_agenda_was_opened_can_still_be_deleted(session, body, member, secretary):
+    from deliberation import search
+    from forum import meetings
+    from forum.models import Meeting
+
+    draft = factories.agenda_meeting(session, body, status="draft")
+    overview.agenda_overview(session, member, meeting_id=draft.id)  # anyone's first look makes it
+    factories.agenda_item(session, draft, title="ร่างวาระพลังงานชุมชน")
+    later = factories.agenda_meeting(session, body, starts_in=timedelta(days=30))
+    later_agenda = agendas.agenda_of(session, later.id) or agendas.build_agenda(session, later)
+    later_agenda.previous_meeting_id = draft.id
+    session.commit()
+
+    meetings.delete_meeting(session, secretary, meeting_id=draft.id, version=draft.version)
+
+    session.expire_all()
+    assert session.get(Meeting, draft.id) is None
+    assert agendas.agenda_of(session, draft.id) is None
+    assert session.get(Agenda, later_agenda.id).previous_meeting_id is None
+    assert search.search(session, secretary, query="พลังงานชุมชน").total == 0
+
+
+def test_a_draft_meeting_with_a_discussion_on_its_agenda_is_kept(session, body, member, secretary):
+    from deliberation import threads
+    from forum import meetings
+    from forum.models import Meeting
+
+    draft = factories.agenda_meeting(session, body, status="draft")
+    item = factories.agenda_item(session, draft)
+    threads.create_post(
+        session, member, meeting_id=draft.id, item_id=item.id, body="เห็นด้วย", stance="for"
+    )
+    with pytest.raises(Conflict):
+        meetings.delete_meeting(session, secretary, meeting_id=draft.id, version=draft.version)
+    session.expire_all()
+    assert session.get(Meeting, draft.id) is not None
+    assert agendas.agenda_of(session, draft.id) is not None

@@ -321,7 +321,9 @@ def test_the_writer_is_never_told_and_an_edit_tells_only_the_newly_mentioned(ses
     assert [(n.person_id, n.kind) for n in session.exec(select(Notification)).all()] == [(colleague.person_id, "mention")]
 
 
-def test_removing_an_item_removes_its_discussion(session, body, member, colleague):
+def test_an_item_with_a_discussion_cannot_be_removed_and_keeps_every_post(
+    session, body, member, colleague
+):
     from deliberation import agenda as agendas
 
     secretary = factories.actor(session, factories.member(session, body, Role.secretary))
@@ -329,10 +331,22 @@ def test_removing_an_item_removes_its_discussion(session, body, member, colleagu
     item = factories.agenda_item(session, draft)
     post = write(session, member, draft, item, body="@[สมหญิง ใจดี] ว่าไง")
     write(session, colleague, draft, item, stance="", parent_id=post.id)
-    threads.edit_post(session, member, post_id=post.id, version=1, body="แก้แล้ว", stance="for")
-    thread_view.item_thread(session, colleague, meeting_id=draft.id, item_id=item.id)
+    version = agendas.agenda_of(session, draft.id).version
+    with pytest.raises(Conflict):
+        agendas.remove_item(session, secretary, item_id=item.id, version=version)
+    assert len(posts(session)) == 2
+    assert agendas.agenda_of(session, draft.id).version == version  # nothing changed
+
+
+def test_an_item_only_read_can_be_removed(session, body, member, colleague):
+    from deliberation import agenda as agendas
+
+    secretary = factories.actor(session, factories.member(session, body, Role.secretary))
+    draft = factories.agenda_meeting(session, body)
+    item = factories.agenda_item(session, draft)
+    thread_view.item_thread(session, colleague, meeting_id=draft.id, item_id=item.id)  # a read marker
     agendas.remove_item(session, secretary, item_id=item.id, version=agendas.agenda_of(session, draft.id).version)
-    assert posts(session) == []
+    assert session.get(type(item), item.id) is None
     assert session.exec(select(PostRevision)).all() == [] and session.exec(select(ThreadRead)).all() == []
     assert session.exec(select(SearchEntry).where(SearchEntry.kind == "post")).all() == []
 
@@ -348,3 +362,21 @@ def test_the_items_live_channel_is_open_to_whoever_may_see_the_meeting(session, 
             live.authorize(session, member, f"item:{key}")
     with pytest.raises(NotLoggedIn):
         live.authorize(session, ANONYMOUS, f"item:{item.id}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[x](https://example.org "@[Som Chai]")', 'title="@Som Chai"'),
+        ("[@[Som Chai]](https://example.org)", ">@Som Chai</a>"),
+        ('@[Som Chai"><script>]', "&lt;script&gt;"),
+    ],
+)
+def test_a_mention_becomes_a_link_only_in_plain_text(text, expected):
+    from deliberation import mentions
+
+    known = {mentions._key("Som Chai"): [7], mentions._key('Som Chai"><script>'): [8]}
+    html = str(mentions.render(text, known))
+    assert expected in html
+    assert "<script>" not in html
+    assert html.count("<a ") <= 1  # never a link inside a link or inside a tag
