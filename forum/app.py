@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
@@ -15,10 +19,12 @@ from deliberation.routes import agenda as agenda_routes
 from deliberation.routes import search as search_routes
 from deliberation.routes import threads as thread_routes
 from forum import db, rules  # noqa: F401  (rules registers the core's permissions)
+from forum import live as live_hub
+from forum import notifications as notices
 from forum.api import params as api_params
 from forum.api import router as api_router
 from forum.config import Settings, get_settings
-from forum.live import lifespan, make_hub
+from forum.live import make_hub
 from forum.middleware import WebMiddleware
 from forum.routes import (
     accounts,
@@ -37,6 +43,18 @@ from forum.web import STATIC_DIR, install_error_handlers
 PACKAGES = (deliberation, voting, minutes)  # their routers and rules arrive with their issues
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with live_hub.lifespan(app):
+        sweep = asyncio.create_task(notices.sweep_due_emails(app.state.engine))
+        try:
+            yield
+        finally:
+            sweep.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweep
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -46,7 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         docs_url=None,  # Swagger UI loads from a CDN, which the strict CSP forbids
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
-        lifespan=lifespan,  # the live hub starts and stops with the server
+        lifespan=lifespan,  # the live hub and the email sweep start and stop with the server
     )
     app.state.settings = settings
     app.state.engine = engine or db.make_engine(settings.database_url)

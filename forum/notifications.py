@@ -12,6 +12,7 @@ later run.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Iterable
@@ -490,3 +491,18 @@ def _email(notification: Notification, locale: str, actor_name: str) -> tuple[st
     finally:
         i18n.current_locale.reset(token)
     return subject, text + "\n"
+
+
+EMAIL_SWEEP_EVERY = timedelta(minutes=5)
+
+
+async def sweep_due_emails(engine: Engine, *, every: timedelta = EMAIL_SWEEP_EVERY) -> None:
+    """Send what is due when the server starts and every few minutes after: an email
+    whose send failed goes out once its claim lapses, even if nothing else happens on the
+    site (the app's lifespan runs this; it stops when cancelled)."""
+    while True:
+        try:
+            await asyncio.to_thread(send_due_emails, engine)
+        except Exception:  # a database hiccup must not end the sweeping
+            log.exception("Sending the notification emails due failed; trying again later.")
+        await asyncio.sleep(every.total_seconds())

@@ -329,3 +329,29 @@ def test_answering_a_suggestion_tells_the_member_who_made_it(session):
     assert row.url == f"/meetings/{meeting.id}/agenda#suggestion-{suggestion.id}"
     [line] = notifications.list_notifications(session, factories.actor(session, somsri)).page.items
     assert "งบประมาณไม่เพียงพอ" in line.text and "ติดตั้งโซลาร์เซลล์" in line.text
+
+
+def test_the_servers_sweep_sends_what_is_due_without_new_activity(session, engine, sender, smtp_server, monkeypatch):  # noqa: F811
+    """A failed email is retried by the sweep the app runs at start-up and every few
+    minutes, with no new notification to set it off (forum.app.lifespan)."""
+    import asyncio
+
+    somsri = factories.person(session)
+    port = get_settings().smtp_port
+    monkeypatch.setattr(get_settings(), "smtp_port", 1)  # unreachable
+    _notify(session, sender, [somsri.id])
+    notifications.wait_for_emails()
+    monkeypatch.setattr(get_settings(), "smtp_port", port)
+    session.connection().execute(update(Notification).values(emailed_at=utcnow() - timedelta(minutes=11)))
+    session.commit()
+
+    async def one_sweep() -> None:
+        sweep = asyncio.create_task(notifications.sweep_due_emails(engine, every=timedelta(hours=1)))
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if smtp_server.messages:
+                break
+        sweep.cancel()
+
+    asyncio.run(one_sweep())
+    assert len(smtp_server.messages) == 1
