@@ -3,6 +3,7 @@ data export, and erasure (personal data removed; anonymised records kept)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,15 @@ NOTICE_EN = """Wethi keeps your name, email, organisation, position and meeting 
 Check-ins and online join/leave times are recorded as the e-meeting decree B.E. 2563 requires.
 You can download your data, withdraw consent or ask for erasure at any time from "My data".
 Records the government must keep (such as minutes) are anonymised instead of deleted."""
+
+
+# What the packages to the right hold about a person (forum may not import them), as
+# hook(session, person_id). An export hook returns more sections of the person's data
+# export ({"name": [rows…]}), read in the export's session. An erasure hook removes or
+# anonymises the package's personal data of the person inside the erasure's transaction,
+# after the core's own changes and before its commit (no commit of its own).
+EXPORT_HOOKS: list[Callable[[Session, int], dict[str, Any]]] = []
+ERASURE_HOOKS: list[Callable[[Session, int], None]] = []
 
 
 def current_notice(session: Session) -> PrivacyNotice:
@@ -186,7 +196,7 @@ def export_data(session: Session, actor: Actor) -> dict[str, Any]:
         select(Attendance).where(Attendance.person_id == actor.person_id)
     ).all()
     attendance_ids = [row.id for row in attendance]
-    return {
+    data: dict[str, Any] = {
         "person": audit.snapshot(person),
         "memberships": [
             audit.snapshot(row)
@@ -229,6 +239,9 @@ def export_data(session: Session, actor: Actor) -> dict[str, Any]:
         ],
         **notifications.export_rows(session, actor.person_id),
     }
+    for hook in EXPORT_HOOKS:
+        data.update(hook(session, actor.person_id))  # type: ignore[arg-type]
+    return data
 
 
 def request_erasure(session: Session, actor: Actor) -> ErasureRequest:
@@ -281,6 +294,8 @@ def erase_person(session: Session, actor: Actor, *, request_id: int) -> Person:
     for invitation in session.exec(select(Invitation).where(Invitation.used_by == person.id)):
         invitation.email = invitation.display_name = ""
     notifications.erase_rows(session, person.id)
+    for hook in ERASURE_HOOKS:
+        hook(session, person.id)  # type: ignore[arg-type]
     _redact_audit_trail(session, person.id)
     request.completed_at = utcnow()
     request.completed_by = actor.person_id

@@ -1,0 +1,249 @@
+"""PDPA for deliberation: what it holds about a person goes into their data export, and
+is removed or anonymised when an administrator carries out their erasure (registered in
+forum.privacy.EXPORT_HOOKS and ERASURE_HOOKS; the erasure runs in the core's transaction,
+after the person's name, email, phone and position are gone and before the audit log is
+redacted and the whole is committed).
+
+What erasure does, record by record. The rule is the core's: the person's own words and
+traces go; the meeting's record stays, pointing at the anonymised person ("(erased #id)"),
+so counts and the agenda keep their integrity.
+
+- Posts stay in their thread (the discussion is part of the meeting's record; replies to
+  them keep their place, the for/against counts their stance), but their text and every
+  earlier revision become "(removed at the author's request)"; they leave the search index
+  and the post's version moves on (an edit in flight is refused as stale).
+- Mentions go: those in the person's posts and those of the person in others' posts.
+  Others' texts themselves are theirs and are not rewritten (an @[name] typed by someone
+  else stays as typed; its link leads to the anonymised account).
+- Suggestions: one that became an agenda item (accepted or merged) keeps its title, which
+  is the office's agenda now, but loses its rationale (re-indexed without it; the item
+  made from it keeps its description, the secretary's text to edit). A declined
+  one keeps its status and the office's answer, its title and rationale removed (out of
+  the search index). A pending one is withdrawn: deleted, with its supports and its entry.
+- Supports of suggestions and read markers (how far the person read each thread) are
+  deleted: they are the person's traces, of no use to anyone else.
+- Agenda items the person presents keep the presenter (the anonymised account) but lose any
+  typed presenter name, and published agenda versions show the anonymised name for them.
+- Documents the person uploaded stay (they are the meeting's papers); `uploaded_by` points
+  at the anonymised account.
+- The audit log keeps the events, but snapshots of the person's posts and of suggestions
+  whose text was removed lose those texts, as forum.privacy does for the person's fields.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from markupsafe import escape
+from sqlmodel import Session, and_, col, delete, or_, select
+
+from deliberation import indexing, search
+from deliberation.models import (
+    Agenda,
+    AgendaDocument,
+    AgendaItem,
+    AgendaSuggestion,
+    AgendaVersion,
+    Post,
+    PostMention,
+    PostRevision,
+    SuggestionStatus,
+    SuggestionSupport,
+    ThreadRead,
+)
+from forum import audit, privacy
+from forum.i18n import DEFAULT_LOCALE, translate
+from forum.models import AuditEvent, Meeting, Person
+
+_MESSAGES = {"removed": "(removed at the author's request)"}
+_ERASED = "(erased)"  # in the audit log, as forum.privacy writes it
+_POST_TEXTS = ("body", "body_html")
+_SUGGESTION_TEXTS = ("title", "rationale")
+
+
+def removed_text() -> str:
+    """What an erased author's post and removed texts say, in the platform's language
+    (stored: the posts' text is stored as written, not translated when shown)."""
+    return translate(_MESSAGES["removed"], DEFAULT_LOCALE)
+
+
+# -- export ---------------------------------------------------------------------------
+
+
+def _rows(session: Session, statement: Any, *, leave_out: tuple[str, ...] = ()) -> list[dict]:
+    return [
+        {key: value for key, value in (audit.snapshot(row) or {}).items() if key not in leave_out}
+        for row in session.exec(statement)
+    ]
+
+
+def export_rows(session: Session, person_id: int) -> dict[str, Any]:
+    """The person's posts (with their item and meeting), the earlier texts of those posts,
+    their suggestions with the answers, their supports, read markers, the items they
+    present and the documents they uploaded."""
+    post_ids = select(Post.id).where(Post.author_id == person_id)
+    return {
+        "deliberation_posts": _rows(
+            session,
+            select(Post).where(Post.author_id == person_id).order_by(col(Post.id)),
+            leave_out=("body_html",),
+        ),
+        "deliberation_post_revisions": _rows(
+            session,
+            select(PostRevision)
+            .where(col(PostRevision.post_id).in_(post_ids))
+            .order_by(col(PostRevision.post_id), col(PostRevision.number)),
+        ),
+        "deliberation_suggestions": _rows(
+            session,
+            select(AgendaSuggestion)
+            .where(AgendaSuggestion.suggested_by == person_id)
+            .order_by(col(AgendaSuggestion.id)),
+        ),
+        "deliberation_suggestion_supports": _rows(
+            session,
+            select(SuggestionSupport)
+            .where(SuggestionSupport.person_id == person_id)
+            .order_by(col(SuggestionSupport.id)),
+        ),
+        "deliberation_thread_reads": _rows(
+            session,
+            select(ThreadRead)
+            .where(ThreadRead.person_id == person_id)
+            .order_by(col(ThreadRead.id)),
+        ),
+        "deliberation_items_presented": _rows(
+            session,
+            select(AgendaItem)
+            .where(AgendaItem.presenter_id == person_id)
+            .order_by(col(AgendaItem.id)),
+        ),
+        "deliberation_documents_uploaded": _rows(
+            session,
+            select(AgendaDocument)
+            .where(AgendaDocument.uploaded_by == person_id)
+            .order_by(col(AgendaDocument.id)),
+            leave_out=("stored_name",),
+        ),
+    }
+
+
+# -- erasure --------------------------------------------------------------------------
+
+
+def erase_rows(session: Session, person_id: int) -> None:
+    """Remove or anonymise the person's deliberation data as the module docstring says
+    (no commit: forum.privacy.erase_person commits)."""
+    removed = removed_text()
+    post_ids = _neutralise_posts(session, person_id, removed)
+    session.exec(  # type: ignore[call-overload]
+        delete(PostMention).where(
+            or_(
+                col(PostMention.person_id) == person_id,
+                col(PostMention.post_id).in_(post_ids or [-1]),
+            )
+        )
+    )
+    suggestion_ids = _erase_suggestions(session, person_id, removed)
+    session.exec(delete(SuggestionSupport).where(col(SuggestionSupport.person_id) == person_id))  # type: ignore[call-overload]
+    session.exec(delete(ThreadRead).where(col(ThreadRead.person_id) == person_id))  # type: ignore[call-overload]
+    _anonymise_presenter(session, person_id)
+    _redact_audit(session, "post", post_ids, _POST_TEXTS)
+    _redact_audit(session, "agenda_suggestion", suggestion_ids, _SUGGESTION_TEXTS)
+
+
+def _neutralise_posts(session: Session, person_id: int, removed: str) -> list[int]:
+    posts = session.exec(select(Post).where(Post.author_id == person_id)).all()
+    for post in posts:
+        post.body, post.body_html = removed, f"<p>{escape(removed)}</p>"
+        post.version += 1
+        session.add(post)
+        indexing.unindex_post(session, post.id)  # type: ignore[arg-type]
+    post_ids = [post.id for post in posts]
+    for revision in session.exec(
+        select(PostRevision).where(col(PostRevision.post_id).in_(post_ids or [-1]))
+    ):
+        revision.body = removed
+        session.add(revision)
+    return post_ids  # type: ignore[return-value]
+
+
+def _erase_suggestions(session: Session, person_id: int, removed: str) -> list[int]:
+    """The ids of the suggestions whose texts were removed (or that were deleted)."""
+    erased: list[int] = []
+    suggestions = session.exec(
+        select(AgendaSuggestion).where(AgendaSuggestion.suggested_by == person_id)
+    ).all()
+    for suggestion in suggestions:
+        if suggestion.item_id is not None:  # on the agenda: its title is the office's now
+            suggestion.rationale = ""
+            session.add(suggestion)
+            agenda = session.get(Agenda, suggestion.agenda_id)
+            meeting = session.get(Meeting, agenda.meeting_id) if agenda else None
+            if meeting is not None:
+                indexing.index_suggestion(session, suggestion, meeting)
+            continue
+        erased.append(suggestion.id)  # type: ignore[arg-type]
+        search.remove_entry(session, kind="agenda_suggestion", ref_id=suggestion.id)  # type: ignore[arg-type]
+        if suggestion.status == SuggestionStatus.pending:  # withdrawn, with others' supports
+            session.exec(  # type: ignore[call-overload]
+                delete(SuggestionSupport).where(
+                    col(SuggestionSupport.suggestion_id) == suggestion.id
+                )
+            )
+            session.delete(suggestion)
+        else:  # declined: the office's answer stays
+            suggestion.title, suggestion.rationale = removed, ""
+            session.add(suggestion)
+    return erased
+
+
+def _anonymise_presenter(session: Session, person_id: int) -> None:
+    items = session.exec(select(AgendaItem).where(AgendaItem.presenter_id == person_id)).all()
+    if not items:
+        return
+    for item in items:
+        item.presenter_name = ""
+        session.add(item)
+    person = session.get(Person, person_id)
+    shown = person.display_name if person else ""
+    item_ids = {item.id for item in items}
+    for version in session.exec(
+        select(AgendaVersion).where(
+            col(AgendaVersion.agenda_id).in_({item.agenda_id for item in items})
+        )
+    ):
+        snapshot = copy.deepcopy(version.snapshot)
+        for part in snapshot.get("parts", []):
+            for entry in part.get("items", []):
+                if entry.get("id") in item_ids:
+                    entry["presenter"] = shown
+        version.snapshot = snapshot  # a new value, so the JSON column is written
+        session.add(version)
+
+
+def _redact_audit(
+    session: Session, target_type: str, target_ids: list[int], fields: tuple[str, ...]
+) -> None:
+    if not target_ids:
+        return
+    events = session.exec(
+        select(AuditEvent).where(
+            and_(AuditEvent.target_type == target_type, col(AuditEvent.target_id).in_(target_ids))
+        )
+    )
+    for event in events:
+        for side in ("before", "after"):
+            values = getattr(event, side)
+            if values and any(key in values for key in fields):
+                setattr(
+                    event,
+                    side,
+                    {key: (_ERASED if key in fields else value) for key, value in values.items()},
+                )
+        session.add(event)
+
+
+privacy.EXPORT_HOOKS.append(export_rows)
+privacy.ERASURE_HOOKS.append(erase_rows)
