@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
 from sqlalchemy import bindparam
@@ -72,6 +72,7 @@ _ACTOR_BY_SESSION = (
         _UNREAD,
         Membership.body_id,
         Membership.role,
+        LoginSession.expires_at,
     )
     .join(LoginSession, LoginSession.person_id == Person.id)
     .join(Membership, Membership.person_id == Person.id, isouter=True)
@@ -87,21 +88,31 @@ _ACTOR_BY_SESSION = (
 def actor_for_session_token(session: Session, token: str) -> Actor:
     """The actor behind a session cookie, in one query: the person's row once per
     membership, or once with no body."""
+    return session_for_token(session, token)[0]
+
+
+def session_for_token(session: Session, token: str) -> tuple[Actor, datetime | None]:
+    """The actor behind a session cookie and when the session ends (None: no session,
+    ANONYMOUS), in the same one query."""
     rows = (
         session.connection()
         .execute(_ACTOR_BY_SESSION, {"token_hash": token_hash(token), "now": utcnow()})
         .all()
     )
     if not rows:
-        return ANONYMOUS
+        return ANONYMOUS, None
     person_id, display_name, is_admin, unread = rows[0][:4]
-    return Actor(
+    expires_at = rows[0][6]
+    if expires_at.tzinfo is None:  # SQLite hands back the stored UTC without its zone
+        expires_at = expires_at.replace(tzinfo=UTC)
+    actor = Actor(
         person_id=person_id,
         display_name=display_name,
         is_admin=is_admin,
-        roles={body_id: Role(role) for *_, body_id, role in rows if body_id is not None},
+        roles={row[4]: Role(row[5]) for row in rows if row[4] is not None},
         unread_notifications=unread,
     )
+    return actor, expires_at
 
 
 def actor_for_api_token(session: Session, token: str) -> Actor:

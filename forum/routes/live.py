@@ -4,20 +4,41 @@ The page's session cookie says who is listening; the channel's kind decides whet
 may (forum.live.register_channel). Refused: closed with 1008, which the page does not
 retry. Then the frames after `after`, and the live ones. A socket that falls behind is
 closed with 1013 and a server shutting down closes with 1012: htmx's ws extension
-reconnects on both, resuming after its last number."""
+reconnects on both, resuming after its last number.
+
+While the socket is open, the session and the channel's rule are checked again every
+RECHECK_EVERY seconds and at the session's expiry, in a short-lived database session (the
+session's one query and the channel's own rule, as at connection; never per frame): after a
+log-out, an expiry, an archival or erasure, or the loss of what the rule asks for, the
+socket is closed with 1008 within that interval.
+
+Origin (the CSRF check does not see WebSockets): a browser's Origin must be the public
+address (WETHI_BASE_URL) or the host the request was addressed to, as the proxy forwarded
+it (X-Forwarded-Host, else Host); any other site's page is refused. Without an Origin
+(not a browser) the cookie alone decides."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from forum import accounts, live
+from forum.db import utcnow
 from forum.errors import DomainError, Forbidden
 from forum.policy import ANONYMOUS
 from forum.web import SESSION_COOKIE, form_int
+
+RECHECK_EVERY = 60.0  # seconds between checks of an open socket's session and channel
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -31,41 +52,97 @@ async def live_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         _check_origin(websocket)
-        await asyncio.to_thread(_authorize, websocket, channel)
+        expires_at = await asyncio.to_thread(_authorize, websocket, channel)
     except DomainError:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
         return
     async with live.get_hub(websocket.app).subscribe(channel, after=after) as subscription:
-        code = await _stream(websocket, subscription)
+        code = await _stream(
+            websocket, subscription, _keep_authorized(websocket, channel, expires_at)
+        )
     if code is not None:
         await websocket.close(code=code)
 
 
 def _check_origin(websocket: WebSocket) -> None:
     """Browsers send their page's origin: another site's page may not listen with the
-    person's cookie (the CSRF check does not see WebSockets)."""
+    person's cookie. Accepted: the public address's origin, or the host the browser
+    addressed (through a proxy: its X-Forwarded-Host; a browser's page cannot set it)."""
     origin = websocket.headers.get("origin")
-    if origin and urlsplit(origin).netloc != websocket.headers.get("host"):
+    if not origin:
+        return
+    page = _origin(origin)
+    if page is not None and page == _origin(str(websocket.app.state.settings.base_url)):
+        return
+    forwarded = websocket.headers.get("x-forwarded-host", "").split(",")[0].strip()
+    host = forwarded or websocket.headers.get("host", "")
+    if page is None or urlsplit(origin.strip()).netloc.lower() != host.strip().lower():
         raise Forbidden()
 
 
-def _authorize(websocket: WebSocket, channel: str) -> None:
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) with the default port filled in; None if not a web origin."""
+    try:
+        parts = urlsplit(url.strip().lower())
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number
+        return None
+    if not parts.hostname or port is None:
+        return None
+    return parts.scheme, parts.hostname, port
+
+
+def _authorize(websocket: WebSocket, channel: str) -> datetime | None:
+    """Raises DomainError unless the cookie's person (or a visitor) may listen; returns
+    when the session ends (None: no session). One short-lived database session."""
     with Session(websocket.app.state.engine) as session:
         token = websocket.cookies.get(SESSION_COOKIE)
-        actor = accounts.actor_for_session_token(session, token) if token else ANONYMOUS
+        actor, expires_at = (
+            accounts.session_for_token(session, token) if token else (ANONYMOUS, None)
+        )
         live.authorize(session, actor, channel)
+        return expires_at
 
 
-async def _stream(websocket: WebSocket, subscription: live.Subscription) -> int | None:
-    """Send until the page goes away (None) or the hub ends the subscription (its close
-    code)."""
+async def _keep_authorized(
+    websocket: WebSocket, channel: str, expires_at: datetime | None
+) -> int | None:
+    """Check again every RECHECK_EVERY seconds, and at the session's end: 1008 once
+    refused; 1013 (the page reconnects, and is checked then) if the database fails."""
+    while True:
+        delay = RECHECK_EVERY
+        if expires_at is not None:
+            delay = min(delay, max((expires_at - utcnow()).total_seconds(), 0.0))
+        await asyncio.sleep(delay)
+        try:
+            expires_at = await asyncio.to_thread(_authorize, websocket, channel)
+        except DomainError:
+            return status.WS_1008_POLICY_VIOLATION
+        except SQLAlchemyError:
+            log.warning("live channel %s: could not check a socket again", channel, exc_info=True)
+            return status.WS_1013_TRY_AGAIN_LATER
+
+
+async def _stream(
+    websocket: WebSocket,
+    subscription: live.Subscription,
+    checking: Coroutine[Any, Any, int | None],
+) -> int | None:
+    """Send until the page goes away (None), the hub ends the subscription or the check
+    refuses the listener (their close code)."""
     sending = asyncio.create_task(_send_all(websocket, subscription))
     listening = asyncio.create_task(_until_disconnected(websocket))
-    done, pending = await asyncio.wait({sending, listening}, return_when=asyncio.FIRST_COMPLETED)
+    rechecking = asyncio.create_task(checking)
+    done, pending = await asyncio.wait(
+        {sending, listening, rechecking}, return_when=asyncio.FIRST_COMPLETED
+    )
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    return sending.result() if sending in done else None
+    for task in (rechecking, sending):
+        if task in done:
+            return task.result()
+    return None
 
 
 async def _send_all(websocket: WebSocket, subscription: live.Subscription) -> int | None:

@@ -9,15 +9,22 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
 import uvicorn
+from sqlmodel import delete, select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
-from forum import accounts, i18n
-from forum.models import Attendance, Role
+from forum import accounts, i18n, live
+from forum.db import utcnow
+from forum.errors import Forbidden
+from forum.models import Attendance, LoginSession, Membership, Role
+from forum.routes import live as live_route
+from forum.security import token_hash
 from forum.web import SESSION_COOKIE
 from tests import factories
 from tests.conftest import WebClient
@@ -210,3 +217,151 @@ async def test_a_check_in_through_the_json_api_reaches_the_page_too(
         assert response.status_code == 200
         message = await receive(ws)
         assert seq_of(message) == 1 and present(1) in message
+
+
+# -- an open socket is checked again -------------------------------------------------
+
+
+@pytest.fixture
+def quick_rechecks(monkeypatch) -> float:
+    """Open sockets checked every 0.2 s instead of every minute."""
+    monkeypatch.setattr(live_route, "RECHECK_EVERY", 0.2)
+    return 0.2
+
+
+async def closed_code(ws, within: float = 3.0) -> int | None:
+    """The close code the server ends the socket with, within `within` seconds."""
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(within):
+            while True:
+                await ws.recv()
+    return closed.value.rcvd.code if closed.value.rcvd else None
+
+
+async def test_logging_out_closes_the_open_socket(
+    session, meeting_with_members, browser, served, quick_rechecks
+):
+    meeting, secretary, _villagers = meeting_with_members
+    page = browser(session, secretary)
+    cookie = {"Cookie": f"{SESSION_COOKIE}={page.http.cookies[SESSION_COOKIE]}"}
+    async with connect(
+        socket_url(served, f"meeting:{meeting.id}"), additional_headers=cookie
+    ) as ws:
+        await receive(ws)
+        assert (await page.post("/logout")).status_code == 303
+        assert await closed_code(ws) == 1008
+
+
+async def test_a_deleted_session_row_closes_the_open_socket(
+    session, meeting_with_members, served, quick_rechecks
+):
+    meeting, secretary, _villagers = meeting_with_members
+    token = accounts.start_session(session, secretary)
+    cookie = {"Cookie": f"{SESSION_COOKIE}={token}"}
+    async with connect(
+        socket_url(served, f"meeting:{meeting.id}"), additional_headers=cookie
+    ) as ws:
+        await receive(ws)
+        session.exec(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+        session.commit()
+        assert await closed_code(ws) == 1008
+
+
+async def test_the_socket_closes_when_its_session_expires_even_between_checks(
+    session, meeting_with_members, served
+):
+    meeting, secretary, _villagers = meeting_with_members
+    token = accounts.start_session(session, secretary)
+    row = session.exec(
+        select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+    ).one()
+    row.expires_at = utcnow() + timedelta(seconds=1)
+    session.add(row)
+    session.commit()
+    cookie = {"Cookie": f"{SESSION_COOKIE}={token}"}
+    assert live_route.RECHECK_EVERY >= 60  # the expiry, not the interval, ends it
+    async with connect(
+        socket_url(served, f"meeting:{meeting.id}"), additional_headers=cookie
+    ) as ws:
+        await receive(ws)
+        assert await closed_code(ws, within=4) == 1008
+
+
+async def test_an_archived_or_erased_person_loses_the_open_socket(
+    session, meeting_with_members, served, quick_rechecks
+):
+    meeting, _secretary, (first, second) = meeting_with_members
+    url = socket_url(served, f"meeting:{meeting.id}")
+    for person, column in ((first, "archived_at"), (second, "erased_at")):
+        async with connect(url, additional_headers=cookie_for(session, person)) as ws:
+            await receive(ws)
+            setattr(person, column, utcnow())
+            session.add(person)
+            session.commit()
+            assert await closed_code(ws) == 1008
+
+
+def _members_only(session, actor, key: str) -> None:
+    """A channel kind for the test: only the body's members may listen."""
+    if actor.role_in(int(key)) is None:
+        raise Forbidden()
+
+
+live.register_channel("testmembers", _members_only)
+
+
+async def test_a_member_removed_from_the_body_loses_a_members_only_channel(
+    session, meeting_with_members, served, quick_rechecks
+):
+    meeting, _secretary, (first, second) = meeting_with_members
+    url = socket_url(served, f"testmembers:{meeting.body_id}")
+    async with (
+        connect(url, additional_headers=cookie_for(session, first)) as removed,
+        connect(url, additional_headers=cookie_for(session, second)) as staying,
+    ):
+        await receive(removed), await receive(staying)
+        membership = session.exec(
+            select(Membership).where(
+                Membership.person_id == first.id, Membership.body_id == meeting.body_id
+            )
+        ).one()
+        session.delete(membership)
+        session.commit()
+        assert await closed_code(removed) == 1008
+        await asyncio.sleep(0.5)  # a few more checks: the remaining member keeps listening
+        assert staying.state is State.OPEN
+
+
+# -- the Origin behind a reverse proxy ------------------------------------------------
+
+
+async def test_an_origin_matching_the_public_address_is_accepted_whatever_the_host(
+    session, meeting_with_members, served, app, monkeypatch
+):
+    meeting, secretary, _villagers = meeting_with_members
+    # The proxy rewrote Host (the server sees 127.0.0.1:port); the page is on the public address.
+    monkeypatch.setattr(app.state.settings, "base_url", "https://wethi.example.go.th/")
+    url = socket_url(served, f"meeting:{meeting.id}")
+    for origin in ("https://wethi.example.go.th", "https://WETHI.example.go.th:443"):
+        headers = cookie_for(session, secretary) | {"Origin": origin}
+        async with connect(url, additional_headers=headers) as ws:
+            assert seq_of(await receive(ws)) == 0
+    for origin in ("http://wethi.example.go.th", "https://elsewhere.example", "null"):
+        headers = cookie_for(session, secretary) | {"Origin": origin}
+        assert await refused_code(url, headers) == 1008
+
+
+async def test_an_origin_matching_the_forwarded_host_is_accepted(
+    session, meeting_with_members, served
+):
+    meeting, secretary, _villagers = meeting_with_members
+    url = socket_url(served, f"meeting:{meeting.id}")
+    forwarded = {"X-Forwarded-Host": "forum.example.org"}
+    headers = cookie_for(session, secretary) | forwarded | {"Origin": "https://forum.example.org"}
+    async with connect(url, additional_headers=headers) as ws:
+        assert seq_of(await receive(ws)) == 0
+    foreign = cookie_for(session, secretary) | forwarded | {"Origin": "https://elsewhere.example"}
+    assert await refused_code(url, foreign) == 1008
+    same_host = cookie_for(session, secretary) | {"Origin": f"http://{served}"}
+    async with connect(url, additional_headers=same_host) as ws:
+        assert seq_of(await receive(ws)) == 0
