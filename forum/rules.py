@@ -12,7 +12,9 @@ RUNS_THE_BODY = frozenset({Role.chair, Role.secretary})  # invite, schedule, kee
 ATTENDANCE_KEEPERS = OFFICERS | {Role.facilitator}
 
 
-def _body_id(target: Any) -> int | None:
+def body_id_of(target: Any) -> int | None:
+    """The body a target belongs to: a Body, a body id, or anything with a `body_id`
+    (a meeting, an invitation, a package's row); the packages' rules use it too."""
     if isinstance(target, Body):
         return target.id
     if isinstance(target, int):
@@ -21,7 +23,7 @@ def _body_id(target: Any) -> int | None:
 
 
 def _is_officer(actor: Actor, target: Any) -> bool:
-    return actor.is_admin or actor.role_in(_body_id(target)) in OFFICERS
+    return actor.is_admin or actor.role_in(body_id_of(target)) in OFFICERS
 
 
 def _is_officer_anywhere(actor: Actor) -> bool:
@@ -83,9 +85,16 @@ def _edit_body(actor: Actor, target: Body) -> bool:
     return _is_officer(actor, target)
 
 
-def _runs_the_body(actor: Actor, target: Any) -> bool:
+def runs_the_body(actor: Actor, target: Any) -> bool:
     """A site admin, or the chair or secretary of the target's body."""
-    return actor.is_admin or actor.role_in(_body_id(target)) in RUNS_THE_BODY
+    return actor.is_admin or actor.role_in(body_id_of(target)) in RUNS_THE_BODY
+
+
+def belongs_to_the_body(actor: Actor, target: Any) -> bool:
+    """A site admin, or anyone signed in with a role in the target's body."""
+    return actor.is_authenticated and (
+        actor.is_admin or actor.role_in(body_id_of(target)) is not None
+    )
 
 
 # A body's own business: its members, its meetings and their stages.
@@ -96,19 +105,15 @@ for _action in (
     "forum.meeting.delete",
     "forum.meeting.change_status",
 ):
-    rule(_action)(_runs_the_body)
+    rule(_action)(runs_the_body)
 
 
 @rule("forum.meeting.manage_attendance")
 def _manage_attendance(actor: Actor, target: Any) -> bool:
-    return actor.is_admin or actor.role_in(_body_id(target)) in ATTENDANCE_KEEPERS
+    return actor.is_admin or actor.role_in(body_id_of(target)) in ATTENDANCE_KEEPERS
 
 
-@rule("forum.meeting.join_online")
-def _join_online(actor: Actor, target: Any) -> bool:
-    return actor.is_authenticated and (
-        actor.is_admin or actor.role_in(_body_id(target)) is not None
-    )
+rule("forum.meeting.join_online")(belongs_to_the_body)
 
 
 @rule("forum.invitation.create")
@@ -116,15 +121,13 @@ def _create_invitation(actor: Actor, target: Any) -> bool:
     """Admins invite anyone; a body's chair or secretary invites into that body."""
     if actor.is_admin:
         return True
-    body_id = _body_id(target)
+    body_id = body_id_of(target)
     return body_id is not None and actor.role_in(body_id) in RUNS_THE_BODY
 
 
 @rule("forum.invitation.list")
 def _list_invitations(actor: Actor, _target: Any) -> bool:
-    return actor.is_admin or any(
-        role in RUNS_THE_BODY for role in actor.roles.values()
-    )
+    return actor.is_admin or any(role in RUNS_THE_BODY for role in actor.roles.values())
 
 
 @rule("forum.invitation.revoke")
@@ -135,7 +138,7 @@ def _revoke_invitation(actor: Actor, target: Any) -> bool:
     if not actor.is_authenticated:
         return False
     made_it = getattr(target, "created_by", None) == actor.person_id
-    return made_it or actor.role_in(_body_id(target)) in RUNS_THE_BODY
+    return made_it or actor.role_in(body_id_of(target)) in RUNS_THE_BODY
 
 
 # -- notifications: one's own ---------------------------------------------------------
