@@ -9,7 +9,6 @@ deliberation.suggestions; files in deliberation.documents.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberation import indexing, threads
+from deliberation.markdown import check_markup
 from deliberation.models import (
     Agenda,
+    AgendaDocument,
     AgendaItem,
     AgendaItemKind,
     AgendaPart,
     AgendaStatus,
+    AgendaSuggestion,
     AgendaTemplate,
     AgendaVariant,
+    AgendaVersion,
+    Post,
+    SuggestionSupport,
+    ThreadRead,
 )
 from forum import audit, meetings, policy
 from forum.db import claim_version, utcnow
@@ -239,13 +245,6 @@ def items_of(session: Session, agenda_id: int) -> list[AgendaItem]:
 
 # -- items ------------------------------------------------------------------------------
 
-# Raw HTML and links that are not web addresses: refused with a message, not silently
-# dropped (the renderer would show them as text anyway: deliberation.markdown).
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?>")
-_BAD_LINK = re.compile(
-    r"\]\(\s*<?\s*(?!https?://)[^)\s]|<\s*(?:javascript|vbscript|data)\s*:", re.I
-)
-
 
 class ItemFields(BaseModel):
     title: str = Field(min_length=1, max_length=300)
@@ -257,16 +256,7 @@ class ItemFields(BaseModel):
 
 def _checked_item(session: Session, body_id: int, data: dict[str, Any]) -> ItemFields:
     values = validate(ItemFields, data, multiline=frozenset({"description"}))
-    text = values.description or ""
-    if _HTML_TAG.search(text):
-        raise InvalidInput(
-            {
-                "description": "HTML is not accepted here (such as <script> or onclick=…). "
-                "Use plain text with Markdown: **bold**, *italic*, lists and links."
-            }
-        )
-    if _BAD_LINK.search(text):
-        raise InvalidInput({"description": "Links must be web addresses starting with https://"})
+    check_markup(values.description or "", field="description")
     if values.presenter_id is not None:
         member = session.exec(
             select(Membership.id).where(
@@ -357,8 +347,6 @@ def remove_item(
 ) -> Agenda:
     """Remove an item with its documents (their files too, from `data_dir`, after the
     commit); not one with a discussion. Raises Forbidden, NotFound, Conflict, StaleEdit."""
-    from deliberation.models import AgendaDocument, AgendaSuggestion
-
     item, agenda, _meeting = _item_for_edit(session, actor, item_id, meeting_id)
     threads.release_item(session, item.id)  # type: ignore[arg-type]  (refused with a discussion)
     claim_agenda(session, agenda, version)
@@ -391,7 +379,7 @@ def remove_item(
     )
     session.commit()
     if data_dir is not None:
-        from deliberation.documents import remove_files
+        from deliberation.documents import remove_files  # (documents imports this module)
 
         remove_files(data_dir, files)
     return agenda
@@ -564,15 +552,6 @@ def _on_meeting_delete(session: Session, actor: Actor, meeting: Meeting) -> None
     """forum.meetings.DELETE_HOOKS: a draft meeting made by mistake goes with its agenda
     (parts, items, versions, suggestions), unless someone's documents or posts are on it;
     later agendas that named it as their previous meeting forget it."""
-    from deliberation.models import (
-        AgendaDocument,
-        AgendaSuggestion,
-        AgendaVersion,
-        Post,
-        SuggestionSupport,
-        ThreadRead,
-    )
-
     for agenda in session.exec(select(Agenda).where(Agenda.previous_meeting_id == meeting.id)):
         agenda.previous_meeting_id = None
     for item in session.exec(
@@ -591,7 +570,9 @@ def _on_meeting_delete(session: Session, actor: Actor, meeting: Meeting) -> None
     )
     doomed: list[Any] = [
         *session.exec(
-            select(SuggestionSupport).where(col(SuggestionSupport.suggestion_id).in_(suggestion_ids))
+            select(SuggestionSupport).where(
+                col(SuggestionSupport.suggestion_id).in_(suggestion_ids)
+            )
         ),
         *session.exec(select(ThreadRead).where(col(ThreadRead.item_id).in_(item_ids))),
         *session.exec(select(AgendaSuggestion).where(AgendaSuggestion.agenda_id == agenda.id)),

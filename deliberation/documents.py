@@ -125,6 +125,13 @@ def clean_filename(name: str) -> str:
     return name
 
 
+def size_text(size: int) -> str:
+    """A file's size as the pages show it: "1.2 MB", "350 KB" (at least 1 KB)."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def _same_meeting(agenda: Agenda, meeting_id: int | None) -> None:
     if meeting_id is not None and agenda.meeting_id != meeting_id:
         raise NotFound()  # a document of another meeting's agenda

@@ -1,15 +1,39 @@
-"""Markdown for agenda descriptions, rendered safe: paragraphs, line breaks, bold and
-italic, lists, and links to http(s) addresses only. Raw HTML is never passed through:
-`<script>` or `<img onerror=…>` typed in a description comes out as the text it is."""
+"""Markdown for agenda descriptions and posts, rendered safe: paragraphs, line breaks, bold
+and italic, lists, and links to http(s) addresses only. Raw HTML is never passed through:
+`<script>` or `<img onerror=…>` in a text comes out as the text it is. The services refuse
+such texts up front (`check_markup`), so that the writer learns why, rather than seeing them
+shown as text."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from forum.errors import InvalidInput
+
 _SAFE_SCHEMES = ("http://", "https://")
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?>")
+_EVENT_HANDLER = re.compile(r"<[^>]*\bon[a-z]+\s*=", re.I)  # even in an unclosed tag
+_BAD_LINK = re.compile(
+    r"\]\(\s*<?\s*(?!https?://)[^)\s]|<\s*(?:javascript|vbscript|data)\s*:", re.I
+)
+
+
+def check_markup(text: str, *, field: str) -> None:
+    """Raise InvalidInput (on `field`) on HTML, event handlers or links that are not web
+    addresses."""
+    if _HTML_TAG.search(text) or _EVENT_HANDLER.search(text):
+        raise InvalidInput(
+            {
+                field: "HTML is not accepted here (such as <script> or onclick=…). "
+                "Use plain text with Markdown: **bold**, *italic*, lists and links."
+            }
+        )
+    if _BAD_LINK.search(text):
+        raise InvalidInput({field: "Links must be web addresses starting with https://"})
 
 
 def _safe_link(url: str) -> bool:

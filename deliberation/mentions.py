@@ -22,30 +22,9 @@ MAX_MENTIONS = 20
 _OPEN, _CLOSE = "\ue010", "\ue011"
 _STAND_IN = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 
-# Raw HTML and links that are not web addresses: refused with a message rather than shown
-# as text (as agenda descriptions are: deliberation.agenda).
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?>")
-_EVENT_HANDLER = re.compile(r"<[^>]*\bon[a-z]+\s*=", re.I)  # even in an unclosed tag
-_BAD_LINK = re.compile(
-    r"\]\(\s*<?\s*(?!https?://)[^)\s]|<\s*(?:javascript|vbscript|data)\s*:", re.I
-)
-
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-def check_markup(text: str, field: str = "body") -> None:
-    """Raise InvalidInput on HTML, event handlers or links that are not web addresses."""
-    if _HTML_TAG.search(text) or _EVENT_HANDLER.search(text):
-        raise InvalidInput(
-            {
-                field: "HTML is not accepted here (such as <script> or onclick=…). "
-                "Use plain text with Markdown: **bold**, *italic*, lists and links."
-            }
-        )
-    if _BAD_LINK.search(text):
-        raise InvalidInput({field: "Links must be web addresses starting with https://"})
 
 
 def resolve(text: str, members: list[tuple[int, str]]) -> dict[str, list[int]]:

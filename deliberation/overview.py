@@ -11,7 +11,8 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from deliberation import agenda as agendas
-from deliberation import labels, publishing, suggestions
+from deliberation import labels, publishing, suggestions, threads
+from deliberation.documents import size_text
 from deliberation.markdown import render_markdown
 from deliberation.models import (
     Agenda,
@@ -24,7 +25,7 @@ from deliberation.models import (
 )
 from forum import meetings
 from forum.errors import NotFound
-from forum.models import Body, Meeting, MeetingStatus, Membership, Person
+from forum.models import Body, Meeting, MeetingStatus, Person
 from forum.policy import Actor
 
 
@@ -97,16 +98,11 @@ class AgendaOverview:
     suggestions_open: bool
     publishable: bool  # a draft at agenda_open, or a new version
     revisable: bool  # published: a new version may be started
+    needs_opening: bool  # a draft agenda of a draft meeting: opened for suggestions first
     members: list[tuple[int, str]]  # presenters to choose from
     item_choices: list[tuple[int, str]]  # "4.1 title", to merge a suggestion into
     part_choices: list[tuple[int, str]]  # "4. title"
     previous_meeting: Meeting | None
-
-
-def _size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
 
 
 def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> AgendaOverview:
@@ -130,18 +126,10 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
                 document.filename,
                 document.content_type,
                 document.size,
-                _size(document.size),
+                size_text(document.size),
             )
         )
-    members = [
-        (person_id, name)
-        for person_id, name in session.exec(
-            select(Person.id, Person.display_name)
-            .join(Membership, col(Membership.person_id) == Person.id)
-            .where(Membership.body_id == meeting.body_id)
-            .order_by(col(Person.display_name))
-        ).all()
-    ]
+    members = threads.members_of(session, meeting.body_id)
     names = dict(members)
     kinds = {kind.value: labels.text(kind) for kind in AgendaItemKind}
     part_lines: list[PartLine] = []
@@ -195,6 +183,7 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
             or (status == AgendaStatus.draft and meeting.status == MeetingStatus.agenda_open)
         ),
         revisable=not closed and status == AgendaStatus.published,
+        needs_opening=status == AgendaStatus.draft and meeting.status == MeetingStatus.draft,
         members=members,
         item_choices=[(item.id, f"{numbers[item.id]} {item.title}") for item in items],  # type: ignore[index,misc]
         part_choices=[(line.id, f"{line.number}. {line.title}") for line in part_lines],

@@ -76,14 +76,6 @@ def _names(session: Session, person_ids: set[int | None]) -> dict[int, str]:
     return {person_id: name for person_id, name in rows.all() if person_id is not None}
 
 
-def notify_members(
-    session: Session, actor: Actor, agenda: Agenda, version: AgendaVersion
-) -> None:
-    """The one call site: the body's members are told that the agenda (version
-    `version.number`) is published, in this transaction (emails go after the commit)."""
-    notices.agenda_published(session, actor, agenda, version)
-
-
 def _record_version(session: Session, actor: Actor, agenda: Agenda) -> AgendaVersion:
     """Lock and number the agenda and record its next version (committed by the caller)."""
     before = audit.snapshot(agenda)
@@ -99,7 +91,8 @@ def _record_version(session: Session, actor: Actor, agenda: Agenda) -> AgendaVer
     agenda.published_at = version.published_at
     session.flush()
     audit.record(session, actor, "deliberation.agenda.publish", agenda, before=before)
-    notify_members(session, actor, agenda, version)
+    # The body's members are told in this transaction (emails go after the commit).
+    notices.agenda_published(session, actor, agenda, version)
     return version
 
 

@@ -72,18 +72,10 @@ MAX_RESULTS = 1000  # a search ranks at most the newest this many matches (and c
 _SNIPPET_WORDS = 40
 _MMAP_SIZE = 1 << 31  # bytes of the SQLite file mapped, as many as SQLite allows (it caps it)
 
-# What each kind of entry is called and where it is shown: services of later issues
-# add theirs with `register_kind`.
-LABELS: dict[str, str] = {
-    "agenda_item": "Agenda item",
-    "agenda_suggestion": "Agenda suggestion",
-    "post": "Discussion post",
-}
-LINKS: dict[str, str] = {
-    "agenda_item": "/meetings/{meeting_id}#agenda-item-{ref_id}",
-    "agenda_suggestion": "/meetings/{meeting_id}#suggestion-{ref_id}",
-    "post": "/meetings/{meeting_id}#post-{ref_id}",
-}
+# What each kind of entry is called and where it is shown: the services that index a kind
+# register it (`register_kind`; deliberation.indexing for the agenda's and the posts').
+LABELS: dict[str, str] = {}
+LINKS: dict[str, str] = {}
 _DEFAULT_LINK = "/bodies/{body_id}"
 
 

@@ -128,19 +128,22 @@ def support_suggestion(
     return suggestion
 
 
-def _claim_answer(session: Session, suggestion_id: int) -> None:
-    """Compare-and-set pending → answered: of two answers at once, only the first counts."""
+def _claim_answer(session: Session, actor: Actor, suggestion: AgendaSuggestion) -> None:
+    """Compare-and-set pending → answered (by the actor, now): of two answers at once, only
+    the first counts."""
+    now = utcnow()
     result = session.connection().execute(
         update(AgendaSuggestion)
         .where(
-            col(AgendaSuggestion.id) == suggestion_id,
+            col(AgendaSuggestion.id) == suggestion.id,
             col(AgendaSuggestion.status) == SuggestionStatus.pending,
         )
-        .values(answered_at=utcnow())
+        .values(answered_at=now)
     )
     if result.rowcount != 1:
         session.rollback()
         raise Conflict(ANSWERED)
+    suggestion.answered_by, suggestion.answered_at = actor.person_id, now
 
 
 def answer_suggestion(
@@ -168,7 +171,7 @@ def answer_suggestion(
     if answer == "accept":
         part = agendas.part_in(session, agenda, part_id)
         agendas.claim_agenda(session, agenda, version)
-        _claim_answer(session, suggestion_id)
+        _claim_answer(session, actor, suggestion)
         item = AgendaItem(
             agenda_id=agenda.id,  # type: ignore[arg-type]
             part_id=part.id,  # type: ignore[arg-type]
@@ -185,14 +188,14 @@ def answer_suggestion(
         suggestion.status, suggestion.item_id = SuggestionStatus.accepted, item.id
         audit.record(session, actor, "deliberation.agenda.add_item", item)
         indexing.index_item(session, item, meeting)
-        action = "deliberation.suggestion.accept"
+        audit.record(session, actor, "deliberation.suggestion.accept", suggestion, before=before)
     elif answer == "merge":
         target = session.get(AgendaItem, agendas.whole_number(item_id) or 0)
         if target is None or target.agenda_id != agenda.id:
             raise InvalidInput({"item_id": "Choose the agenda item to merge it into."})
-        _claim_answer(session, suggestion_id)
+        _claim_answer(session, actor, suggestion)
         suggestion.status, suggestion.item_id = SuggestionStatus.merged, target.id
-        action = "deliberation.suggestion.merge"
+        audit.record(session, actor, "deliberation.suggestion.merge", suggestion, before=before)
     elif answer == "decline":
         text = " ".join((reason or "").split())
         if not text:
@@ -201,27 +204,14 @@ def answer_suggestion(
             )
         if len(text) > 2000:
             raise InvalidInput({"reason": "This is too long: at most 2000 characters."})
-        _claim_answer(session, suggestion_id)
+        _claim_answer(session, actor, suggestion)
         suggestion.status, suggestion.answer_reason = SuggestionStatus.declined, text
-        action = "deliberation.suggestion.decline"
+        audit.record(session, actor, "deliberation.suggestion.decline", suggestion, before=before)
     else:
         raise InvalidInput({"answer": "Please choose one of the options."})
-    suggestion.answered_by, suggestion.answered_at = actor.person_id, utcnow()
-    _audit_answer(session, actor, action, suggestion, before)
     notices.suggestion_answered(session, actor, suggestion, meeting)
     session.commit()
     return suggestion
-
-
-def _audit_answer(
-    session: Session, actor: Actor, action: str, suggestion: AgendaSuggestion, before: Any
-) -> None:
-    if action == "deliberation.suggestion.accept":
-        audit.record(session, actor, "deliberation.suggestion.accept", suggestion, before=before)
-    elif action == "deliberation.suggestion.merge":
-        audit.record(session, actor, "deliberation.suggestion.merge", suggestion, before=before)
-    else:
-        audit.record(session, actor, "deliberation.suggestion.decline", suggestion, before=before)
 
 
 def supporters(session: Session, suggestion_ids: list[int]) -> dict[int, list[int]]:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from deliberation import agenda as agendas
 from deliberation import labels, mentions, threads
+from deliberation.documents import size_text
 from deliberation.markdown import render_markdown
 from deliberation.models import (
     AgendaDocument,
@@ -28,7 +29,7 @@ from deliberation.models import (
     PostRevision,
     ThreadRead,
 )
-from deliberation.overview import DocumentLine, _size
+from deliberation.overview import DocumentLine
 from forum import dates, i18n, meetings, policy
 from forum.db import utcnow
 from forum.errors import Conflict
@@ -97,7 +98,7 @@ def _header(session: Session, item: AgendaItem) -> ItemHeader:
     part_number = next(n for n, part in enumerate(parts, start=1) if part.id == item.part_id)
     position = next(n for n, other in enumerate(siblings, start=1) if other.id == item.id)
     documents = [
-        DocumentLine(d.id, d.filename, d.content_type, d.size, _size(d.size))  # type: ignore[arg-type]
+        DocumentLine(d.id, d.filename, d.content_type, d.size, size_text(d.size))  # type: ignore[arg-type]
         for d in session.exec(
             select(AgendaDocument)
             .where(AgendaDocument.item_id == item.id)

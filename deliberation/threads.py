@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from deliberation import indexing, mentions, notices
+from deliberation.markdown import check_markup
 from deliberation.models import (
     Agenda,
     AgendaItem,
@@ -132,7 +133,7 @@ def _checked_text(
         if "stance" in error.fields:
             error.fields["stance"] = FieldMessage(_CHOOSE_STANCE)
         raise
-    mentions.check_markup(values.body)
+    check_markup(values.body, field="body")
     mentioned = mentions.resolve(values.body, members_of(session, body_id))
     html = str(mentions.render(values.body, mentioned))
     return values, html, {person_id for ids in mentioned.values() for person_id in ids}

@@ -6,7 +6,12 @@ import re
 
 import pytest
 
+from deliberation import agenda as agendas
 from deliberation.markdown import render_markdown
+from deliberation.models import AgendaItemKind
+from forum.errors import InvalidInput
+from forum.models import Role
+from tests import factories
 
 
 def test_the_subset_renders():
@@ -30,3 +35,15 @@ def test_script_event_handlers_and_unsafe_links_never_become_markup(text):
     assert "<script" not in html and "<img" not in html
     assert 'href="javascript' not in html.lower() and 'href="data' not in html
     assert not re.search(r"<[a-z]+[^>]*\son[a-z]+=", html)  # no event handler on any element
+
+
+def test_an_agenda_description_with_an_event_handler_is_refused(session):
+    # An unclosed tag is no HTML tag, but its handler is refused (as in posts: one check_markup).
+    body = factories.body(session)
+    secretary = factories.actor(session, factories.member(session, body, Role.secretary))
+    meeting = factories.agenda_meeting(session, body)
+    agenda, _ = agendas.ensure_agenda(session, secretary, meeting_id=meeting.id)
+    part = next(p for p in agendas.parts_of(session, agenda.id) if p.kind == AgendaItemKind.consideration)
+    with pytest.raises(InvalidInput) as refused:
+        agendas.add_item(session, secretary, meeting_id=meeting.id, version=agenda.version, part_id=part.id, title="x", description='<img src=x onerror="alert(1)"')
+    assert "description" in refused.value.fields
