@@ -119,6 +119,12 @@ class _LocaleEnvironment(Environment):
         self.locale = locale
         self.template_class = _Template
 
+    def make_globals(self, d: Any = None) -> Any:
+        """A template's globals as one plain dict rather than Jinja's ChainMap over the
+        environment's: every render copies them into its context, and a dict copies in
+        one step. The globals are all set when the environment is made (_make_environment)."""
+        return {**self.globals, **(d or {})}
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         folded = _FoldTranslations(self.locale).visit(tree)
