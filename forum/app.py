@@ -14,6 +14,7 @@ import deliberation
 import minutes
 import voting
 from deliberation import api as deliberation_api
+from deliberation import demo as deliberation_demo  # noqa: F401  (registers its demo content)
 from deliberation import privacy as deliberation_privacy  # noqa: F401  (registers its PDPA export and erasure)
 from deliberation import rules as deliberation_rules  # noqa: F401  (registers its permissions)
 from deliberation.routes import agenda as agenda_routes

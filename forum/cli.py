@@ -63,6 +63,7 @@ def migrate() -> None:
 @app.command("demo")
 def seed_demo() -> None:
     """Fill the database with a realistic demo programme (only when it has no bodies yet)."""
+    from forum import app as composition  # noqa: F401  (the packages register their demo content)
     from forum import demo as demo_data
     from forum.db import session_scope
 

@@ -54,6 +54,14 @@ MEMBER_EMAIL = "member@wethi.example"
 
 Progress = Callable[[str], object]
 
+# Demo content the packages to the right add (deliberation: agendas, suggestions and
+# discussions), as hook(session, meeting) each time the seeding has moved a meeting to a
+# new stage (meeting.status tells which), so a hook can use its own services while the
+# meeting is still at the stage they need (a closed meeting refuses every change). A hook
+# may move the meeting on itself (publishing its agenda, say): the seeding then skips the
+# stages already reached. Hooks commit their own work.
+DEMO_HOOKS: list[Callable[[Session, Meeting], None]] = []
+
 # -- the programme --------------------------------------------------------------------
 
 # The 20 pilot provinces (5 per region, in order) and their network organisations, each with
@@ -472,10 +480,15 @@ def _meeting_start(days: int) -> datetime:
 
 
 def _advance(session: Session, meeting: Meeting, *statuses: MeetingStatus) -> None:
+    stages = list(MeetingStatus)  # in lifecycle order
     for status in statuses:
+        if stages.index(MeetingStatus(meeting.status)) >= stages.index(status):
+            continue  # a demo hook already moved it on
         meetings.advance_status(
             session, SYSTEM, meeting_id=meeting.id, to=status, version=meeting.version
         )
+        for hook in DEMO_HOOKS:
+            hook(session, meeting)
 
 
 def _meetings(session: Session, plan: BodyPlan, names: NameSource, rng: random.Random) -> int:

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
+from deliberation import demo as deliberation_demo  # noqa: F401  (registers its demo content)
+from deliberation import search
+from deliberation.models import (
+    Agenda,
+    AgendaItem,
+    AgendaStatus,
+    AgendaSuggestion,
+    Post,
+    PostMention,
+    PostStance,
+    SuggestionStatus,
+)
 from forum import accounts, demo
 from forum.models import (
     Attendance,
@@ -118,3 +130,46 @@ def test_the_demo_logins_work_with_their_roles(session: Session) -> None:
     north = session.exec(select(Body).where(Body.name.endswith("ภาคเหนือ"))).one()
     assert accounts.actor_for(session, secretary).role_in(north.id) == Role.secretary
     assert accounts.actor_for(session, member).role_in(north.id) == Role.member
+
+
+def test_the_north_working_group_has_agendas_suggestions_and_discussions(
+    session: Session,
+) -> None:
+    _seeded(session)
+    north = session.exec(select(Body).where(Body.name.endswith("ภาคเหนือ"))).one()
+    past, upcoming = (
+        session.exec(
+            select(Meeting)
+            .where(Meeting.body_id == north.id, Meeting.status == status)
+            .order_by(col(Meeting.starts_at).desc())
+        ).first()
+        for status in (MeetingStatus.closed, MeetingStatus.agenda_open)
+    )
+    assert past is not None and upcoming is not None
+    published = session.exec(select(Agenda).where(Agenda.meeting_id == past.id)).one()
+    assert published.status == AgendaStatus.published and published.published_version == 1
+    titles = session.exec(
+        select(AgendaItem.title).where(AgendaItem.agenda_id == published.id)
+    ).all()
+    assert "ขออนุมัติโครงการโซลาร์รูฟท็อปศูนย์เรียนรู้ชุมชน" in titles
+    assert _count(session, AgendaItem, col(AgendaItem.time_box_minutes).is_not(None)) >= 5
+    suggested = dict(
+        session.exec(
+            select(AgendaSuggestion.status, AgendaSuggestion.answer_reason)
+            .join(Agenda, col(Agenda.id) == AgendaSuggestion.agenda_id)
+            .where(col(Agenda.meeting_id).in_([past.id, upcoming.id]))
+        ).all()
+    )
+    assert set(suggested) == {
+        SuggestionStatus.accepted,
+        SuggestionStatus.declined,
+        SuggestionStatus.pending,
+    }
+    assert suggested[SuggestionStatus.declined]
+    stances = session.exec(select(Post.stance).where(Post.body_id == north.id)).all()
+    assert set(PostStance) <= set(stances) and None in stances  # replies carry no stance
+    assert _count(session, Post, col(Post.meeting_id).in_([past.id, upcoming.id])) == len(stances)
+    assert _count(session, PostMention) >= 2
+    member = session.exec(select(Person).where(Person.email == demo.MEMBER_EMAIL)).one()
+    found = search.search(session, accounts.actor_for(session, member), query="บำรุงรักษา")
+    assert any(hit.kind == "post" for hit in found.items)
