@@ -217,6 +217,75 @@
     }
   });
 
+  // A live refresh (an element marked data-live-refresh has the page fetch a part of itself
+  // again after someone else's change) must not throw away what this person was typing
+  // there: fields (by id) whose value differs from the one the server sent are carried
+  // into the new content, the <details> around them opened, the focus and caret kept.
+  var drafts = null;
+  function changed(field) {
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return field.type !== "hidden" && field.value !== field.defaultValue;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var source = config && config.elt;
+    drafts = null;
+    if (!source || !source.hasAttribute || !source.hasAttribute("data-live-refresh") ||
+        !event.detail.shouldSwap || !event.detail.target) {
+      return;
+    }
+    var active = document.activeElement;
+    drafts = { fields: [], focus: null };
+    event.detail.target.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (field) {
+      if (changed(field)) {
+        drafts.fields.push({ id: field.id, value: field.value, checked: field.checked });
+      }
+    });
+    if (active && active.id && event.detail.target.contains(active)) {
+      drafts.focus = { id: active.id, start: active.selectionStart, end: active.selectionEnd };
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var kept = drafts;
+    drafts = null;
+    if (!kept) {
+      return;
+    }
+    kept.fields.forEach(function (draft) {
+      var field = document.getElementById(draft.id);
+      if (!field) {
+        return; // that form is gone (e.g. the post was hidden)
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = draft.checked;
+      } else {
+        field.value = draft.value;
+      }
+      var details = field.closest("details");
+      if (details) {
+        details.open = true;
+      }
+    });
+    var focused = kept.focus && document.getElementById(kept.focus.id);
+    if (focused) {
+      focused.focus();
+      if (typeof kept.focus.start === "number" && focused.setSelectionRange) {
+        try {
+          focused.setSelectionRange(kept.focus.start, kept.focus.end);
+        } catch (ignored) {
+          // fields without a caret (number, radio)
+        }
+      }
+    }
+  });
+
   function ready() {
     syncMenus();
     focusErrors(document);
