@@ -5,6 +5,7 @@ the printable agenda and the body's agenda parts."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from sqlmodel import select
@@ -262,7 +263,8 @@ async def test_a_pdf_is_uploaded_and_served_with_its_type_to_those_who_may_see_t
     download = await secretary.get(f"{agenda_url(meeting)}/documents/{document.id}")
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-type"] == "application/pdf"
-    assert download.headers["content-disposition"].startswith("inline; filename*=UTF-8''")
+    # The Thai name survives, percent-encoded as RFC 5987 asks.
+    assert download.headers["content-disposition"] == f"inline; filename*=UTF-8''{quote('รายงาน.pdf')}"
     anonymous = await make_client().get(f"{agenda_url(meeting)}/documents/{document.id}")
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
     wrong_meeting = factories.agenda_meeting(session, secretary.body)

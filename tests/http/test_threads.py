@@ -199,6 +199,12 @@ async def test_a_post_is_published_to_the_items_channel_after_the_commit(app, se
     assert frame.html.count('hx-swap-oob="true"') == 2
     assert f'hx-get="{item_url(meeting, item)}"' in frame.html
     assert "งบประมาณเท่าไร" not in frame.html  # the text is fetched by each page, with its own controls
+    # Rendered from what was committed: the summary already counts the new question.
+    assert '<span class="badge stance-question">ข้อซักถาม</span> <strong class="numeric">1</strong>' in frame.html
+    # A post refused (no stance) commits nothing and publishes nothing.
+    refused = await member.post(f"{item_url(meeting, item)}/posts", {"stance": "", "body": "ไม่มีจุดยืน"})
+    assert refused.status_code == 422
+    assert [f.seq for f in app.state.hub.store.after(f"item:{item.id}", 0)] == [frame.seq]
 
 
 # -- the JSON API --------------------------------------------------------------------------------
