@@ -283,3 +283,28 @@ if __name__ == "__main__":
         _load_main(sys.argv[2:])
     else:
         sys.exit(__doc__)
+
+
+def bench_people(session, count: int) -> list:
+    """Load the reference data and add `count` people of a Provincial Energy Office (the
+    benchmarks' members), in the caller's transaction."""
+    from sqlmodel import select
+
+    from forum import reference
+    from forum.models import Organisation, OrganisationKind, Person
+
+    reference.load_reference_data(session)
+    office = session.exec(
+        select(Organisation).where(Organisation.kind == OrganisationKind.provincial_energy_office)
+    ).first()
+    people = [
+        Person(
+            display_name=f"นายสมชาย ทดสอบประสิทธิภาพ{n}",
+            position="อาสาสมัครพลังงาน (อส.พน.)",
+            email=f"bench{n}@wethi.example",
+            organisation_id=office.id,
+        )
+        for n in range(count)
+    ]
+    session.add_all(people)
+    return people

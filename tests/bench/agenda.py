@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, free_port, log, processes, wait_until_serving  # noqa: E402
+from _common import ROOT, bench_people, free_port, log, processes, wait_until_serving  # noqa: E402
 from pages import WORKERS, measure, median, result, uvicorn_command  # noqa: E402
 
 ITEMS = 25
@@ -58,7 +58,7 @@ def prepare_database() -> dict[str, object]:
     from deliberation import agenda as agendas
     from deliberation import publishing, threads
     from deliberation.models import AgendaItemKind, AgendaPart, PostStance
-    from forum import accounts, db, reference
+    from forum import accounts, db
     from forum.config import load_settings
     from forum.dates import buddhist_year, to_local
     from forum.models import (
@@ -67,9 +67,6 @@ def prepare_database() -> dict[str, object]:
         Meeting,
         MeetingStatus,
         Membership,
-        Organisation,
-        OrganisationKind,
-        Person,
         Region,
         Role,
     )
@@ -80,22 +77,7 @@ def prepare_database() -> dict[str, object]:
     engine = db.make_engine(settings.database_url)
     db.migrate(engine)
     with Session(engine, expire_on_commit=False) as session:
-        reference.load_reference_data(session)
-        office = session.exec(
-            select(Organisation).where(
-                Organisation.kind == OrganisationKind.provincial_energy_office
-            )
-        ).first()
-        people = [
-            Person(
-                display_name=f"นายสมชาย ทดสอบประสิทธิภาพ{n}",
-                position="อาสาสมัครพลังงาน (อส.พน.)",
-                email=f"bench{n}@wethi.example",
-                organisation_id=office.id,
-            )
-            for n in range(21)
-        ]
-        session.add_all(people)
+        people = bench_people(session, 21)
         north = session.exec(select(Region).where(Region.code == "north")).one()
         bodies = [
             Body(kind=BodyKind.working_group, name=name, region_id=north.id)

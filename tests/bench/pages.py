@@ -30,7 +30,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import BENCH_DIR, ROOT, fetch, free_port, log, processes, run_load, wait_until_serving  # noqa: E402
+from _common import (  # noqa: E402
+    BENCH_DIR,
+    ROOT,
+    bench_people,
+    fetch,
+    free_port,
+    log,
+    processes,
+    run_load,
+    wait_until_serving,
+)
 
 WORKERS = 1
 
@@ -43,7 +53,7 @@ def prepare_database() -> dict[str, object]:
     from sqlalchemy import insert
     from sqlmodel import Session, select
 
-    from forum import accounts, db, reference
+    from forum import accounts, db
     from forum.config import load_settings
     from forum.dates import buddhist_year, to_local
     from forum.models import (
@@ -54,8 +64,6 @@ def prepare_database() -> dict[str, object]:
         Meeting,
         MeetingStatus,
         Membership,
-        Organisation,
-        OrganisationKind,
         Person,
         Region,
         Role,
@@ -66,22 +74,7 @@ def prepare_database() -> dict[str, object]:
     engine = db.make_engine(settings.database_url)
     db.migrate(engine)
     with Session(engine, expire_on_commit=False) as session:
-        reference.load_reference_data(session)
-        office = session.exec(
-            select(Organisation).where(
-                Organisation.kind == OrganisationKind.provincial_energy_office
-            )
-        ).first()
-        people = [
-            Person(
-                display_name=f"นายสมชาย ทดสอบประสิทธิภาพ{n}",
-                position="อาสาสมัครพลังงาน (อส.พน.)",
-                email=f"bench{n}@wethi.example",
-                organisation_id=office.id,
-            )
-            for n in range(60)
-        ]
-        session.add_all(people)
+        people = bench_people(session, 60)
         north = session.exec(select(Region).where(Region.code == "north")).one()
         small = Body(
             kind=BodyKind.working_group,
