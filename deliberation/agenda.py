@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberation import indexing, threads
-from deliberation.markdown import check_markup
+from deliberation.markdown import check_markup, render_markdown
 from deliberation.models import (
+    OPEN_OUTCOMES,
     Agenda,
     AgendaDocument,
     AgendaItem,
@@ -100,14 +101,18 @@ def agenda_of(session: Session, meeting_id: int) -> Agenda | None:
 
 
 def _open_items(session: Session, meeting_id: int) -> list[AgendaItem]:
-    """เรื่องสืบเนื่อง: the earlier meeting's consideration items still open.
-    (Outcomes arrive in a later issue; until then every consideration item is open.)"""
+    """เรื่องสืบเนื่อง: the earlier meeting's items for consideration or follow-up that it
+    left open: no resolution yet, deferred, or assigned to be reported back."""
     return list(
         session.exec(
             select(AgendaItem)
             .join(Agenda, col(Agenda.id) == AgendaItem.agenda_id)
             .join(AgendaPart, col(AgendaPart.id) == AgendaItem.part_id)
-            .where(Agenda.meeting_id == meeting_id, AgendaItem.kind == K.consideration)
+            .where(
+                Agenda.meeting_id == meeting_id,
+                col(AgendaItem.kind).in_([K.consideration, K.follow_up]),
+                col(AgendaItem.outcome).in_(OPEN_OUTCOMES),
+            )
             .order_by(col(AgendaPart.position), col(AgendaItem.position))
         ).all()
     )
@@ -146,6 +151,7 @@ def build_agenda(session: Session, meeting: Any) -> Agenda:
                         kind=kind,
                         title=earlier.title,
                         description=earlier.description,
+                        description_html=earlier.description_html,
                         presenter_id=earlier.presenter_id,
                         presenter_name=earlier.presenter_name,
                         follows_item_id=earlier.id,
@@ -300,6 +306,7 @@ def add_item(
         kind=part.kind,
         title=values.title,
         description=values.description or "",
+        description_html=str(render_markdown(values.description or "")),
         presenter_id=values.presenter_id,
         presenter_name=values.presenter_name or "",
         time_box_minutes=values.time_box_minutes,
@@ -328,6 +335,7 @@ def update_item(
     claim_agenda(session, agenda, version)
     before = audit.snapshot(item)
     item.title, item.description = values.title, values.description or ""
+    item.description_html = str(render_markdown(item.description))
     item.presenter_id, item.presenter_name = values.presenter_id, values.presenter_name or ""
     item.time_box_minutes, item.updated_at = values.time_box_minutes, utcnow()
     audit.record(session, actor, "deliberation.agenda.edit_item", item, before=before)

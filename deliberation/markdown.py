@@ -62,3 +62,11 @@ def render_markdown(text: str) -> Markup:
         return Markup("")
     # Safe by construction: raw HTML is off and links are checked (above).
     return Markup(_parser().render(text))  # noqa: S704
+
+
+def stored_markdown(html: str, text: str) -> Markup:
+    """A description's HTML as stored when it was written; rendered now only for a row
+    written before descriptions were stored rendered (migration 0006)."""
+    if html or not text.strip():
+        return Markup(html)  # noqa: S704 (rendered safe by render_markdown when stored)
+    return render_markdown(text)

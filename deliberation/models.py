@@ -47,6 +47,22 @@ class AgendaStatus(StrEnum):
     revising = "revising"  # a change after publishing, which becomes the next version
 
 
+class ItemOutcome(StrEnum):
+    """What the meeting decided on an item (recorded by the secretary, used by the minutes).
+    An item still `pending`, `deferred` or `assigned` stays open: the body's next agenda
+    carries it into เรื่องสืบเนื่อง."""
+
+    pending = "pending"  # no decision recorded yet
+    noted = "noted"  # ที่ประชุมรับทราบ
+    approved = "approved"  # ที่ประชุมเห็นชอบ / อนุมัติ
+    rejected = "rejected"  # ที่ประชุมไม่เห็นชอบ
+    deferred = "deferred"  # เลื่อนการพิจารณา
+    assigned = "assigned"  # มอบหมายให้ดำเนินการ แล้วรายงานผลในการประชุมครั้งต่อไป
+
+
+OPEN_OUTCOMES = frozenset({ItemOutcome.pending, ItemOutcome.deferred, ItemOutcome.assigned})
+
+
 class SuggestionStatus(StrEnum):
     pending = "pending"
     accepted = "accepted"
@@ -83,6 +99,10 @@ class Agenda(SQLModel, table=True):
     published_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1  # optimistic lock: every change to the items moves it on
+    # During the meeting (status live): the item being discussed and since when. No
+    # foreign key (agenda_item already points here); the services keep it to this agenda.
+    current_item_id: int | None = None
+    current_since: datetime | None = None
 
 
 class AgendaPart(SQLModel, table=True):
@@ -98,8 +118,8 @@ class AgendaPart(SQLModel, table=True):
 
 
 class AgendaItem(SQLModel, table=True):
-    """One item of the agenda (n.m). Discussion posts and the meeting's outcome (มติ)
-    attach to it by its id in a later issue."""
+    """One item of the agenda (n.m), its discussion thread (Post.item_id) and, once the
+    meeting has taken it, its outcome: the discussion summary and the resolution (มติ)."""
 
     __tablename__ = "agenda_item"
     __table_args__ = (sa.Index("ix_agenda_item_part_position", "part_id", "position"),)
@@ -111,6 +131,7 @@ class AgendaItem(SQLModel, table=True):
     kind: AgendaItemKind = Field(sa_type=_str(20))
     title: str = Field(sa_type=_str(300))
     description: str = Field(default="", sa_type=sa.Text)  # Markdown, rendered sanitised
+    description_html: str = Field(default="", sa_type=sa.Text)  # rendered when it changes
     presenter_id: int | None = Field(default=None, foreign_key="person.id")
     presenter_name: str = Field(default="", sa_type=_str(200))  # free text, or a guest
     time_box_minutes: int | None = None
@@ -121,6 +142,17 @@ class AgendaItem(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # the meeting's outcome (issue 3 part 8)
+    outcome: ItemOutcome = Field(default=ItemOutcome.pending, sa_type=_str(20))
+    discussion_summary: str = Field(default="", sa_type=sa.Text)  # plain text, as typed
+    resolution: str = Field(default="", sa_type=sa.Text)  # มติที่ประชุม, plain text
+    outcome_by: int | None = Field(default=None, foreign_key="person.id")
+    outcome_at: datetime | None = None
+    outcome_version: int = 0  # optimistic lock of the outcome: two secretaries at once
+    # time taken: seconds of earlier turns as the current item (the running turn is
+    # Agenda.current_since) and when it was first taken up
+    time_spent_seconds: int = 0
+    started_at: datetime | None = None
 
 
 class AgendaDocument(SQLModel, table=True):

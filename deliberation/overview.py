@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from deliberation import agenda as agendas
 from deliberation import labels, publishing, suggestions, threads
 from deliberation.documents import size_text
-from deliberation.markdown import render_markdown
+from deliberation.markdown import stored_markdown
 from deliberation.models import (
     Agenda,
     AgendaDocument,
@@ -146,7 +146,7 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
                     kinds[str(item.kind)],
                     item.title,
                     item.description,
-                    render_markdown(item.description),
+                    stored_markdown(item.description_html, item.description),
                     item.presenter_id,
                     item.presenter_name,
                     names.get(item.presenter_id or 0, item.presenter_name),

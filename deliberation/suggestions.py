@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from deliberation import agenda as agendas
 from deliberation import indexing, notices
+from deliberation.markdown import render_markdown
 from deliberation.models import (
     Agenda,
     AgendaItem,
@@ -179,6 +180,7 @@ def answer_suggestion(
             kind=part.kind,
             title=suggestion.title,
             description=suggestion.rationale,
+            description_html=str(render_markdown(suggestion.rationale)),
             presenter_id=suggestion.suggested_by,
             created_by=actor.person_id,
         )

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from deliberation import agenda as agendas
 from deliberation import labels, mentions, threads
 from deliberation.documents import size_text
-from deliberation.markdown import render_markdown
+from deliberation.markdown import stored_markdown
 from deliberation.models import (
     AgendaDocument,
     AgendaItem,
@@ -116,7 +116,7 @@ def _header(session: Session, item: AgendaItem) -> ItemHeader:
         item.title,
         presenter,
         item.time_box_minutes,
-        render_markdown(item.description),
+        stored_markdown(item.description_html, item.description),
         documents,
     )
 
