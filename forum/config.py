@@ -19,13 +19,20 @@ class ConfigError(Exception):
     """A setting is wrong; the message is one line a person can act on."""
 
 
+POSTGRES_ONLY = (
+    "Configuration error: WETHI_LIVE_BACKEND: 'postgres' needs a PostgreSQL database"
+    " (WETHI_DATABASE_URL=postgresql+psycopg://...); on SQLite use 'memory' or 'auto'"
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WETHI_", extra="ignore")
 
     data_dir: Path = Path("wethi-data")
     database_url: str = ""
     secret_key: str = ""
-    live_backend: Literal["memory", "postgres"] = "memory"
+    # memory: one worker; postgres: LISTEN/NOTIFY across workers; auto: postgres on PostgreSQL
+    live_backend: Literal["memory", "postgres", "auto"] = "memory"
     default_locale: Literal["th", "en"] = "th"
     # Behind HTTPS (a reverse proxy), cookies get the Secure flag.
     secure_cookies: bool = False
@@ -86,6 +93,8 @@ def load_settings() -> Settings:
         ) from None
     if not settings.database_url:
         settings.database_url = f"sqlite:///{(settings.data_dir / 'wethi.sqlite3').resolve()}"
+    if settings.live_backend == "postgres" and settings.is_sqlite:
+        raise ConfigError(POSTGRES_ONLY)
     if not settings.secret_key:
         settings.secret_key = _stored_secret(settings.data_dir / "secret_key")
     elif len(settings.secret_key) < 32:

@@ -8,8 +8,9 @@ the frames of a window going out as one WebSocket message, composed once for eve
 
 Channels are named `<kind>:<key>` ("meeting:12"); each kind registers who may listen
 (`register_channel`). How a stored frame reaches the hubs of every worker is the
-backend's business (`Backend`): in-process by default, PostgreSQL LISTEN/NOTIFY for
-several workers (to come with live sessions). Only forum/routes/live.py knows sockets.
+backend's business (`Backend`, chosen by WETHI_LIVE_BACKEND): in-process by default,
+PostgreSQL LISTEN/NOTIFY for several workers or machines (forum/live_postgres.py). Only
+forum/routes/live.py knows sockets.
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
-from forum.config import ConfigError, Settings
+from forum.config import POSTGRES_ONLY, ConfigError, Settings
 from forum.db import utcnow
 from forum.errors import NotFound
 from forum.models import LiveFrame
@@ -42,6 +43,9 @@ KEEP_FRAMES = 500  # per channel: how far back a reconnecting page can catch up
 KEEP_FOR = timedelta(days=2)  # frames name people (PDPA): not kept longer than a reconnect needs
 REPLAY_CHUNK = 100  # frames per message when catching up
 MAX_BEHIND = 100  # messages waiting for one slow socket before it is dropped (it then resumes)
+# PostgreSQL: the advisory lock class under which a channel's next number is taken (the
+# second key is the hash of the channel's name).
+NUMBERING_LOCK = 0x7765_7468  # "weth"
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +122,21 @@ class FrameStore:
         self.keep_for = keep_for
         self.table: sa.Table = LiveFrame.__table__  # type: ignore[attr-defined]
 
-    def append(self, channel: str, html: str) -> int:
+    def append(
+        self,
+        channel: str,
+        html: str,
+        *,
+        before_commit: Callable[[Connection, int], None] | None = None,
+    ) -> int:
         """Store a frame under the channel's next number. Two publishers computing the same
-        number collide on the unique (channel, seq): the later one retries. Older frames
-        past the window are pruned in the same transaction (never the newest, so the
-        numbering continues)."""
+        number collide on the unique (channel, seq): the later one retries. On PostgreSQL
+        they first queue on the channel's advisory lock, held until the commit, so numbers
+        are also committed in order (a frame is never visible before the ones under it),
+        which the LISTEN/NOTIFY backend relies on. Older frames past the window are pruned
+        in the same transaction (never the newest, so the numbering continues).
+        `before_commit(connection, seq)` runs last in the transaction (the backend's
+        NOTIFY: sent if and only if the frame is stored)."""
         table = self.table
         for attempt in range(20):
             now = utcnow()
@@ -140,6 +154,11 @@ class FrameStore:
             try:
                 # Writing first: SQLite takes its write lock before reading the maximum.
                 with self.engine.begin() as connection:
+                    if connection.dialect.name == "postgresql":
+                        lock = sa.func.pg_advisory_xact_lock(
+                            NUMBERING_LOCK, sa.func.hashtext(channel)
+                        )
+                        connection.execute(sa.select(lock))
                     seq = connection.execute(insert).scalar_one()
                     connection.execute(
                         table.delete().where(
@@ -148,6 +167,8 @@ class FrameStore:
                             | (table.c.created_at < now - self.keep_for),
                         )
                     )
+                    if before_commit is not None:
+                        before_commit(connection, seq)
                 return seq
             except IntegrityError:
                 if attempt == 19:
@@ -180,15 +201,20 @@ class FrameStore:
 # -- backends -------------------------------------------------------------------------
 
 Deliver = Callable[[str, int, "str | None"], None]
+Resync = Callable[[], Awaitable[None]]
 
 
 class Backend(Protocol):
-    """How a frame stored by one worker reaches the hub of every worker. `announce` runs
-    in the publisher's thread right after the frame is stored and must not block;
-    the backend then calls `deliver(channel, seq, html)` once in every worker, from any
-    thread (html None: the hub reads the frame from the store)."""
+    """How a frame stored by one worker reaches the hub of every worker. `stored` runs in
+    the publisher's thread inside the transaction that stores the frame, `announce` right
+    after its commit; neither may wait for sockets. The backend then calls `deliver(channel,
+    seq, html)` in every worker, from any thread (html None: the hub reads the frame from
+    the store; a number delivered twice is sent once). If it may have missed frames (a
+    lost connection), it awaits `resync()` on the hub's loop: the hub catches every
+    channel it serves up from the store."""
 
-    def attach(self, deliver: Deliver) -> None: ...
+    def attach(self, deliver: Deliver, resync: Resync) -> None: ...
+    def stored(self, connection: Connection, channel: str, seq: int, html: str) -> None: ...
     def announce(self, channel: str, seq: int, html: str) -> None: ...
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
@@ -200,8 +226,11 @@ class InProcessBackend:
     def __init__(self) -> None:
         self._deliver: Deliver | None = None
 
-    def attach(self, deliver: Deliver) -> None:
+    def attach(self, deliver: Deliver, resync: Resync) -> None:
         self._deliver = deliver
+
+    def stored(self, connection: Connection, channel: str, seq: int, html: str) -> None:
+        return None
 
     def announce(self, channel: str, seq: int, html: str) -> None:
         if self._deliver is not None:
@@ -339,7 +368,7 @@ class Hub:
     ) -> None:
         self.store = store
         self.backend = backend or InProcessBackend()
-        self.backend.attach(self._deliver)
+        self.backend.attach(self._deliver, self._resync)
         self.locale = locale  # frames are rendered once, in the site's language
         self.window = window
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -356,7 +385,11 @@ class Hub:
         after the commit of the change it shows. Thread-safe; never waits for sockets."""
         if not CHANNEL_NAME.fullmatch(channel):
             raise ValueError(f"not a live channel name: {channel!r}")
-        seq = self.store.append(channel, html)
+
+        def in_transaction(connection: Connection, seq: int) -> None:
+            self.backend.stored(connection, channel, seq, html)
+
+        seq = self.store.append(channel, html, before_commit=in_transaction)
         self.backend.announce(channel, seq, html)
         return seq
 
@@ -393,6 +426,19 @@ class Hub:
             return  # nobody listens here: the frame waits in the store
         with contextlib.suppress(RuntimeError):  # the loop has closed: shutting down
             loop.call_soon_threadsafe(self._on_frame, channel, seq, html)
+
+    async def _resync(self) -> None:
+        """The backend's other callback (on the loop), when announcements may have been
+        lost: the remembered numbers may be behind (forgotten, read again when asked), and
+        each channel served here is caught up from the store through the usual path (the
+        flush reads the frames it was not given; a subscriber fills its own gap)."""
+        with self._latest_lock:
+            self._latest.clear()
+        for name in list(self._channels):
+            latest = await asyncio.to_thread(self.store.latest, name)
+            self._remember(name, latest)
+            if latest:
+                self._on_frame(name, latest, None)
 
     # -- the listening side (on the event loop) --
 
@@ -478,12 +524,20 @@ class Hub:
 
 
 def make_hub(settings: Settings, engine: Engine) -> Hub:
-    """The hub with the backend the settings choose (WETHI_LIVE_BACKEND)."""
-    if settings.live_backend != "memory":
-        raise ConfigError(
-            "Configuration error: WETHI_LIVE_BACKEND: only 'memory' (one worker) is available in this version"
-        )
-    return Hub(FrameStore(engine), InProcessBackend(), locale=settings.default_locale)
+    """The hub with the backend the settings choose (WETHI_LIVE_BACKEND): `memory`, or
+    `postgres` (refused on SQLite), or `auto` (postgres on a PostgreSQL database)."""
+    on_postgres = engine.dialect.name == "postgresql"
+    kind = settings.live_backend
+    if kind == "auto":
+        kind = "postgres" if on_postgres else "memory"
+    if kind == "postgres" and not on_postgres:
+        raise ConfigError(POSTGRES_ONLY)
+    backend: Backend = InProcessBackend()
+    if kind == "postgres":
+        from forum.live_postgres import PostgresBackend  # psycopg only when asked for
+
+        backend = PostgresBackend(engine.url)
+    return Hub(FrameStore(engine), backend, locale=settings.default_locale)
 
 
 def get_hub(app: Any) -> Hub:

@@ -34,3 +34,16 @@ def test_a_wrong_value_is_one_clear_line(tmp_path, monkeypatch, name, value, exp
         load_settings()
     assert str(raised.value).startswith(expected)
     assert "\n" not in str(raised.value)
+
+
+def test_the_postgres_live_backend_is_refused_on_sqlite(tmp_path, monkeypatch):
+    monkeypatch.setenv("WETHI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("WETHI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("WETHI_LIVE_BACKEND", "postgres")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(
+        "Configuration error: WETHI_LIVE_BACKEND: 'postgres' needs a PostgreSQL database"
+    )
+    monkeypatch.setenv("WETHI_LIVE_BACKEND", "auto")  # auto: in-process on SQLite
+    assert load_settings().live_backend == "auto"
