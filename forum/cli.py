@@ -125,6 +125,8 @@ def serve(
         _require_current_schema(settings)
     if workers > 1 and settings.is_sqlite:
         typer.echo("Note: several workers on SQLite work, but PostgreSQL is the database for scale.", err=True)
+    elif workers > 1 and settings.live_backend == "memory":
+        typer.echo("Note: live updates reach only the pages on the worker that made them; set WETHI_LIVE_BACKEND=postgres.", err=True)
     # Workers re-read the settings: hand them the generated ones so all share one key.
     os.environ["WETHI_SECRET_KEY"] = settings.secret_key
     os.environ["WETHI_DATABASE_URL"] = settings.database_url
