@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from deliberation.models import AgendaItemKind, AgendaStatus, AgendaVariant, SuggestionStatus
+from deliberation.models import (
+    AgendaItemKind,
+    AgendaStatus,
+    AgendaVariant,
+    ItemOutcome,
+    SuggestionStatus,
+)
 from forum.i18n import gettext
 
 LABELS: dict[StrEnum, str] = {
@@ -24,13 +30,27 @@ LABELS: dict[StrEnum, str] = {
     SuggestionStatus.merged: "Merged into an item",
     SuggestionStatus.declined: "Declined",
 }
+# Apart: ItemOutcome.pending is the same dict key as SuggestionStatus.pending (both are the
+# str "pending").
+OUTCOME_LABELS: dict[str, str] = {
+    ItemOutcome.pending: "No resolution yet",
+    ItemOutcome.noted: "Noted by the meeting",
+    ItemOutcome.approved: "Approved by the meeting",
+    ItemOutcome.rejected: "Not approved by the meeting",
+    ItemOutcome.deferred: "Consideration deferred",
+    ItemOutcome.assigned: "Assigned, to report back",
+}
+
+
+def _msgid(value: StrEnum) -> str:
+    return OUTCOME_LABELS[value] if isinstance(value, ItemOutcome) else LABELS[value]
 
 
 def text(value: StrEnum) -> str:
     """The translated display name of one of deliberation's enum values."""
-    return gettext(LABELS[value])
+    return gettext(_msgid(value))
 
 
 def options(enum_type: type[StrEnum]) -> list[tuple[str, str]]:
     """(value, translated name) pairs for a select box, in declaration order."""
-    return [(member.value, gettext(LABELS[member])) for member in enum_type]
+    return [(member.value, gettext(_msgid(member))) for member in enum_type]

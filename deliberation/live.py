@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from deliberation import overview
-from forum import i18n, live, meetings, policy
+from forum import i18n, live, meetings, meetings_live, policy
 from forum.errors import NotFound
 from forum.policy import Actor
 from forum.web import ENVIRONMENTS
@@ -105,4 +105,29 @@ def thread_changed(hub: live.Hub, session: Session, *, meeting_id: int, item_id:
         return hub.publish(item_channel(item_id), html)
     except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
         log.exception("could not publish the thread of item %s", item_id)
+        return None
+
+
+# -- during the meeting: the item under consideration (on the meeting's own channel) --------
+
+CONDUCT_PANEL = "deliberation/_conduct.html"
+
+
+def conduct_changed(hub: live.Hub, *, meeting_id: int) -> int | None:
+    """After the commit of a change of the item under consideration or of an outcome: every
+    meeting page (channel "meeting:<id>", forum/meetings_live.py) fetches its panel again
+    through its own session (the controls and the outcome form are only for the chair and
+    the secretary), keeping what someone is typing there. Returns the frame's number; None
+    if it could not be stored."""
+    token = i18n.current_locale.set(hub.locale)
+    try:
+        html = render_block(
+            ENVIRONMENTS[hub.locale], CONDUCT_PANEL, "live_conduct", meeting_id=meeting_id
+        )
+    finally:
+        i18n.current_locale.reset(token)
+    try:
+        return hub.publish(meetings_live.channel(meeting_id), html)
+    except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
+        log.exception("could not publish the proceedings of meeting %s", meeting_id)
         return None

@@ -8,7 +8,7 @@ from typing import Any
 
 from forum import policy
 from forum.policy import Actor, rule
-from forum.rules import belongs_to_the_body, body_id_of, runs_the_body
+from forum.rules import OFFICERS, belongs_to_the_body, body_id_of, runs_the_body
 
 
 @rule("deliberation.agenda.view")
@@ -58,3 +58,17 @@ def _edit_post(actor: Actor, target: Any) -> bool:
         and getattr(target, "author_id", None) == actor.person_id
         and actor.role_in(body_id_of(target)) is not None
     )
+
+
+# -- during the meeting: the item under consideration and each item's outcome -------------
+# Targets: a meeting (body_id). The chair presides, the vice-chair in the chair's place, and
+# the secretary keeps the record: any of them takes up the items and records the outcomes.
+
+
+def _presides_or_records(actor: Actor, target: Any) -> bool:
+    return actor.is_admin or actor.role_in(body_id_of(target)) in OFFICERS
+
+
+rule("deliberation.meeting.conduct")(_presides_or_records)  # take up, next, previous, stop
+rule("deliberation.outcome.record")(_presides_or_records)  # summary, resolution (มติ)
+rule("deliberation.outcome.view")(_view)  # whoever may see the meeting reads its outcomes

@@ -18,6 +18,7 @@ from deliberation import demo as deliberation_demo  # noqa: F401  (registers its
 from deliberation import privacy as deliberation_privacy  # noqa: F401  (registers its PDPA export and erasure)
 from deliberation import rules as deliberation_rules  # noqa: F401  (registers its permissions)
 from deliberation.routes import agenda as agenda_routes
+from deliberation.routes import conduct as conduct_routes
 from deliberation.routes import search as search_routes
 from deliberation.routes import threads as thread_routes
 from forum import db, rules  # noqa: F401  (rules registers the core's permissions)
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # FastAPI tries the routes in turn, router by router: the meetings router goes first
     # because it holds the busiest pages (a body's meetings, a meeting). No path of another
     # router is matched by one of its routes, so the order changes no route's answer.
-    for module in (meetings, home, accounts, organisations, people, bodies, privacy, admin, search_routes, live, agenda_routes, thread_routes, notifications):
+    for module in (meetings, home, accounts, organisations, people, bodies, privacy, admin, search_routes, live, agenda_routes, thread_routes, conduct_routes, notifications):
         app.include_router(module.router, include_in_schema=False)  # the OpenAPI document is the JSON API's
     app.include_router(api_router)
     app.include_router(deliberation_api.router, prefix="/api/v1", responses=api_params.ERRORS)

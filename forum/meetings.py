@@ -525,3 +525,29 @@ def meeting_overview(session: Session, actor: Actor, *, meeting_id: int) -> Meet
         status != MeetingStatus.closed,
         attendance.check_in_is_open(meeting),
     )
+
+
+@dataclass(frozen=True)
+class PagePanel:
+    """A section a package to the right adds to the meeting page: the page includes
+    `template` with this panel in its context as `panel`."""
+
+    template: str
+    data: Any
+
+
+# Providers of such sections, as provider(session, actor, meeting) -> PagePanel | None, the
+# meeting being the page's read-only row: deliberation shows the item under consideration
+# while the meeting is live. The meeting page is the busiest page: a provider decides from
+# the row's status before it makes any query.
+PAGE_PANELS: list[Callable[[Session, Actor, Any], PagePanel | None]] = []
+
+
+def page_panels(session: Session, actor: Actor, meeting: Any) -> list[PagePanel]:
+    """The meeting page's sections from the other packages, in the order they registered."""
+    panels = []
+    for provider in PAGE_PANELS:
+        panel = provider(session, actor, meeting)
+        if panel is not None:
+            panels.append(panel)
+    return panels

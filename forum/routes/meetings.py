@@ -140,12 +140,10 @@ def _meeting_context(
 async def meeting_page(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> Response:
-    return render(
-        request,
-        MEETING_PAGE,
-        _meeting_context(request, session, actor, meeting_id),
-        block="attendance",
-    )
+    context = _meeting_context(request, session, actor, meeting_id)
+    # The other packages' sections (forum.meetings.PAGE_PANELS): only the whole page shows them.
+    context["panels"] = meetings.page_panels(session, actor, context["meeting"])
+    return render(request, MEETING_PAGE, context, block="attendance")
 
 
 @router.get("/meetings/{meeting_id}/edit")
