@@ -30,6 +30,7 @@ from deliberation.models import (
     AgendaTemplate,
     AgendaVariant,
     AgendaVersion,
+    ItemOutcome,
     Post,
     SuggestionSupport,
     ThreadRead,
@@ -357,6 +358,15 @@ def remove_item(
     commit); not one with a discussion. Raises Forbidden, NotFound, Conflict, StaleEdit."""
     item, agenda, _meeting = _item_for_edit(session, actor, item_id, meeting_id)
     threads.release_item(session, item.id)  # type: ignore[arg-type]  (refused with a discussion)
+    if (
+        item.id == agenda.current_item_id
+        or item.started_at is not None
+        or item.outcome != ItemOutcome.pending
+    ):
+        raise Conflict(
+            "The meeting has taken up this item, so it stays on the agenda. "
+            "Record its outcome instead, for example that its consideration was deferred."
+        )
     claim_agenda(session, agenda, version)
     before = audit.snapshot(item)
     for suggestion in session.exec(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlmodel import Session
+from pydantic import Field
+from sqlmodel import Session, SQLModel
 
 from deliberation import agenda as agendas
+from deliberation import conduct, overview, publishing, search, suggestions, thread_view, threads
 from deliberation import live as agenda_live
-from deliberation import overview, publishing, search, suggestions, thread_view, threads
 from deliberation.models import (
     AgendaDocumentPublic,
     AgendaItemCreate,
@@ -18,6 +19,7 @@ from deliberation.models import (
     AgendaItemUpdate,
     AgendaPartPublic,
     AgendaPublic,
+    ItemOutcome,
     Post,
     PostCreate,
     PostHide,
@@ -33,7 +35,7 @@ from deliberation.models import (
 from forum import i18n, live
 from forum.api.params import IdQuery, PageQuery, PathId
 from forum.errors import NotFound
-from forum.models import ApiInput, EditVersion
+from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId
 from forum.policy import Actor
 from forum.web import MemberDep, SessionDep
 
@@ -510,3 +512,134 @@ def unhide_post(
     post = threads.unhide_post(session, actor, post_id=post_id, meeting_id=meeting_id)
     _thread_published(request, session, meeting_id, post.item_id)
     return _one_post(session, actor, meeting_id, post)
+
+
+# -- during the meeting: the item under consideration and each item's outcome -------------------
+# The same services as the meeting page's panel and the proceedings page
+# (deliberation/routes/conduct.py); every change reaches the open meeting pages live.
+
+
+class ItemOutcomePublic(SQLModel):
+    id: int
+    number: str
+    title: str
+    presenter: str
+    time_box_minutes: int | None
+    outcome: ItemOutcome
+    outcome_text: str  # in the reader's language
+    discussion_summary: str
+    resolution: str  # มติที่ประชุม
+    version: int  # the outcome's: send it back to record a new one
+    recorded_by: str
+    recorded_at: BangkokDateTime | None
+    started_at: BangkokDateTime | None
+    current: bool
+    elapsed_seconds: int  # earlier turns and, for the current item, the running one
+    over_time: bool
+
+
+class ProceedingsPublic(SQLModel):
+    meeting_id: int
+    status: str  # the meeting's: items are taken up while it is `live`
+    current_item_id: int | None
+    current_started_at: BangkokDateTime | None  # the instant the current item's time counts from
+    items: list[ItemOutcomePublic]
+
+
+class CurrentItemChange(ApiInput):
+    to: str = Field(description="next, previous, item (with item_id) or stop.")
+    item_id: RecordId | None = None
+    seen_item_id: RecordId | None = Field(
+        default=None,
+        description="The item you saw under consideration (null: none). When given and the "
+        "meeting has moved on since, nothing changes (409).",
+    )
+
+
+class OutcomeChange(ApiInput):
+    version: EditVersion
+    outcome: str = Field(description="pending, noted, approved, rejected, deferred or assigned.")
+    discussion_summary: str | None = None
+    resolution: str | None = None
+
+
+def _proceedings_public(view: conduct.Proceedings) -> ProceedingsPublic:
+    return ProceedingsPublic(
+        meeting_id=view.meeting_id,
+        status=view.status,
+        current_item_id=view.current.id if view.current else None,
+        current_started_at=view.clock_start,
+        items=[_outcome_public(line) for line in view.items],
+    )
+
+
+def _outcome_public(line: conduct.OutcomeLine) -> ItemOutcomePublic:
+    return ItemOutcomePublic(
+        id=line.id,
+        number=line.number,
+        title=line.title,
+        presenter=line.presenter,
+        time_box_minutes=line.time_box_minutes,
+        outcome=ItemOutcome(line.outcome),
+        outcome_text=line.outcome_text,
+        discussion_summary=line.discussion_summary,
+        resolution=line.resolution,
+        version=line.version,
+        recorded_by=line.recorded_by,
+        recorded_at=line.recorded_at,
+        started_at=line.started_at,
+        current=line.current,
+        elapsed_seconds=line.elapsed_seconds,
+        over_time=line.over_time,
+    )
+
+
+def _conduct_published(request: Request, meeting_id: int) -> None:
+    agenda_live.conduct_changed(live.get_hub(request.app), meeting_id=meeting_id)
+
+
+@agenda_router.get("/meetings/{meeting_id}/proceedings", response_model=ProceedingsPublic)
+def get_proceedings(session: SessionDep, actor: MemberDep, meeting_id: PathId) -> ProceedingsPublic:
+    """Every item with its time taken and outcome; which item is under consideration."""
+    view = conduct.proceedings(session, actor, meeting_id=meeting_id)
+    return _proceedings_public(view)
+
+
+@agenda_router.put("/meetings/{meeting_id}/proceedings/current", response_model=ProceedingsPublic)
+def set_current_item(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    payload: CurrentItemChange,
+) -> ProceedingsPublic:
+    """The chair, vice-chair or secretary takes up an item while the meeting is `live`
+    (409 otherwise, or when `seen_item_id` is no longer the current item)."""
+    seen = payload.seen_item_id if "seen_item_id" in payload.model_fields_set else conduct.ANY
+    conduct.change_current_item(
+        session, actor, meeting_id=meeting_id, to=payload.to, item_id=payload.item_id, seen=seen
+    )
+    _conduct_published(request, meeting_id)
+    return _proceedings_public(conduct.proceedings(session, actor, meeting_id=meeting_id))
+
+
+@agenda_router.put(
+    "/meetings/{meeting_id}/proceedings/items/{item_id}/outcome", response_model=ItemOutcomePublic
+)
+def record_outcome(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    item_id: PathId,
+    payload: OutcomeChange,
+) -> ItemOutcomePublic:
+    """While the meeting is `live` or after it closed; `version` is the outcome's (409 when
+    someone else recorded it meanwhile)."""
+    conduct.record_outcome(
+        session, actor, meeting_id=meeting_id, item_id=item_id, **payload.model_dump()
+    )
+    _conduct_published(request, meeting_id)
+    line = conduct.item_outcome(session, actor, item_id=item_id)
+    assert line is not None  # just recorded
+    return _outcome_public(line)

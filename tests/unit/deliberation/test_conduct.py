@@ -345,3 +345,15 @@ def test_elapsed_text():
     assert conduct.elapsed_text(0) == "0:00"
     assert conduct.elapsed_text(725) == "12:05"
     assert conduct.elapsed_text(3725) == "1:02:05"
+
+
+def test_an_item_the_meeting_has_taken_up_stays_on_the_agenda(session, secretary, meeting):
+    first, second, third = items(session, meeting)
+    move(session, secretary, meeting, "next")
+    outcome(session, secretary, meeting, second, outcome="deferred")
+    for item in (first, second):
+        with pytest.raises(Conflict):
+            agendas.remove_item(session, secretary, item_id=item.id, version=agenda(session, meeting).version)
+    agendas.remove_item(session, secretary, item_id=third.id, version=agenda(session, meeting).version)
+    assert [item.id for item in items(session, meeting)] == [first.id, second.id]
+    assert agenda(session, meeting).current_item_id == first.id
