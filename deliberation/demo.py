@@ -6,6 +6,9 @@ discussions, all through the services (numbering, versions, search, notification
   and time boxes, a suggestion accepted (it becomes item 4.3) and one declined with a
   reason; the secretary publishes the agenda (version 1) and members discuss item 4.1
   (each stance, replies, an @mention) before the seeding holds and closes the meeting.
+- The same meeting in session: the secretary takes up each item in turn and records its
+  outcome (discussion summary and resolution); the stove project is assigned to be reported
+  back, so the next meeting carries it into เรื่องสืบเนื่อง.
 - The next meeting, open for suggestions: its new items (part 3 carries the past
   meeting's items over), a pending suggestion with supporters, and a discussion of 4.1.
 """
@@ -17,8 +20,8 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from deliberation import agenda as agendas
-from deliberation import publishing, suggestions, threads
-from deliberation.models import AgendaItemKind, AgendaPart, Post, PostStance
+from deliberation import conduct, publishing, suggestions, threads
+from deliberation.models import AgendaItem, AgendaItemKind, AgendaPart, Post, PostStance
 from forum import accounts, demo
 from forum.db import utcnow
 from forum.models import Meeting, MeetingStatus, Membership, Organisation, Person, Role
@@ -30,7 +33,7 @@ RECENT = timedelta(days=60)  # the latest past meeting of the programme is about
 def seed_deliberation(session: Session, meeting: Meeting) -> None:
     """forum.demo.DEMO_HOOKS: content for the North working group's latest past meeting and
     its next one, once each reaches agenda_open; every other meeting is left as it is."""
-    if meeting.status != MeetingStatus.agenda_open:
+    if meeting.status not in (MeetingStatus.agenda_open, MeetingStatus.live):
         return
     secretary = session.exec(select(Person).where(Person.email == demo.SECRETARY_EMAIL)).first()
     if secretary is None:
@@ -39,7 +42,10 @@ def seed_deliberation(session: Session, meeting: Meeting) -> None:
     if cast.secretary.role_in(meeting.body_id) != Role.secretary:
         return  # not the North working group
     now = utcnow()
-    if now - RECENT < meeting.starts_at < now:
+    if meeting.status == MeetingStatus.live:
+        if now - RECENT < meeting.starts_at < now:
+            _past_meeting_outcomes(cast)
+    elif now - RECENT < meeting.starts_at < now:
         _past_meeting(cast)
     elif meeting.starts_at > now:
         _next_meeting(cast)
@@ -239,6 +245,86 @@ def _past_meeting(cast: Cast) -> None:
         "คืนทุนประมาณ 6–7 ปี",
         P.information,
     )
+
+
+# What the North working group's latest past meeting decided, item by item in agenda order
+# (1.1, 2.1 when there was an earlier meeting, 4.1, 4.2, 4.3): the outcome, the minutes the
+# item took, the discussion summary (สรุปการอภิปราย) and the resolution (มติที่ประชุม).
+PAST_OUTCOMES: dict[str, tuple[str, int, str, str]] = {
+    "แจ้งผลการคัดเลือกต้นแบบ": (
+        "noted",
+        8,
+        "ประธานแจ้งผลการคัดเลือกต้นแบบพลังงานชุมชนภาคเหนือ 10 ต้นแบบ จาก 5 จังหวัดนำร่อง "
+        "โดยบ้านแม่กำปองและบ้านน้ำเกี๋ยนได้รับคัดเลือกเป็นศูนย์เรียนรู้ต้นแบบ",
+        "ที่ประชุมรับทราบ",
+    ),
+    "รับรองรายงานการประชุม": (
+        "approved",
+        3,
+        "",
+        "ที่ประชุมมีมติรับรองรายงานการประชุมโดยไม่มีการแก้ไข",
+    ),
+    "โซลาร์รูฟท็อป": (
+        "approved",
+        52,
+        "ที่ประชุมอภิปรายเรื่องขนาดของระบบ ผู้แทนจังหวัดลำปางเสนอให้เริ่มที่ 5 กิโลวัตต์ "
+        "ศูนย์วิจัยพลังงานชุมชน มหาวิทยาลัยแม่โจ้ ให้ข้อมูลว่าระบบ 10 กิโลวัตต์คืนทุนประมาณ 6–7 ปี "
+        "และ อส.พน. เชียงใหม่รับจะอบรมคนในหมู่บ้านให้ดูแลระบบเบื้องต้น",
+        "ที่ประชุมเห็นชอบโครงการโซลาร์รูฟท็อปศูนย์เรียนรู้ชุมชนบ้านแม่กำปอง ขนาด 10 กิโลวัตต์ "
+        "งบประมาณ 450,000 บาท ให้บรรจุในแผนงานร่วมระหว่าง สพจ. และเครือข่าย และมอบหมาย"
+        "สำนักงานพลังงานจังหวัดเชียงใหม่ร่วมกับวิสาหกิจชุมชนจัดทำแผนบำรุงรักษาระบบ",
+    ),
+    "แผนอบรม อส.พน.": (
+        "approved",
+        24,
+        "ที่ประชุมเสนอให้เพิ่มเนื้อหาการดูแลระบบโซลาร์เซลล์และเตาชีวมวลในหลักสูตร",
+        "ที่ประชุมเห็นชอบแผนอบรม อส.พน. รุ่นที่ 2 จำนวน 40 คน จาก 5 จังหวัดนำร่อง "
+        "โดยเพิ่มหัวข้อการดูแลรักษาระบบพลังงานชุมชนในหลักสูตร",
+    ),
+    "เตาชีวมวล": (
+        "assigned",
+        15,
+        "ที่ประชุมเห็นว่าผลการใช้เตาชีวมวลที่บ้านน้ำเกี๋ยนลดการใช้ฟืนได้จริง "
+        "แต่ยังขาดข้อมูลต้นทุนต่อครัวเรือนและแหล่งงบประมาณสมทบ",
+        "มอบหมายสำนักงานพลังงานจังหวัดน่านร่วมกับวิสาหกิจชุมชนบ้านน้ำเกี๋ยนจัดทำร่างโครงการ"
+        "ขยายผลเตาชีวมวลประหยัดพลังงาน 300 ครัวเรือน แล้วรายงานผลในการประชุมครั้งต่อไป",
+    ),
+}
+
+
+def _past_meeting_outcomes(cast: Cast) -> None:
+    """The meeting in session: each item taken up in turn and its outcome recorded, through
+    the services; then each item's time set to what it took that morning (the services
+    count from now, the meeting was weeks ago)."""
+    session, meeting_id = cast.session, cast.meeting.id
+    agenda, _meeting = agendas.ensure_agenda(session, cast.secretary, meeting_id=meeting_id)
+    started = cast.meeting.starts_at + timedelta(minutes=10)  # after the opening
+    for item in agendas.items_of(session, agenda.id):  # type: ignore[arg-type]
+        found = next((text for key, text in PAST_OUTCOMES.items() if key in item.title), None)
+        if found is None:
+            continue
+        outcome, minutes, summary, resolution = found
+        conduct.change_current_item(
+            session, cast.secretary, meeting_id=meeting_id, to="item", item_id=item.id
+        )
+        conduct.record_outcome(
+            session,
+            cast.secretary,
+            meeting_id=meeting_id,
+            item_id=item.id,  # type: ignore[arg-type]
+            version=item.outcome_version,
+            outcome=outcome,
+            discussion_summary=summary,
+            resolution=resolution,
+        )
+        row = session.get(AgendaItem, item.id)
+        assert row is not None
+        row.started_at, row.time_spent_seconds = started, minutes * 60
+        row.outcome_at = started + timedelta(minutes=minutes)
+        started += timedelta(minutes=minutes + 2)
+        session.add(row)
+        session.commit()
+    conduct.change_current_item(session, cast.secretary, meeting_id=meeting_id, to="stop")
 
 
 def _next_meeting(cast: Cast) -> None:

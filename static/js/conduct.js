@@ -1,5 +1,6 @@
 /* Wethi (เวที): the meeting page during the meeting (templates/deliberation/_conduct.html).
-   Progressive enhancement only: without this file the page shows the time at page load.
+   Loaded on every page by base.html (no script in a page's body); idle where there is no
+   clock. Progressive enhancement only: without it the page shows the time at page load.
 
    (a) The clock of the item under consideration ticks: <time data-clock-start> holds the
    instant its time counts from, data-clock-now the server's time when the panel was made
@@ -47,8 +48,24 @@
       }
     });
   }
-  tick();
-  window.setInterval(tick, 1000);
+  // Ticking only while a page shows a clock (the panel may arrive later, by a live refresh).
+  var ticking = null;
+  function watch() {
+    var shown = document.querySelector("time[data-clock-start]") !== null;
+    if (shown && ticking === null) {
+      tick();
+      ticking = window.setInterval(tick, 1000);
+    } else if (!shown && ticking !== null) {
+      window.clearInterval(ticking);
+      ticking = null;
+    }
+  }
+  document.addEventListener("htmx:afterSettle", watch);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
+  }
 
   // Forms being written when a live refresh arrives: the same item's form in the new panel
   // takes the version the old one was based on (wethi.js has carried the text over); a form

@@ -357,3 +357,26 @@ def test_an_item_the_meeting_has_taken_up_stays_on_the_agenda(session, secretary
     agendas.remove_item(session, secretary, item_id=third.id, version=agenda(session, meeting).version)
     assert [item.id for item in items(session, meeting)] == [first.id, second.id]
     assert agenda(session, meeting).current_item_id == first.id
+
+
+def test_the_demo_past_meeting_has_its_outcomes_and_the_next_carries_the_open_one(session):
+    from sqlmodel import col
+
+    from deliberation import demo as deliberation_demo  # noqa: F401  (registers its demo content)
+    from forum import demo
+    from forum.models import Body
+
+    demo.seed(session, progress=lambda _text: None)
+    north = session.exec(select(Body).where(Body.name.endswith("ภาคเหนือ"))).one()
+    past, upcoming = (
+        session.exec(select(Meeting).where(Meeting.body_id == north.id, Meeting.status == status).order_by(col(Meeting.starts_at).desc())).first()
+        for status in ("closed", "agenda_open")
+    )
+    decided = {item.title: item for item in items(session, past)}
+    solar = decided["ขออนุมัติโครงการโซลาร์รูฟท็อปศูนย์เรียนรู้ชุมชน"]
+    assert solar.outcome == "approved" and solar.resolution.startswith("ที่ประชุมเห็นชอบ")
+    assert solar.time_spent_seconds == 52 * 60 and solar.discussion_summary
+    assert past.starts_at < solar.started_at < past.ends_at
+    assert agenda(session, past).current_item_id is None
+    carried = [item for item in items(session, upcoming) if item.kind == "follow_up"]
+    assert [item.title for item in carried] == ["ขยายผลเตาชีวมวลประหยัดพลังงานสู่ครัวเรือนในจังหวัดน่าน"]
