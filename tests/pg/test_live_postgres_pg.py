@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from forum import db, live, live_postgres
-from forum.config import ConfigError, Settings
+from forum.config import Settings
 from forum.models import LiveFrame
 
 pytestmark = pytest.mark.anyio
@@ -202,13 +202,3 @@ def test_auto_chooses_postgres_on_postgresql(engine):
     hub = live.make_hub(Settings(live_backend="auto"), engine)
     assert isinstance(hub.backend, live_postgres.PostgresBackend)
     assert isinstance(live.make_hub(Settings(), engine).backend, live.InProcessBackend)
-
-
-def test_the_postgres_backend_is_refused_on_sqlite(tmp_path):
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'one.sqlite3'}")
-    with pytest.raises(ConfigError, match="WETHI_LIVE_BACKEND: 'postgres' needs a PostgreSQL"):
-        live.make_hub(Settings(live_backend="postgres"), engine)
-    assert isinstance(
-        live.make_hub(Settings(live_backend="auto"), engine).backend, live.InProcessBackend
-    )
-    engine.dispose()
