@@ -192,6 +192,20 @@ class FrameStore:
         with self.engine.connect() as connection:
             return connection.execute(query).scalar() or 0
 
+    def latest_of(self, channels: list[str]) -> dict[str, int]:
+        """The newest number of each channel (0 for one with no frame), in few queries."""
+        table = self.table
+        found = dict.fromkeys(channels, 0)
+        with self.engine.connect() as connection:
+            for start in range(0, len(channels), 500):
+                query = (
+                    sa.select(table.c.channel, sa.func.max(table.c.seq))
+                    .where(table.c.channel.in_(channels[start : start + 500]))
+                    .group_by(table.c.channel)
+                )
+                found.update({name: seq for name, seq in connection.execute(query)})
+        return found
+
     def catch_up(self, channel: str, after: int | None) -> tuple[int, list[Frame]]:
         """(the channel's newest number, the frames after `after`) in one visit."""
         latest = self.latest(channel)
@@ -434,8 +448,8 @@ class Hub:
         flush reads the frames it was not given; a subscriber fills its own gap)."""
         with self._latest_lock:
             self._latest.clear()
-        for name in list(self._channels):
-            latest = await asyncio.to_thread(self.store.latest, name)
+        newest = await asyncio.to_thread(self.store.latest_of, list(self._channels))
+        for name, latest in newest.items():
             self._remember(name, latest)
             if latest:
                 self._on_frame(name, latest, None)

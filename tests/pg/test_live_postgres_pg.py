@@ -159,11 +159,15 @@ async def test_a_dropped_listener_reconnects_and_the_frames_sent_meanwhile_arriv
     one, two = hubs
     monkeypatch.setattr(live_postgres, "FIRST_RETRY", 1.0)  # a wide window to publish in
     admin = db.make_engine(fresh_database)
-    async with two.subscribe("meeting:5", after=0) as subscription:
-        messages = aiter(subscription)
-        await anext(messages)
-        await asyncio.to_thread(one.publish, "meeting:5", fragment(1))
-        assert_once_in_order(await receive_until(messages, 1), range(1, 2))
+    async with (
+        two.subscribe("meeting:5", after=0) as fifth,
+        two.subscribe("agenda:6", after=0) as sixth,
+    ):
+        streams = {"meeting:5": aiter(fifth), "agenda:6": aiter(sixth)}
+        for channel, messages in streams.items():
+            await anext(messages)
+            await asyncio.to_thread(one.publish, channel, fragment(1))
+            assert_once_in_order(await receive_until(messages, 1), range(1, 2))
 
         with admin.connect() as connection:
             killed = connection.execute(
@@ -174,15 +178,19 @@ async def test_a_dropped_listener_reconnects_and_the_frames_sent_meanwhile_arriv
             while two.backend.listening:
                 await asyncio.sleep(0.01)
         for n in range(2, 6):  # nobody on worker two hears these notifications
-            await asyncio.to_thread(one.publish, "meeting:5", fragment(n))
+            for channel in streams:
+                await asyncio.to_thread(one.publish, channel, fragment(n))
         assert not two.backend.listening
+        assert two.position("meeting:5") == 1  # behind until it listens again
 
-        received = await receive_until(messages, 5)
+        for messages in streams.values():
+            received = await receive_until(messages, 5)
+            assert_once_in_order(received, range(2, 6))
+            assert fragment(1) not in received
         assert two.backend.connections == 2
-        assert_once_in_order(received, range(2, 6))
-        assert fragment(1) not in received
+        assert two.position("meeting:5") == 5
         await asyncio.to_thread(one.publish, "meeting:5", fragment(6))  # and live again
-        assert_once_in_order(await receive_until(messages, 6), range(6, 7))
+        assert_once_in_order(await receive_until(streams["meeting:5"], 6), range(6, 7))
     admin.dispose()
 
 
