@@ -103,6 +103,11 @@ class Agenda(SQLModel, table=True):
     # foreign key (agenda_item already points here); the services keep it to this agenda.
     current_item_id: int | None = None
     current_since: datetime | None = None
+    # Moved by the database on every change to what the agenda pages show (its parts,
+    # items, documents, suggestions and support, posts, the body's members, the names
+    # shown: AGENDA_REVISION_DDL),
+    # whoever writes it; pages cache what they render under it.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AgendaPart(SQLModel, table=True):
@@ -381,6 +386,63 @@ for _dialect, _statements in SEARCH_INDEX_DDL.items():
             SearchEntry.__table__,  # type: ignore[attr-defined]
             "after_create",
             sa.DDL(_statement).execute_if(dialect=_dialect),
+        )
+
+
+def agenda_revision_ddl() -> dict[str, list[str]]:
+    """The triggers that move Agenda.revision: one per source table and dialect, each
+    naming the agendas a changed row shows on (migration 0006 keeps its own copy).
+    (A changed read marker or notification moves nothing: pages read those per reader.)"""
+    sources = {  # table: (the events, the agendas a row {row} shows on)
+        "agenda_part": ("INSERT OR UPDATE OR DELETE", "id = {row}.agenda_id"),
+        "agenda_item": ("INSERT OR UPDATE OR DELETE", "id = {row}.agenda_id"),
+        "agenda_document": (
+            "INSERT OR UPDATE OR DELETE",
+            "id = (SELECT agenda_id FROM agenda_item WHERE agenda_item.id = {row}.item_id)",
+        ),
+        "agenda_suggestion": ("INSERT OR UPDATE OR DELETE", "id = {row}.agenda_id"),
+        "agenda_suggestion_support": (
+            "INSERT OR UPDATE OR DELETE",
+            "id = (SELECT agenda_id FROM agenda_suggestion "
+            "WHERE agenda_suggestion.id = {row}.suggestion_id)",
+        ),
+        "post": ("INSERT OR UPDATE OR DELETE", "meeting_id = {row}.meeting_id"),
+        "membership": (
+            "INSERT OR UPDATE OR DELETE",
+            "meeting_id IN (SELECT id FROM meeting WHERE meeting.body_id = {row}.body_id)",
+        ),
+        "person": (  # a name shown: a member's, a suggester's, an author's
+            "UPDATE OF display_name",
+            "meeting_id IN (SELECT meeting.id FROM meeting JOIN membership "
+            "ON membership.body_id = meeting.body_id WHERE membership.person_id = {row}.id) "
+            "OR id IN (SELECT agenda_id FROM agenda_suggestion WHERE suggested_by = {row}.id) "
+            "OR meeting_id IN (SELECT meeting_id FROM post WHERE author_id = {row}.id)",
+        ),
+    }
+    bump = "UPDATE agenda SET revision = revision + 1 WHERE {where};"
+    sqlite, postgresql = [], []
+    for table, (events, where) in sources.items():
+        for event in events.split(" OR "):
+            row = "OLD" if event == "DELETE" else "NEW"
+            sqlite.append(
+                f"CREATE TRIGGER agenda_revision_{table}_{event.split()[0].lower()} "
+                f"AFTER {event} ON {table} BEGIN {bump.format(where=where.format(row=row))} END"
+            )
+        postgresql += [
+            f"CREATE FUNCTION agenda_revision_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN IF TG_OP = 'DELETE' THEN {bump.format(where=where.format(row='OLD'))} "
+            f"ELSE {bump.format(where=where.format(row='NEW'))} END IF; RETURN NULL; END $$",
+            f"CREATE TRIGGER agenda_revision_{table} AFTER {events} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION agenda_revision_{table}()",
+        ]
+    return {"sqlite": sqlite, "postgresql": postgresql}
+
+
+AGENDA_REVISION_DDL = agenda_revision_ddl()
+for _dialect, _statements in AGENDA_REVISION_DDL.items():
+    for _statement in _statements:  # after every table: they name forum's tables too
+        sa.event.listen(
+            SQLModel.metadata, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect)
         )
 
 

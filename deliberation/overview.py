@@ -4,9 +4,13 @@ time boxes against the meeting's length."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import sqlalchemy as sa
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
@@ -21,9 +25,10 @@ from deliberation.models import (
     AgendaItemKind,
     AgendaStatus,
     AgendaSuggestion,
+    Post,
     SuggestionStatus,
 )
-from forum import meetings
+from forum import i18n, meetings, policy
 from forum.errors import NotFound
 from forum.models import Body, Meeting, MeetingStatus, Person
 from forum.policy import Actor
@@ -102,15 +107,59 @@ class AgendaOverview:
     members: list[tuple[int, str]]  # presenters to choose from
     item_choices: list[tuple[int, str]]  # "4.1 title", to merge a suggestion into
     part_choices: list[tuple[int, str]]  # "4. title"
-    previous_meeting: Meeting | None
+    posts: dict[int, list[tuple[int, int | None]]]  # item id -> shown posts' (id, author id)
 
 
-def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> AgendaOverview:
-    """Everything the agenda page shows (made from the template on first opening). Raises
-    Forbidden, NotFound."""
-    agenda, meeting = agendas.ensure_agenda(session, actor, meeting_id=meeting_id)
-    body = session.get(Body, meeting.body_id)
-    assert body is not None
+@dataclass(frozen=True)
+class AgendaContents:
+    """What every reader of one revision of an agenda sees alike: kept per revision
+    (Agenda.revision, moved by the database on every change to these rows), so a page
+    read builds it once per change instead of once per reader."""
+
+    parts: list[PartLine]
+    numbers: dict[int, str]  # item id -> "4.1"
+    posts: dict[int, list[tuple[int, int | None]]]  # item id -> shown posts' (id, author id)
+    suggestions: list[
+        tuple[SuggestionLine, int | None, frozenset[int]]
+    ]  # with suggester, supporters
+    total_minutes: int
+    members: list[tuple[int, str]]
+    item_choices: list[tuple[int, str]]
+    part_choices: list[tuple[int, str]]
+
+
+_CONTENTS: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], AgendaContents]] = (
+    WeakKeyDictionary()
+)
+_CONTENTS_KEPT = 256  # agendas per database, least recently read dropped first
+_contents_lock = threading.Lock()
+
+
+def contents_key(agenda: Agenda) -> tuple[Any, ...]:
+    """Names one revision of one agenda in the reader's language (created_at: a database
+    made anew reuses ids)."""
+    return (agenda.id, agenda.created_at, agenda.revision, i18n.current_locale.get())
+
+
+def agenda_contents(session: Session, agenda: Agenda, body_id: int) -> AgendaContents:
+    """The agenda's parts and items as shown, from the cache when its revision is known."""
+    engine = session.get_bind()
+    key = contents_key(agenda)
+    with _contents_lock:
+        kept = _CONTENTS.setdefault(engine, OrderedDict())
+        contents = kept.get(key)
+        if contents is not None:
+            kept.move_to_end(key)
+            return contents
+    contents = _build_contents(session, agenda, body_id)
+    with _contents_lock:
+        kept[key] = contents
+        while len(kept) > _CONTENTS_KEPT:
+            kept.popitem(last=False)
+    return contents
+
+
+def _build_contents(session: Session, agenda: Agenda, body_id: int) -> AgendaContents:
     parts = agendas.parts_of(session, agenda.id)  # type: ignore[arg-type]
     items = agendas.items_of(session, agenda.id)  # type: ignore[arg-type]
     documents: dict[int, list[DocumentLine]] = {}
@@ -129,7 +178,14 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
                 size_text(document.size),
             )
         )
-    members = threads.members_of(session, meeting.body_id)
+    posts: dict[int, list[tuple[int, int | None]]] = {}
+    for post_id, item_id, author_id in session.exec(
+        select(Post.id, Post.item_id, Post.author_id)
+        .where(Post.meeting_id == agenda.meeting_id, col(Post.hidden_at).is_(None))
+        .order_by(col(Post.id))
+    ).all():
+        posts.setdefault(item_id, []).append((post_id, author_id))  # type: ignore[arg-type]
+    members = threads.members_of(session, body_id)
     names = dict(members)
     kinds = {kind.value: labels.text(kind) for kind in AgendaItemKind}
     part_lines: list[PartLine] = []
@@ -158,8 +214,50 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
                 )
             )
         part_lines.append(PartLine(part.id, number, str(part.kind), part.title, lines))  # type: ignore[arg-type]
-    suggestion_lines = _suggestions(session, actor, agenda, numbers)
-    total = sum(item.time_box_minutes or 0 for item in items)
+    return AgendaContents(
+        parts=part_lines,
+        numbers=numbers,
+        posts=posts,
+        suggestions=_suggestions(session, agenda, numbers),
+        total_minutes=sum(item.time_box_minutes or 0 for item in items),
+        members=members,
+        item_choices=[(item.id, f"{numbers[item.id]} {item.title}") for item in items],  # type: ignore[index,misc]
+        part_choices=[(line.id, f"{line.number}. {line.title}") for line in part_lines],
+    )
+
+
+# Built once (as forum.accounts' actor query): building a statement costs more than
+# running it on an indexed table.
+_HEAD = (
+    select(Meeting, Agenda, Body)
+    .join(Body, col(Body.id) == Meeting.body_id)
+    .join(Agenda, col(Agenda.meeting_id) == Meeting.id, isouter=True)
+    .where(Meeting.id == sa.bindparam("meeting_id"))
+    # fresh values even for rows this session holds: a change just committed here has
+    # moved the revision in the database, not in the objects
+    .execution_options(populate_existing=True)
+)
+
+
+def agenda_head(session: Session, actor: Actor, *, meeting_id: int) -> tuple[Agenda, Meeting, Body]:
+    """The meeting with its agenda and body in one read (the agenda made from the template
+    on first opening). Raises Forbidden, NotFound."""
+    policy.require(actor, "forum.meeting.view")
+    row = session.execute(_HEAD, {"meeting_id": meeting_id}).first()
+    if row is None:
+        raise NotFound()
+    meeting, agenda, body = row
+    policy.require(actor, "deliberation.agenda.view", meeting)
+    if agenda is None:
+        agenda, meeting = agendas.ensure_agenda(session, actor, meeting_id=meeting_id)
+    return agenda, meeting, body
+
+
+def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> AgendaOverview:
+    """Everything the agenda page shows (made from the template on first opening). Raises
+    Forbidden, NotFound."""
+    agenda, meeting, body = agenda_head(session, actor, meeting_id=meeting_id)
+    contents = agenda_contents(session, agenda, meeting.body_id)
     length = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     closed = meeting.status == MeetingStatus.closed
     status = AgendaStatus(agenda.status)
@@ -169,11 +267,18 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
         label=meetings.meeting_label(meeting),
         agenda=agenda,
         status_text=labels.text(status),
-        parts=part_lines,
-        suggestions=suggestion_lines,
-        total_minutes=total,
+        parts=contents.parts,
+        suggestions=[
+            replace(
+                line,
+                supported_by_me=actor.person_id in supporters,
+                mine=suggested_by is not None and suggested_by == actor.person_id,
+            )
+            for line, suggested_by, supporters in contents.suggestions
+        ],
+        total_minutes=contents.total_minutes,
         meeting_minutes=length,
-        over_time=total > length,
+        over_time=contents.total_minutes > length,
         editable=not closed and status != AgendaStatus.published,
         suggestions_open=meeting.status == MeetingStatus.agenda_open
         and status == AgendaStatus.draft,
@@ -184,18 +289,18 @@ def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> Agend
         ),
         revisable=not closed and status == AgendaStatus.published,
         needs_opening=status == AgendaStatus.draft and meeting.status == MeetingStatus.draft,
-        members=members,
-        item_choices=[(item.id, f"{numbers[item.id]} {item.title}") for item in items],  # type: ignore[index,misc]
-        part_choices=[(line.id, f"{line.number}. {line.title}") for line in part_lines],
-        previous_meeting=session.get(Meeting, agenda.previous_meeting_id)
-        if agenda.previous_meeting_id
-        else None,
+        members=contents.members,
+        item_choices=contents.item_choices,
+        part_choices=contents.part_choices,
+        posts=contents.posts,
     )
 
 
 def _suggestions(
-    session: Session, actor: Actor, agenda: Agenda, numbers: dict[int, str]
-) -> list[SuggestionLine]:
+    session: Session, agenda: Agenda, numbers: dict[int, str]
+) -> list[tuple[SuggestionLine, int | None, frozenset[int]]]:
+    """Each suggestion as everyone sees it, with its suggester and its supporters (for
+    each reader's own marks)."""
     rows = session.exec(
         select(AgendaSuggestion, Person.display_name)
         .join(Person, col(Person.id) == AgendaSuggestion.suggested_by, isouter=True)
@@ -204,19 +309,23 @@ def _suggestions(
     ).all()
     support = suggestions.supporters(session, [row.id for row, _name in rows])  # type: ignore[misc]
     return [
-        SuggestionLine(
-            row.id,  # type: ignore[arg-type]
-            row.title,
-            row.rationale,
-            name or "",
-            str(row.status),
-            labels.text(SuggestionStatus(row.status)),
-            len(support.get(row.id, [])),  # type: ignore[arg-type]
-            actor.person_id in support.get(row.id, []),  # type: ignore[arg-type]
-            row.suggested_by == actor.person_id,
-            row.answer_reason,
-            row.item_id,
-            numbers.get(row.item_id or 0, ""),
+        (
+            SuggestionLine(
+                row.id,  # type: ignore[arg-type]
+                row.title,
+                row.rationale,
+                name or "",
+                str(row.status),
+                labels.text(SuggestionStatus(row.status)),
+                len(support.get(row.id, [])),  # type: ignore[arg-type]
+                False,
+                False,
+                row.answer_reason,
+                row.item_id,
+                numbers.get(row.item_id or 0, ""),
+            ),
+            row.suggested_by,
+            frozenset(support.get(row.id, [])),  # type: ignore[arg-type]
         )
         for row, name in rows
     ]

@@ -7,12 +7,14 @@ unpacks by position; their HTML was rendered when they were written."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -260,33 +262,48 @@ def stance_counts(session: Session, item_id: int) -> list[tuple[str, str, int]]:
     return [(stance, text, found.get(stance, 0)) for stance, text in stance_options()]
 
 
-def thread_counts(session: Session, actor: Actor, *, agenda_id: int) -> dict[int, tuple[int, int]]:
-    """item id -> (posts shown, posts new to the actor) for every item of the agenda with
-    posts, in one grouped query (for the agenda page)."""
+@functools.cache
+def _unread_badge(new: int, locale: str) -> str:
+    text = escape(i18n.plural_text("%(num)s new", "%(num)s new", new)) % {"num": new}
+    return Markup('<span class="badge badge-warn thread-unread">') + text + Markup("</span>")
+
+
+def unread_badge(new: int) -> str:
+    """ "3 new": the marker of posts new to the reader, on the agenda page ("" for none)."""
+    return _unread_badge(new, i18n.current_locale.get()) if new > 0 else ""
+
+
+_READ_MARKERS = (  # built once: it runs on every agenda page
+    select(ThreadRead.item_id, ThreadRead.last_post_id)
+    .join(AgendaItem, col(AgendaItem.id) == ThreadRead.item_id)
+    .where(
+        ThreadRead.person_id == sa.bindparam("me"),
+        AgendaItem.agenda_id == sa.bindparam("agenda_id"),
+    )
+)
+
+
+def thread_counts(
+    session: Session,
+    actor: Actor,
+    *,
+    agenda_id: int,
+    posts: Mapping[int, Sequence[tuple[int, int | None]]],
+) -> dict[int, tuple[int, int]]:
+    """item id -> (posts shown, posts new to the actor) for every item with posts, from
+    `posts` (item id -> its shown posts' (id, author id), oldest first: the agenda's
+    cached contents) and the actor's read markers, in one query."""
     me = actor.person_id or 0
-    read = (
-        select(ThreadRead.item_id, ThreadRead.last_post_id)
-        .where(ThreadRead.person_id == me)
-        .subquery()
-    )
-    unread = sa.case(
-        (
-            sa.and_(
-                col(Post.id) > sa.func.coalesce(read.c.last_post_id, 0),
-                sa.func.coalesce(Post.author_id, 0) != me,
-            ),
-            1,
-        ),
-        else_=0,
-    )
-    rows = session.exec(
-        select(Post.item_id, sa.func.count(Post.id), sa.func.sum(unread))
-        .join(AgendaItem, col(AgendaItem.id) == Post.item_id)
-        .join(read, read.c.item_id == Post.item_id, isouter=True)
-        .where(AgendaItem.agenda_id == agenda_id, col(Post.hidden_at).is_(None))
-        .group_by(Post.item_id)
-    ).all()
-    return {item_id: (total, int(fresh or 0)) for item_id, total, fresh in rows}
+    read: dict[int, int] = {}
+    if me:
+        found = session.connection().execute(_READ_MARKERS, {"me": me, "agenda_id": agenda_id})
+        read = dict(found.all())  # type: ignore[arg-type]
+    counts = {}
+    for item_id, shown in posts.items():
+        seen = read.get(item_id) or 0
+        new = sum(1 for post_id, author in shown if post_id > seen and (author or 0) != me)
+        counts[item_id] = (len(shown), new)
+    return counts
 
 
 # -- a post's history ------------------------------------------------------------------------

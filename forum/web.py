@@ -6,6 +6,7 @@ returns the whole page, or only block `x` when the request comes from htmx.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forum import accounts, dates, forms, i18n, labels, middleware, policy
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
+from forum.fragments import Filler, FragmentCache, hole
 from forum.models import MAX_ID
 from forum.policy import ANONYMOUS, Actor
 
@@ -183,6 +185,7 @@ def _make_environment(locale: str) -> Environment:
         current_csrf_token=lambda: middleware.current_csrf_token.get(),
         label=label,
         label_options=label_options,
+        hole=hole,
         **{cls.__name__: cls for cls in labels.ENUMS},
     )
     environment.newstyle_gettext = True  # type: ignore[attr-defined]  ({% trans %} blocks call the above)
@@ -336,6 +339,42 @@ def render(
     if values["flash"]:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def cached_fragment(
+    request: Request,
+    cache: FragmentCache,
+    key: Hashable,
+    template: str,
+    context: dict[str, Any],
+    fillers: Mapping[str, Filler] | None = None,
+) -> Markup:
+    """`template` rendered once per `key` (which must name every value the template shows
+    alike to everyone: the data's revision, the reader's class of controls) and kept in
+    `cache`; each request fills the holes: its CSRF token, and `fillers` for the rest."""
+    full_key = (template, i18n.current_locale.get(), key)
+    fragment = cache.get(full_key)
+    if fragment is None:
+        env = template_environment()
+        values = base_context(request) | context | {"csrf_token": hole("csrf")}
+        values.setdefault("forms", env.get_template("components/forms.html").module)
+        # no reader's own token in a kept render, not even through a macro's lookup
+        reset = middleware.current_csrf_token.set(str(hole("csrf")))
+        try:
+            fragment = cache.put(full_key, env.get_template(template).render(values))
+        finally:
+            middleware.current_csrf_token.reset(reset)
+    token = values_token(request)
+    return fragment.fill({"csrf": lambda _key: token} | dict(fillers or {}))
+
+
+def values_token(request: Request) -> str:
+    return request.scope.get("state", {}).get("csrf_token", "")
+
+
+def fragment_cache(request: Request) -> FragmentCache:
+    """The process's cache of rendered fragments (forum.fragments)."""
+    return request.app.state.fragments
 
 
 def redirect(request: Request, url: str, *, flash: str = "") -> Response:

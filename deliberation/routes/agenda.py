@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
@@ -16,17 +17,28 @@ from deliberation import agenda as agendas
 from deliberation import documents, labels, overview, publishing, suggestions, thread_view
 from deliberation import live as agenda_live
 from deliberation.models import AgendaItemKind, AgendaVariant
-from forum import live
+from forum import live, policy
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
+from forum.web import (
+    MemberDep,
+    SessionDep,
+    cached_fragment,
+    form_int,
+    form_values,
+    fragment_cache,
+    is_htmx,
+    redirect,
+    render,
+)
 
 router = APIRouter()
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PAGE = "deliberation/agenda_page.html"
+PARTS = "deliberation/agenda_parts.html"  # kept per revision (forum.fragments)
 ITEM_PAGE = "deliberation/agenda_item_page.html"
 VERSIONS_PAGE = "deliberation/agenda_versions_page.html"
 PRINT_PAGE = "deliberation/agenda_print_page.html"
@@ -57,8 +69,7 @@ def _context(
     view = overview.agenda_overview(session, actor, meeting_id=meeting_id)
     context = {
         "view": view,
-        # posts and unread posts per item, one grouped query (deliberation.thread_view)
-        "thread_counts": thread_view.thread_counts(session, actor, agenda_id=view.agenda.id),  # type: ignore[arg-type]
+        "agenda_parts": _parts(request, session, actor, view),
         "live_after": live_after,
         "errors": {},
         "form": "",
@@ -66,6 +77,34 @@ def _context(
         "oob": False,
     }
     return context | extra
+
+
+def _parts(request: Request, session: Session, actor: Actor, view: overview.AgendaOverview) -> Markup:
+    """The parts and items, rendered once per revision of the agenda and class of reader;
+    the reader's new-post counts filled in."""
+    editor = view.editable and policy.can(actor, "deliberation.agenda.edit", view.meeting)
+    # posts and posts new to the reader per item, one grouped query
+    counts = thread_view.thread_counts(
+        session,
+        actor,
+        agenda_id=view.agenda.id,  # type: ignore[arg-type]
+        posts=view.posts,
+    )
+    agenda = view.agenda
+    key = (overview.contents_key(agenda), agenda.version, agenda.status, view.meeting.status, editor)
+    context = {
+        "view": view,
+        "editor": editor,
+        "base": _url(view.meeting.id),  # type: ignore[arg-type]
+        "post_counts": {item_id: posts for item_id, (posts, _new) in counts.items()},
+    }
+
+    def unread(item_id: str) -> str:
+        return thread_view.unread_badge(counts.get(int(item_id), (0, 0))[1])
+
+    return cached_fragment(
+        request, fragment_cache(request), key, PARTS, context, fillers={"unread": unread}
+    )
 
 
 def _changed(
@@ -110,7 +149,7 @@ def _refused(
 
 
 @router.get("/meetings/{meeting_id}/agenda")
-def agenda_page(
+async def agenda_page(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> Response:
     return render(request, PAGE, _context(request, session, actor, meeting_id), block="agenda_body")

@@ -283,18 +283,25 @@ def test_posts_are_new_until_read(session, member, colleague, meeting, item):
     assert session.exec(select(ThreadRead)).one().person_id == colleague.person_id
 
 
-def test_thread_counts_for_the_agenda_in_one_query(session, engine, member, colleague, meeting, item):
+def test_thread_counts_for_the_agenda_from_its_contents_and_one_query(session, engine, member, colleague, meeting, item):
+    from deliberation import overview
+
     other = factories.agenda_item(session, meeting, title="เรื่องที่สอง")
     write(session, member, meeting, item)
     write(session, member, meeting, other)
     write(session, member, meeting, other)
     thread_view.item_thread(session, colleague, meeting_id=meeting.id, item_id=item.id)
     write(session, member, meeting, item)
+    posts = overview.agenda_overview(session, colleague, meeting_id=meeting.id).posts
     statements = []
     sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    counts = thread_view.thread_counts(session, colleague, agenda_id=item.agenda_id)
+    counts = thread_view.thread_counts(session, colleague, agenda_id=item.agenda_id, posts=posts)
     assert counts == {item.id: (2, 1), other.id: (2, 2)}
-    assert len(statements) == 1
+    assert len(statements) == 1  # the reader's read markers; the posts came with the agenda
+    assert thread_view.thread_counts(session, member, agenda_id=item.agenda_id, posts=posts) == {
+        item.id: (2, 0),  # their own posts are never new to them
+        other.id: (2, 0),
+    }
 
 
 # -- notifications -----------------------------------------------------------------------------

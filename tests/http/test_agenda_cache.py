@@ -1,0 +1,80 @@
+"""The agenda page keeps its parts and items rendered per revision of the agenda
+(forum.fragments): what one reader sees is never another's (CSRF tokens, new-post
+markers), and every change reaches the next page read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from forum.models import Person, Role
+from tests import factories
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def secretary(as_member):
+    return await as_member(Role.secretary)
+
+
+@pytest.fixture
+def meeting(session, secretary):
+    return factories.agenda_meeting(session, secretary.body)
+
+
+def tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+
+
+async def test_two_secretaries_each_get_their_own_token_in_the_kept_items(session, as_member, secretary, meeting):
+    factories.agenda_item(session, meeting, title="ขออนุมัติโครงการโซลาร์รูฟท็อป")
+    other = await as_member(Role.secretary, body=secretary.body)
+    first = (await secretary.get(f"/meetings/{meeting.id}/agenda")).text
+    second = (await other.get(f"/meetings/{meeting.id}/agenda")).text
+    assert "ขออนุมัติโครงการโซลาร์รูฟท็อป" in first and "ขออนุมัติโครงการโซลาร์รูฟท็อป" in second
+    assert tokens(first) == {await secretary.csrf_token()}
+    assert tokens(second) == {await other.csrf_token()}
+    assert "<!--hole" not in first + second
+    # the kept render answers a form too: moving an item with the second page's token works
+    item_id = re.search(r'id="agenda-item-(\d+)"', second).group(1)
+    version = re.search(r'name="version" value="(\d+)"', second).group(1)
+    answer = await other.post(
+        f"/meetings/{meeting.id}/agenda/items/{item_id}/move",
+        {"version": version, "direction": "up"},
+    )
+    assert answer.status_code == 303
+
+
+async def test_new_post_markers_are_each_readers_own(session, as_member, secretary, meeting):
+    item = factories.agenda_item(session, meeting)
+    member = await as_member(Role.member, body=secretary.body)
+    author = session.get(Person, factories.member(session, secretary.body, Role.member).id)
+    factories.post(session, item, author)
+    factories.post(session, item, author)
+    await secretary.get(f"/meetings/{meeting.id}/agenda/items/{item.id}")  # reads the thread
+    for_secretary = (await secretary.get(f"/meetings/{meeting.id}/agenda")).text
+    for_member = (await member.get(f"/meetings/{meeting.id}/agenda")).text
+    assert "(2)" in for_secretary and "(2)" in for_member
+    assert "thread-unread" not in for_secretary
+    assert re.search(r"thread-unread\">[^<]*2", for_member)
+
+
+async def test_every_change_reaches_the_next_read(session, as_member, secretary, meeting):
+    item = factories.agenda_item(session, meeting)
+    presenter = factories.member(session, secretary.body, Role.member)
+    item.presenter_id = presenter.id
+    session.add(item)
+    session.commit()
+    url = f"/meetings/{meeting.id}/agenda"
+    assert presenter.display_name in (await secretary.get(url)).text
+    presenter.display_name = "นางสาวทดสอบ เปลี่ยนชื่อ"  # a change no agenda service made
+    session.add(presenter)
+    session.commit()
+    page = (await secretary.get(url)).text
+    assert "นางสาวทดสอบ เปลี่ยนชื่อ" in page
+    factories.post(session, item, presenter)
+    assert f'/items/{item.id}#thread">' in page and "(1)" in (await secretary.get(url)).text
+    english = (await secretary.get(url, headers={"Accept-Language": "en"})).text
+    assert "(1)" in english
