@@ -81,6 +81,7 @@ async def test_the_live_meeting_page_shows_the_current_item_its_clock_and_the_co
     assert "data-clock-start=" in page and 'data-clock-box="600"' in page
     assert th("of %(minutes)s minutes allowed", minutes=10) in page
     assert "<script" not in page.split("</head>")[1]  # the clock's script is in the head (CSP)
+    assert 'hx-trigger="load"' not in page  # the live frame's signal is not part of the page
     assert 'name="to" value="next"' in page and 'name="outcome"' in page
     assert f'href="/meetings/{meeting.id}/proceedings"' in page
 
