@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from deliberation import agenda as agendas
 from forum.models import Role
 from tests import factories
-from tests.live.test_socket import browser, cookie_for, receive, served, seq_of, socket_url  # noqa: F401  (fixtures)
+from tests.live.test_socket import browser, cookie_for, receive, seq_of, served, socket_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.anyio
 
