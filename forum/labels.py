@@ -169,4 +169,7 @@ ACTION_LABELS: dict[str, str] = {
     "deliberation.post.edit": "Edited a discussion post",
     "deliberation.post.hide": "Hid a discussion post",
     "deliberation.post.unhide": "Showed a hidden discussion post again",
+    # deliberation: during the meeting
+    "deliberation.meeting.conduct": "Changed the agenda item under consideration",
+    "deliberation.outcome.record": "Recorded an agenda item's outcome",
 }
