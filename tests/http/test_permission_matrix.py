@@ -126,6 +126,11 @@ EXPECTED: dict[str, str] = {
     "POST /meetings/{meeting_id}/agenda/posts/{post_id}/unhide": "officer",
     "GET /meetings/{meeting_id}/agenda/posts/{post_id}": "signed_in",
     "GET /meetings/{meeting_id}/agenda/posts/{post_id}/history": "signed_in",
+    # deliberation: during the meeting (reading the proceedings is seeing the meeting)
+    "GET /meetings/{meeting_id}/conduct": "signed_in",
+    "POST /meetings/{meeting_id}/conduct": "officer",
+    "GET /meetings/{meeting_id}/proceedings": "signed_in",
+    "POST /meetings/{meeting_id}/proceedings/items/{item_id}/outcome": "officer",
 }
 
 # Only the record's author, who is none of the people below (the world's post is another
