@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
@@ -32,6 +33,8 @@ from forum import i18n, meetings, policy
 from forum.errors import NotFound
 from forum.models import Body, Meeting, MeetingStatus, Person
 from forum.policy import Actor
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,27 @@ class AgendaContents:
     part_choices: list[tuple[int, str]]
 
 
-_CONTENTS: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], AgendaContents]] = (
-    WeakKeyDictionary()
-)
-_CONTENTS_KEPT = 256  # agendas per database, least recently read dropped first
-_contents_lock = threading.Lock()
+_KEPT: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+_KEPT_SIZE = 256  # views per database, least recently read dropped first
+_kept_lock = threading.Lock()
+
+
+def kept(session: Session, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """What `build` makes, kept per database under `key` (which names the revision of
+    what it shows, e.g. contents_key): built once per change instead of once per reader."""
+    engine = session.get_bind()
+    with _kept_lock:
+        store = _KEPT.setdefault(engine, OrderedDict())
+        found = store.get(key)
+        if found is not None:
+            store.move_to_end(key)
+            return found  # type: ignore[no-any-return]
+    made = build()
+    with _kept_lock:
+        store[key] = made
+        while len(store) > _KEPT_SIZE:
+            store.popitem(last=False)
+    return made
 
 
 def contents_key(agenda: Agenda) -> tuple[Any, ...]:
@@ -142,21 +161,12 @@ def contents_key(agenda: Agenda) -> tuple[Any, ...]:
 
 
 def agenda_contents(session: Session, agenda: Agenda, body_id: int) -> AgendaContents:
-    """The agenda's parts and items as shown, from the cache when its revision is known."""
-    engine = session.get_bind()
-    key = contents_key(agenda)
-    with _contents_lock:
-        kept = _CONTENTS.setdefault(engine, OrderedDict())
-        contents = kept.get(key)
-        if contents is not None:
-            kept.move_to_end(key)
-            return contents
-    contents = _build_contents(session, agenda, body_id)
-    with _contents_lock:
-        kept[key] = contents
-        while len(kept) > _CONTENTS_KEPT:
-            kept.popitem(last=False)
-    return contents
+    """The agenda's parts and items as shown, kept per revision."""
+    return kept(
+        session,
+        ("agenda", *contents_key(agenda)),
+        lambda: _build_contents(session, agenda, body_id),
+    )
 
 
 def _build_contents(session: Session, agenda: Agenda, body_id: int) -> AgendaContents:

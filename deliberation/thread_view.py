@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -18,23 +19,19 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from deliberation import agenda as agendas
-from deliberation import labels, mentions, threads
-from deliberation.documents import size_text
-from deliberation.markdown import stored_markdown
+from deliberation import mentions, overview, threads
 from deliberation.models import (
-    AgendaDocument,
+    Agenda,
     AgendaItem,
-    AgendaItemKind,
     Post,
     PostMention,
     PostRevision,
     ThreadRead,
 )
-from deliberation.overview import DocumentLine
+from deliberation.overview import ItemLine
 from forum import dates, i18n, meetings, policy
 from forum.db import utcnow
-from forum.errors import Conflict
+from forum.errors import Conflict, NotFound
 from forum.models import Body, Meeting, MeetingStatus, Person
 from forum.policy import Actor
 
@@ -42,6 +39,9 @@ HIDDEN_HISTORY = "This post has been hidden by the chair: its history is not sho
 
 
 class PostRow(NamedTuple):
+    """A post as every reader sees it (what is the reader's own, new or editable, is in
+    ItemThread.new_ids and editable_ids)."""
+
     id: int
     parent_id: int | None
     author_name: str
@@ -54,33 +54,33 @@ class PostRow(NamedTuple):
     edit_count: int
     hidden: bool
     hidden_reason: str
-    new: bool  # written since the reader last read the thread, by someone else
-    editable: bool  # the reader may edit it now
     version: int
 
 
 @dataclass(frozen=True)
-class ItemHeader:
-    id: int
-    number: str  # "4.1"
-    kind_text: str
-    title: str
-    presenter: str
-    time_box_minutes: int | None
-    description_html: Markup
-    documents: list[DocumentLine]
+class ThreadContents:
+    """An item's thread as every reader sees it: kept per revision of the agenda
+    (deliberation.overview.kept), so a page read formats it once per change."""
+
+    posts: list[tuple[PostRow, list[PostRow]]]  # each top-level post with its replies
+    authors: list[tuple[int, int | None, bool]]  # (post id, author id, hidden), oldest first
+    counts: list[tuple[str, str, int]]  # (stance, its name, top-level posts)
+    members: list[str]  # names that can be mentioned
 
 
 @dataclass(frozen=True)
 class ItemThread:
     meeting: Meeting
     body: Body
+    agenda: Agenda
     label: str  # "3/2569"
-    item: ItemHeader
+    item: ItemLine
     counts: list[tuple[str, str, int]]  # (stance, its name, top-level posts)
     posts: list[tuple[PostRow, list[PostRow]]]  # each top-level post with its replies
     total: int  # posts and replies shown
     new: int
+    new_ids: frozenset[int]  # written since the reader last read the thread, by someone else
+    editable_ids: frozenset[int]  # the reader's own, which they may edit now
     open: bool  # the meeting is not closed: posts may be written and edited
     stances: list[tuple[str, str]]  # the form's options
     members: list[str]  # names that can be mentioned
@@ -90,83 +90,49 @@ def stance_options() -> list[tuple[str, str]]:
     return [(value, i18n.gettext(text)) for value, text in threads.STANCE_LABELS.items()]
 
 
-def _header(session: Session, item: AgendaItem) -> ItemHeader:
-    parts = agendas.parts_of(session, item.agenda_id)
-    siblings = [
-        other
-        for other in agendas.items_of(session, item.agenda_id)
-        if other.part_id == item.part_id
-    ]
-    part_number = next(n for n, part in enumerate(parts, start=1) if part.id == item.part_id)
-    position = next(n for n, other in enumerate(siblings, start=1) if other.id == item.id)
-    documents = [
-        DocumentLine(d.id, d.filename, d.content_type, d.size, size_text(d.size))  # type: ignore[arg-type]
-        for d in session.exec(
-            select(AgendaDocument)
-            .where(AgendaDocument.item_id == item.id)
-            .order_by(col(AgendaDocument.id))
-        ).all()
-    ]
-    presenter = item.presenter_name
-    if item.presenter_id is not None:
-        person = session.get(Person, item.presenter_id)
-        presenter = person.display_name if person else presenter
-    return ItemHeader(
-        item.id,  # type: ignore[arg-type]
-        f"{part_number}.{position}",
-        labels.text(AgendaItemKind(item.kind)),
-        item.title,
-        presenter,
-        item.time_box_minutes,
-        stored_markdown(item.description_html, item.description),
-        documents,
+# Built once: the item's page reads it on every request.
+_HEAD = (
+    select(Meeting, Agenda, Body)
+    .join(Agenda, col(Agenda.meeting_id) == Meeting.id)
+    .join(Body, col(Body.id) == Meeting.body_id)
+    .join(AgendaItem, col(AgendaItem.agenda_id) == Agenda.id)
+    .where(Meeting.id == sa.bindparam("meeting_id"), AgendaItem.id == sa.bindparam("item_id"))
+    .execution_options(populate_existing=True)  # the revision as committed, see overview
+)
+_POSTS = (
+    select(
+        Post.id,
+        Post.parent_id,
+        Post.author_id,
+        Person.display_name,
+        Post.stance,
+        Post.body,
+        Post.body_html,
+        Post.created_at,
+        Post.edit_count,
+        Post.hidden_at,
+        Post.hidden_reason,
+        Post.version,
     )
+    .join(Person, col(Person.id) == Post.author_id, isouter=True)
+    .where(Post.item_id == sa.bindparam("item_id"))
+    .order_by(col(Post.id))
+)
 
 
-def item_thread(
-    session: Session, actor: Actor, *, meeting_id: int, item_id: int, mark_read: bool = True
-) -> ItemThread:
-    """The item's page; reading it moves the reader's unread marker to its last post.
-    Raises Forbidden, NotFound."""
-    item, meeting = threads.item_in_meeting(session, actor, meeting_id=meeting_id, item_id=item_id)
-    body = session.get(Body, meeting.body_id)
-    assert body is not None
-    last_read = _last_read(session, actor, item_id)
-    is_open = meeting.status != MeetingStatus.closed
-    # Whether the reader may edit their own posts here (asked once, not per post).
-    own = SimpleNamespace(author_id=actor.person_id, body_id=meeting.body_id)
-    may_edit = is_open and policy.can(actor, "deliberation.post.edit", own)
+def _build_thread(session: Session, item_id: int, body_id: int) -> ThreadContents:
     locale = i18n.current_locale.get()
     names = dict(stance_options())
-    rows = session.exec(
-        select(
-            Post.id,
-            Post.parent_id,
-            Post.author_id,
-            Person.display_name,
-            Post.stance,
-            Post.body,
-            Post.body_html,
-            Post.created_at,
-            Post.edit_count,
-            Post.hidden_at,
-            Post.hidden_reason,
-            Post.version,
-        )
-        .join(Person, col(Person.id) == Post.author_id, isouter=True)
-        .where(Post.item_id == item_id)
-        .order_by(col(Post.id))
-    ).all()
     tops: dict[int, tuple[PostRow, list[PostRow]]] = {}
+    authors: list[tuple[int, int | None, bool]] = []
     counts = dict.fromkeys(threads.STANCE_LABELS, 0)
-    new = last_id = 0
     for (
         post_id, parent_id, author_id, author, stance, text, html, created, edits, hidden_at,
         reason, version,
-    ) in rows:  # fmt: skip
+    ) in session.connection().execute(_POSTS, {"item_id": item_id}).all():  # fmt: skip
         hidden = hidden_at is not None
-        mine = author_id is not None and author_id == actor.person_id
-        fresh = post_id > last_read and not mine and not hidden
+        if created.tzinfo is None:  # SQLite hands back the stored UTC without its zone
+            created = created.replace(tzinfo=UTC)
         row = PostRow(
             post_id,
             parent_id,
@@ -180,46 +146,88 @@ def item_thread(
             edits,
             hidden,
             reason,
-            fresh,
-            may_edit and mine and not hidden,
             version,
         )
-        new += fresh
-        last_id = max(last_id, post_id)
+        authors.append((post_id, author_id, hidden))
         if parent_id is None:
             tops[post_id] = (row, [])
             if stance and not hidden:
                 counts[stance] += 1
         elif parent_id in tops:
             tops[parent_id][1].append(row)
+    return ThreadContents(
+        posts=list(tops.values()),
+        authors=authors,
+        counts=[(stance, names[stance], count) for stance, count in counts.items()],
+        members=[name for _id, name in threads.members_of(session, body_id)],
+    )
+
+
+def item_thread(
+    session: Session, actor: Actor, *, meeting_id: int, item_id: int, mark_read: bool = True
+) -> ItemThread:
+    """The item's page; reading it moves the reader's unread marker to its last post.
+    Raises Forbidden, NotFound."""
+    policy.require(actor, "forum.meeting.view")
+    row = session.execute(_HEAD, {"meeting_id": meeting_id, "item_id": item_id}).first()
+    if row is None:
+        raise NotFound()
+    meeting, agenda, body = row
+    policy.require(actor, "deliberation.post.view", meeting)
+    contents = overview.agenda_contents(session, agenda, meeting.body_id)
+    item = next(line for part in contents.parts for line in part.items if line.id == item_id)
+    thread = overview.kept(
+        session,
+        ("thread", item_id, *overview.contents_key(agenda)),
+        lambda: _build_thread(session, item_id, meeting.body_id),
+    )
+    last_read = _last_read(session, actor, item_id)
+    is_open = meeting.status != MeetingStatus.closed
+    # Whether the reader may edit their own posts here (asked once, not per post).
+    own = SimpleNamespace(author_id=actor.person_id, body_id=meeting.body_id)
+    may_edit = is_open and policy.can(actor, "deliberation.post.edit", own)
+    me = actor.person_id
+    new_ids = frozenset(
+        post_id
+        for post_id, author_id, hidden in thread.authors
+        if post_id > last_read and not hidden and not (author_id is not None and author_id == me)
+    )
+    editable_ids = frozenset(
+        post_id
+        for post_id, author_id, hidden in thread.authors
+        if may_edit and author_id is not None and author_id == me and not hidden
+    )
+    last_id = thread.authors[-1][0] if thread.authors else 0
     if mark_read and last_id > last_read:
         _mark_read(session, actor, item_id, last_id)
     return ItemThread(
         meeting=meeting,
         body=body,
+        agenda=agenda,
         label=meetings.meeting_label(meeting),
-        item=_header(session, item),
-        counts=[(stance, names[stance], count) for stance, count in counts.items()],
-        posts=list(tops.values()),
-        total=len(rows),
-        new=new,
+        item=item,
+        counts=thread.counts,
+        posts=thread.posts,
+        total=len(thread.authors),
+        new=len(new_ids),
+        new_ids=new_ids,
+        editable_ids=editable_ids,
         open=is_open,
         stances=stance_options(),
-        members=[name for _id, name in threads.members_of(session, meeting.body_id)],
+        members=thread.members,
     )
+
+
+_LAST_READ = select(ThreadRead.last_post_id).where(
+    ThreadRead.person_id == sa.bindparam("me"), ThreadRead.item_id == sa.bindparam("item_id")
+)
 
 
 def _last_read(session: Session, actor: Actor, item_id: int) -> int:
     if actor.person_id is None:
         return 0
-    return (
-        session.exec(
-            select(ThreadRead.last_post_id).where(
-                ThreadRead.person_id == actor.person_id, ThreadRead.item_id == item_id
-            )
-        ).first()
-        or 0
-    )
+    found = session.connection().execute(_LAST_READ, {"me": actor.person_id, "item_id": item_id})
+    return found.scalar() or 0
 
 
 def _mark_read(session: Session, actor: Actor, item_id: int, last_post_id: int) -> None:
@@ -260,6 +268,18 @@ def stance_counts(session: Session, item_id: int) -> list[tuple[str, str, int]]:
         ).all()
     )
     return [(stance, text, found.get(stance, 0)) for stance, text in stance_options()]
+
+
+@functools.cache
+def _unread_marker(locale: str) -> str:
+    return (
+        Markup('<span class="badge badge-ok">') + escape(i18n.gettext("Unread")) + Markup("</span>")
+    )
+
+
+def unread_marker() -> str:
+    """A post new to the reader, on the item's page."""
+    return _unread_marker(i18n.current_locale.get())
 
 
 @functools.cache

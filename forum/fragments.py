@@ -44,6 +44,10 @@ class Fragment:
     parts: tuple[str, ...]
     holes: tuple[tuple[str, str], ...]
 
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.parts))
+
     def fill(self, fillers: Mapping[str, Filler]) -> Markup:
         out = [self.parts[0]]
         for (name, key), text in zip(self.holes, self.parts[1:], strict=True):
@@ -59,11 +63,13 @@ def cut(html: str) -> Fragment:
 
 
 class FragmentCache:
-    """A small least-recently-used map of key -> Fragment, shared by the requests of one
-    process (thread-safe: sync routes run in a thread pool)."""
+    """A least-recently-used map of key -> Fragment within a budget of characters (a
+    thread of 200 posts renders to about 400,000), shared by the requests of one process
+    (thread-safe: sync routes run in a thread pool)."""
 
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
+    def __init__(self, budget: int = 16_000_000) -> None:
+        self.budget = budget
+        self.used = 0
         self._entries: OrderedDict[Hashable, Fragment] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -80,13 +86,20 @@ class FragmentCache:
 
     def put(self, key: Hashable, html: str) -> Fragment:
         fragment = cut(html)
+        if len(html) > self.budget:
+            return fragment  # used this once, never kept
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self.used -= replaced.size
             self._entries[key] = fragment
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self.used += fragment.size
+            while self.used > self.budget:
+                _key, dropped = self._entries.popitem(last=False)
+                self.used -= dropped.size
         return fragment
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.used = 0

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forum import accounts, dates, forms, i18n, labels, middleware, policy
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
-from forum.fragments import Filler, FragmentCache, hole
+from forum.fragments import Filler, FragmentCache, cut, hole
 from forum.models import MAX_ID
 from forum.policy import ANONYMOUS, Actor
 
@@ -348,12 +348,15 @@ def cached_fragment(
     template: str,
     context: dict[str, Any],
     fillers: Mapping[str, Filler] | None = None,
+    *,
+    keep: bool = True,
 ) -> Markup:
     """`template` rendered once per `key` (which must name every value the template shows
     alike to everyone: the data's revision, the reader's class of controls) and kept in
-    `cache`; each request fills the holes: its CSRF token, and `fillers` for the rest."""
+    `cache`; each request fills the holes: its CSRF token, and `fillers` for the rest.
+    `keep=False` renders the same template this once (a form kept with its errors)."""
     full_key = (template, i18n.current_locale.get(), key)
-    fragment = cache.get(full_key)
+    fragment = cache.get(full_key) if keep else None
     if fragment is None:
         env = template_environment()
         values = base_context(request) | context | {"csrf_token": hole("csrf")}
@@ -361,9 +364,10 @@ def cached_fragment(
         # no reader's own token in a kept render, not even through a macro's lookup
         reset = middleware.current_csrf_token.set(str(hole("csrf")))
         try:
-            fragment = cache.put(full_key, env.get_template(template).render(values))
+            html = env.get_template(template).render(values)
         finally:
             middleware.current_csrf_token.reset(reset)
+        fragment = cache.put(full_key, html) if keep else cut(html)
     token = values_token(request)
     return fragment.fill({"csrf": lambda _key: token} | dict(fillers or {}))
 

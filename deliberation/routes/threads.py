@@ -8,21 +8,35 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from deliberation import live as deliberation_live
-from deliberation import thread_view, threads
-from forum import live
+from deliberation import overview, thread_view, threads
+from forum import live, policy
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
+from forum.web import (
+    MemberDep,
+    SessionDep,
+    cached_fragment,
+    form_int,
+    form_values,
+    fragment_cache,
+    is_htmx,
+    redirect,
+    render,
+    template_environment,
+)
 
 router = APIRouter()
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PAGE = "deliberation/item_page.html"
+POSTS = "deliberation/thread_posts.html"  # kept per revision (forum.fragments)
+POST_FORMS = "deliberation/post_forms.html"
 HISTORY_PAGE = "deliberation/post_history_page.html"
 
 
@@ -44,8 +58,58 @@ def _context(
         "form": "",
         "values": {},
         "oob": False,
+    } | extra
+    context["thread_posts"] = _posts(request, actor, view, context)
+    return context
+
+
+def _posts(
+    request: Request, actor: Actor, view: thread_view.ItemThread, context: dict[str, Any]
+) -> Markup:
+    """The conversations, rendered once per revision of the agenda and class of reader
+    (kept unless a refused form is shown in them); the reader's unread markers and the
+    edit forms of their own posts filled in."""
+    poster = view.open and policy.can(actor, "deliberation.post.create", view.meeting)
+    moderator = policy.can(actor, "deliberation.post.hide", view.meeting)
+    base = f"/meetings/{view.meeting.id}/agenda"
+    errors, form, values = context["errors"], context["form"], context["values"]
+    own = {
+        row.id: row
+        for top, replies in view.posts
+        for row in (top, *replies)
+        if row.id in view.editable_ids
     }
-    return context | extra
+    macros = template_environment().get_template(POST_FORMS).module
+    unread = str(thread_view.unread_marker())
+
+    def edit(post_id: str) -> str:
+        row = own.get(int(post_id))
+        if row is None:
+            return ""
+        problems = errors if form == f"edit_{row.id}" else {}
+        return str(macros.edit_form(row, base, view.stances, problems, values))  # type: ignore[attr-defined]
+
+    return cached_fragment(
+        request,
+        fragment_cache(request),
+        (overview.contents_key(view.agenda), view.item.id, view.open, poster, moderator),
+        POSTS,
+        {
+            "posts": view.posts,
+            "base": base,
+            "item_id": view.item.id,
+            "poster": poster,
+            "moderator": moderator,
+            "errors": errors,
+            "form": form,
+            "values": values,
+        },
+        fillers={
+            "new": lambda post_id: unread if int(post_id) in view.new_ids else "",
+            "edit": edit,
+        },
+        keep=not errors,
+    )
 
 
 def _changed(
@@ -92,7 +156,7 @@ def _refused(
 
 
 @router.get("/meetings/{meeting_id}/agenda/items/{item_id}")
-def item_page(
+async def item_page(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, item_id: Id
 ) -> Response:
     context = _context(request, session, actor, meeting_id, item_id)

@@ -78,3 +78,28 @@ async def test_every_change_reaches_the_next_read(session, as_member, secretary,
     assert f'/items/{item.id}#thread">' in page and "(1)" in (await secretary.get(url)).text
     english = (await secretary.get(url, headers={"Accept-Language": "en"})).text
     assert "(1)" in english
+
+
+async def test_the_kept_thread_is_filled_for_each_reader(session, as_member, secretary, meeting):
+    item = factories.agenda_item(session, meeting)
+    author = await as_member(Role.member, body=secretary.body)
+    reader = await as_member(Role.member, body=secretary.body)
+    url = f"/meetings/{meeting.id}/agenda/items/{item.id}"
+    assert (await author.post(f"{url}/posts", {"stance": "for", "body": "เห็นด้วยกับโครงการ"})).status_code == 303
+    mine = (await author.get(url)).text
+    theirs = (await reader.get(url)).text
+    chairs = (await secretary.get(url)).text
+    assert "เห็นด้วยกับโครงการ" in mine and "เห็นด้วยกับโครงการ" in theirs
+    post_id = re.search(r'id="post-(\d+)"', mine).group(1)
+    edit = f"/posts/{post_id}/edit"
+    assert edit in mine and edit not in theirs and edit not in chairs  # only the author edits
+    assert f"/posts/{post_id}/hide" in chairs and "/hide" not in theirs  # only the chair hides
+    assert "badge-ok" in theirs and "badge-ok" not in mine  # new to the reader, not to its author
+    assert "badge-ok" not in (await reader.get(url)).text  # read now
+    for client, page in ((author, mine), (reader, theirs), (secretary, chairs)):
+        assert tokens(page) == {await client.csrf_token()}
+        assert "<!--hole" not in page
+    # an edit refused keeps the author's text and message, in the author's page only
+    refused = await author.post(f"/meetings/{meeting.id}/agenda{edit}", {"version": "1", "stance": "for", "body": "   "})
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
+    assert 'aria-invalid="true"' not in (await reader.get(url)).text

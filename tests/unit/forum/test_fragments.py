@@ -15,11 +15,14 @@ def test_holes_are_filled_per_reader_and_text_cannot_forge_one():
     assert fragment.fill({"csrf": lambda _key: "T2", "unread": lambda _key: ""}).startswith("<form>T2")
 
 
-def test_the_cache_keeps_the_most_recently_read():
-    cache = FragmentCache(size=2)
-    cache.put("a", "A")
-    cache.put("b", "B")
-    assert cache.get("a").parts == ("A",)  # a is now the most recent
-    cache.put("c", "C")
+def test_the_cache_keeps_the_most_recently_read_within_its_budget():
+    cache = FragmentCache(budget=20)
+    cache.put("a", "A" * 8)
+    cache.put("b", "B" * 8)
+    assert cache.get("a").parts == ("A" * 8,)  # a is now the most recent
+    cache.put("c", "C" * 8)  # 24 characters: b goes
     assert cache.get("b") is None and cache.get("a") is not None and cache.get("c") is not None
-    assert (cache.hits, cache.misses) == (3, 1)
+    assert (cache.hits, cache.misses, cache.used) == (3, 1, 16)
+    cache.put("a", "A" * 4)  # replaced, not counted twice
+    assert cache.used == 12
+    assert cache.put("huge", "H" * 21).parts == ("H" * 21,) and cache.get("huge") is None
