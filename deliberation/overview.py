@@ -31,6 +31,7 @@ from deliberation.models import (
 )
 from forum import i18n, meetings, policy
 from forum.errors import NotFound
+from forum.meetings import BodyName
 from forum.models import Body, Meeting, MeetingStatus, Person
 from forum.policy import Actor
 
@@ -93,7 +94,7 @@ class SuggestionLine:
 @dataclass(frozen=True)
 class AgendaOverview:
     meeting: Meeting
-    body: Body
+    body: BodyName
     label: str  # "3/2569"
     agenda: Agenda
     status_text: str
@@ -239,7 +240,7 @@ def _build_contents(session: Session, agenda: Agenda, body_id: int) -> AgendaCon
 # Built once (as forum.accounts' actor query): building a statement costs more than
 # running it on an indexed table.
 _HEAD = (
-    select(Meeting, Agenda, Body)
+    select(Meeting, Agenda, Body.name)
     .join(Body, col(Body.id) == Meeting.body_id)
     .join(Agenda, col(Agenda.meeting_id) == Meeting.id, isouter=True)
     .where(Meeting.id == sa.bindparam("meeting_id"))
@@ -249,18 +250,20 @@ _HEAD = (
 )
 
 
-def agenda_head(session: Session, actor: Actor, *, meeting_id: int) -> tuple[Agenda, Meeting, Body]:
+def agenda_head(
+    session: Session, actor: Actor, *, meeting_id: int
+) -> tuple[Agenda, Meeting, BodyName]:
     """The meeting with its agenda and body in one read (the agenda made from the template
     on first opening). Raises Forbidden, NotFound."""
     policy.require(actor, "forum.meeting.view")
     row = session.execute(_HEAD, {"meeting_id": meeting_id}).first()
     if row is None:
         raise NotFound()
-    meeting, agenda, body = row
+    meeting, agenda, body_name = row
     policy.require(actor, "deliberation.agenda.view", meeting)
     if agenda is None:
         agenda, meeting = agendas.ensure_agenda(session, actor, meeting_id=meeting_id)
-    return agenda, meeting, body
+    return agenda, meeting, BodyName(meeting.body_id, body_name)
 
 
 def agenda_overview(session: Session, actor: Actor, *, meeting_id: int) -> AgendaOverview:

@@ -32,6 +32,7 @@ from deliberation.overview import ItemLine
 from forum import dates, i18n, meetings, policy
 from forum.db import utcnow
 from forum.errors import Conflict, NotFound
+from forum.meetings import BodyName
 from forum.models import Body, Meeting, MeetingStatus, Person
 from forum.policy import Actor
 
@@ -71,7 +72,7 @@ class ThreadContents:
 @dataclass(frozen=True)
 class ItemThread:
     meeting: Meeting
-    body: Body
+    body: BodyName
     agenda: Agenda
     label: str  # "3/2569"
     item: ItemLine
@@ -92,7 +93,7 @@ def stance_options() -> list[tuple[str, str]]:
 
 # Built once: the item's page reads it on every request.
 _HEAD = (
-    select(Meeting, Agenda, Body)
+    select(Meeting, Agenda, Body.name)
     .join(Agenda, col(Agenda.meeting_id) == Meeting.id)
     .join(Body, col(Body.id) == Meeting.body_id)
     .join(AgendaItem, col(AgendaItem.agenda_id) == Agenda.id)
@@ -172,7 +173,7 @@ def item_thread(
     row = session.execute(_HEAD, {"meeting_id": meeting_id, "item_id": item_id}).first()
     if row is None:
         raise NotFound()
-    meeting, agenda, body = row
+    meeting, agenda, body_name = row
     policy.require(actor, "deliberation.post.view", meeting)
     contents = overview.agenda_contents(session, agenda, meeting.body_id)
     item = next(line for part in contents.parts for line in part.items if line.id == item_id)
@@ -202,7 +203,7 @@ def item_thread(
         _mark_read(session, actor, item_id, last_id)
     return ItemThread(
         meeting=meeting,
-        body=body,
+        body=BodyName(meeting.body_id, body_name),
         agenda=agenda,
         label=meetings.meeting_label(meeting),
         item=item,

@@ -309,6 +309,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "flash": unquote(flash) if flash else "",
         "path": path,
         "section": path.split("/", 2)[1],  # the menu entry to mark current: "bodies", "me", …
+        "kept": False,  # a render kept for many readers (render_kept): holes, not values
         "here": f"{path}?{query.decode('latin-1')}"
         if query
         else path,  # the language switch returns here
@@ -350,11 +351,13 @@ def cached_fragment(
     fillers: Mapping[str, Filler] | None = None,
     *,
     keep: bool = True,
+    block: str | None = None,
 ) -> Markup:
     """`template` rendered once per `key` (which must name every value the template shows
     alike to everyone: the data's revision, the reader's class of controls) and kept in
     `cache`; each request fills the holes: its CSRF token, and `fillers` for the rest.
-    `keep=False` renders the same template this once (a form kept with its errors)."""
+    `keep=False` renders the same template this once (a form kept with its errors);
+    `block`: only that block of the template."""
     full_key = (template, i18n.current_locale.get(), key)
     fragment = cache.get(full_key) if keep else None
     if fragment is None:
@@ -364,7 +367,10 @@ def cached_fragment(
         # no reader's own token in a kept render, not even through a macro's lookup
         reset = middleware.current_csrf_token.set(str(hole("csrf")))
         try:
-            html = env.get_template(template).render(values)
+            if block:
+                html = render_block(env, template, block, **values)
+            else:
+                html = env.get_template(template).render(values)
         finally:
             middleware.current_csrf_token.reset(reset)
         fragment = cache.put(full_key, html) if keep else cut(html)
@@ -379,6 +385,58 @@ def values_token(request: Request) -> str:
 def fragment_cache(request: Request) -> FragmentCache:
     """The process's cache of rendered fragments (forum.fragments)."""
     return request.app.state.fragments
+
+
+def render_kept(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    key: Hashable,
+    fillers: Mapping[str, Filler] | None = None,
+    block: str | None = None,
+    keep: bool = True,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """As render, but the page (or `block`, for htmx) is rendered once per `key` and kept
+    (forum.fragments): `key` must name everything the page shows alike to all readers of
+    that key (the data's revision, the reader's class of controls); what is the reader's
+    own is a hole, filled on each request: the CSRF token, the navigation's notifications
+    and return address, and `fillers` for the page's own. Not kept (`keep=False`, or a
+    flash message to show): rendered this once, the same way."""
+    values = base_context(request)
+    if values["flash"]:
+        keep = False
+    block = block if is_htmx(request) else None
+    reader, here = values["actor"], values["here"]
+    values |= context | {"kept": True, "here": hole("here")}
+    html = cached_fragment(
+        request,
+        fragment_cache(request),
+        (block, key),
+        template,
+        values,
+        {
+            "notices": lambda _key: _notices_link(reader, values["section"]),
+            "here": lambda _key: str(escape(here)),
+        }
+        | dict(fillers or {}),
+        keep=keep,
+        block=block,
+    )
+    response = HTMLResponse(
+        html, status_code=status_code, headers={"Vary": "HX-Request, Cookie"}
+    )
+    if values["flash"]:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def _notices_link(actor: Actor, section: str) -> str:
+    if not actor.is_authenticated:
+        return ""
+    macros = template_environment().get_template("components/nav.html").module
+    return str(macros.notices(actor, section))  # type: ignore[attr-defined]
 
 
 def redirect(request: Request, url: str, *, flash: str = "") -> Response:

@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response
-from markupsafe import Markup
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
@@ -19,18 +18,19 @@ from deliberation import live as agenda_live
 from deliberation.models import AgendaItemKind, AgendaVariant
 from forum import live, policy
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
+from forum.fragments import hole
 from forum.models import MAX_ID
 from forum.policy import Actor
 from forum.web import (
     MemberDep,
     SessionDep,
-    cached_fragment,
     form_int,
     form_values,
-    fragment_cache,
     is_htmx,
     redirect,
     render,
+    render_kept,
+    template_environment,
 )
 
 router = APIRouter()
@@ -38,7 +38,7 @@ router = APIRouter()
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PAGE = "deliberation/agenda_page.html"
-PARTS = "deliberation/agenda_parts.html"  # kept per revision (forum.fragments)
+FORMS = "deliberation/agenda_forms.html"  # the per-reader forms of the kept page
 ITEM_PAGE = "deliberation/agenda_item_page.html"
 VERSIONS_PAGE = "deliberation/agenda_versions_page.html"
 PRINT_PAGE = "deliberation/agenda_print_page.html"
@@ -61,49 +61,84 @@ def _url(meeting_id: int) -> str:
     return f"/meetings/{meeting_id}/agenda"
 
 
-def _context(
-    request: Request, session: Session, actor: Actor, meeting_id: int, **extra: Any
-) -> dict[str, Any]:
+def _agenda(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """The agenda page (or its block, for htmx), kept per revision of the agenda and class
+    of reader (forum.web.render_kept); the reader's own parts filled in: new-post counts,
+    support buttons, the live channel's position. A refused form is rendered, not kept."""
     # Read before the page's data: a change sent in between still reaches the page live.
     live_after = live.get_hub(request.app).position(agenda_live.channel(meeting_id))
     view = overview.agenda_overview(session, actor, meeting_id=meeting_id)
+    meeting, agenda, body = view.meeting, view.agenda, view.body
+    # Every permission the page asks, the only ones it may ask when kept.
+    capabilities = {
+        action: policy.can(actor, action, target)
+        for action, target in (
+            ("deliberation.agenda.edit", meeting),
+            ("deliberation.agenda.publish", meeting),
+            ("deliberation.agenda_template.edit", body.id),
+            ("deliberation.suggestion.answer", meeting),
+            ("deliberation.suggestion.support", meeting),
+            ("deliberation.suggestion.create", meeting),
+            ("forum.admin.view", None),
+        )
+    }
+    counts = thread_view.thread_counts(
+        session,
+        actor,
+        agenda_id=agenda.id,  # type: ignore[arg-type]
+        posts=view.posts,
+    )
+    base = _url(meeting_id)
+    mine = {line.id: line for line in view.suggestions}
+    forms = template_environment().get_template(FORMS).module
+
+    def support(suggestion_id: str) -> str:
+        line = mine[int(suggestion_id)]
+        if line.mine:
+            return ""
+        return str(forms.support_form(line.id, line.supported_by_me, base))  # type: ignore[attr-defined]
+
+    key = (
+        overview.contents_key(agenda),
+        agenda.version,
+        agenda.status,
+        agenda.published_version,
+        (meeting.id, meeting.status, meeting.starts_at, meeting.ends_at, meeting.venue),
+        (meeting.number, meeting.year_be, body.id, body.name),
+        tuple(capabilities.values()),
+    )
     context = {
         "view": view,
-        "agenda_parts": _parts(request, session, actor, view),
-        "live_after": live_after,
+        "post_counts": {item_id: posts for item_id, (posts, _new) in counts.items()},
+        "live_after": hole("live"),
+        "can": lambda action, _target=None: capabilities[action],
         "errors": {},
         "form": "",
         "values": {},
         "oob": False,
+    } | extra
+    fillers = {
+        "live": lambda _key: "" if live_after is None else str(live_after),
+        "unread": lambda item_id: thread_view.unread_badge(counts.get(int(item_id), (0, 0))[1]),
+        "support": support,
     }
-    return context | extra
-
-
-def _parts(request: Request, session: Session, actor: Actor, view: overview.AgendaOverview) -> Markup:
-    """The parts and items, rendered once per revision of the agenda and class of reader;
-    the reader's new-post counts filled in."""
-    editor = view.editable and policy.can(actor, "deliberation.agenda.edit", view.meeting)
-    # posts and posts new to the reader per item, one grouped query
-    counts = thread_view.thread_counts(
-        session,
-        actor,
-        agenda_id=view.agenda.id,  # type: ignore[arg-type]
-        posts=view.posts,
-    )
-    agenda = view.agenda
-    key = (overview.contents_key(agenda), agenda.version, agenda.status, view.meeting.status, editor)
-    context = {
-        "view": view,
-        "editor": editor,
-        "base": _url(view.meeting.id),  # type: ignore[arg-type]
-        "post_counts": {item_id: posts for item_id, (posts, _new) in counts.items()},
-    }
-
-    def unread(item_id: str) -> str:
-        return thread_view.unread_badge(counts.get(int(item_id), (0, 0))[1])
-
-    return cached_fragment(
-        request, fragment_cache(request), key, PARTS, context, fillers={"unread": unread}
+    return render_kept(
+        request,
+        PAGE,
+        context,
+        key=key,
+        fillers=fillers,
+        block="agenda_body",
+        keep=not context["errors"],
+        status_code=status_code,
     )
 
 
@@ -120,9 +155,7 @@ def _changed(
     the new agenda (htmx) or is sent back to the page (plain POST)."""
     agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
     if is_htmx(request):
-        return render(
-            request, PAGE, _context(request, session, actor, meeting_id), block="agenda_body"
-        )
+        return _agenda(request, session, actor, meeting_id)
     return redirect(request, _url(meeting_id) + anchor, flash=flash)
 
 
@@ -141,8 +174,16 @@ def _refused(
         if isinstance(error, InvalidInput)
         else {"__all__": FieldMessage(error.message)}
     )
-    context = _context(request, session, actor, meeting_id, errors=errors, form=form, values=values)
-    return render(request, PAGE, context, block="agenda_body", status_code=error.status)
+    return _agenda(
+        request,
+        session,
+        actor,
+        meeting_id,
+        status_code=error.status,
+        errors=errors,
+        form=form,
+        values=values,
+    )
 
 
 # -- the agenda page --------------------------------------------------------------------
@@ -152,7 +193,7 @@ def _refused(
 async def agenda_page(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> Response:
-    return render(request, PAGE, _context(request, session, actor, meeting_id), block="agenda_body")
+    return _agenda(request, session, actor, meeting_id)
 
 
 @router.post("/meetings/{meeting_id}/agenda/items")

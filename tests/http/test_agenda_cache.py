@@ -103,3 +103,37 @@ async def test_the_kept_thread_is_filled_for_each_reader(session, as_member, sec
     refused = await author.post(f"/meetings/{meeting.id}/agenda{edit}", {"version": "1", "stance": "for", "body": "   "})
     assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
     assert 'aria-invalid="true"' not in (await reader.get(url)).text
+
+
+@pytest.mark.parametrize("status", ["agenda_open", "agenda_published", "closed"])
+async def test_a_kept_page_is_what_each_reader_would_get_fresh(session, app, as_member, secretary, status):
+    """For every two readers A and B: B's page served from A's kept render equals B's page
+    rendered afresh (the key names every control that differs between them)."""
+    from deliberation import suggestions
+
+    meeting = factories.agenda_meeting(session, secretary.body)
+    item = factories.agenda_item(session, meeting)
+    chair = await as_member(Role.chair, body=secretary.body)
+    member = await as_member(Role.member, body=secretary.body)
+    other = await as_member(Role.member, body=secretary.body)
+    admin = await as_member("admin")
+    people = {client: client.person for client in (member, other)}
+    suggestion = suggestions.suggest_item(
+        session, factories.actor(session, people[member]), meeting_id=meeting.id, title="ขอเพิ่มวาระ", rationale=""
+    )
+    suggestions.support_suggestion(session, factories.actor(session, people[other]), suggestion_id=suggestion.id, support=True)
+    factories.post(session, item, people[member])
+    meeting.status = status
+    session.add(meeting)
+    session.commit()
+    readers = [secretary, chair, member, other, admin]
+    url = f"/meetings/{meeting.id}/agenda"
+    for htmx in (False, True):
+        for first in readers:
+            for second in readers:
+                app.state.fragments.clear()
+                await first.get(url, headers={"HX-Request": "true"} if htmx else {})
+                served = (await second.get(url, headers={"HX-Request": "true"} if htmx else {})).text
+                app.state.fragments.clear()
+                fresh = (await second.get(url, headers={"HX-Request": "true"} if htmx else {})).text
+                assert served == fresh, (first, second, htmx)
