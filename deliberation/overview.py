@@ -26,6 +26,7 @@ from deliberation.models import (
     AgendaItemKind,
     AgendaStatus,
     AgendaSuggestion,
+    ItemOutcome,
     Post,
     SuggestionStatus,
 )
@@ -64,6 +65,11 @@ class ItemLine:
     first: bool  # of the whole agenda: no "up"
     last: bool  # no "down"
     minutes_of_meeting_id: int | None
+    # the meeting's outcome, once recorded (deliberation.conduct)
+    outcome: str = ItemOutcome.pending.value
+    outcome_text: str = ""  # "" while pending
+    discussion_summary: str = ""
+    resolution: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,6 +228,12 @@ def _build_contents(session: Session, agenda: Agenda, body_id: int) -> AgendaCon
                     item.id == items[0].id,
                     item.id == items[-1].id,
                     item.minutes_of_meeting_id,
+                    str(item.outcome),
+                    ""
+                    if item.outcome == ItemOutcome.pending
+                    else labels.text(ItemOutcome(item.outcome)),
+                    item.discussion_summary,
+                    item.resolution,
                 )
             )
         part_lines.append(PartLine(part.id, number, str(part.kind), part.title, lines))  # type: ignore[arg-type]

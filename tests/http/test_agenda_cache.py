@@ -137,3 +137,30 @@ async def test_a_kept_page_is_what_each_reader_would_get_fresh(session, app, as_
                 app.state.fragments.clear()
                 fresh = (await second.get(url, headers={"HX-Request": "true"} if htmx else {})).text
                 assert served == fresh, (first, second, htmx)
+
+
+async def test_a_recorded_outcome_reaches_the_agenda_and_the_items_page(session, as_member, secretary):
+    from deliberation import conduct
+
+    meeting = factories.agenda_meeting(session, secretary.body, status="live")
+    item = factories.agenda_item(session, meeting)
+    member = await as_member(Role.member, body=secretary.body)
+    agenda_url = f"/meetings/{meeting.id}/agenda"
+    item_url = f"{agenda_url}/items/{item.id}"
+    assert "มติที่ประชุม" not in (await member.get(agenda_url)).text  # kept before the outcome
+    assert "ผลการพิจารณาของที่ประชุม" not in (await member.get(item_url)).text
+    conduct.record_outcome(
+        session,
+        factories.actor(session, secretary.person),
+        meeting_id=meeting.id,
+        item_id=item.id,
+        version=0,
+        outcome="approved",
+        discussion_summary="ที่ประชุมอภิปรายเรื่องงบประมาณ",
+        resolution="ที่ประชุมเห็นชอบให้ดำเนินโครงการ",
+    )
+    agenda = (await member.get(agenda_url)).text
+    page = (await member.get(item_url)).text
+    for html in (agenda, page):
+        assert "ที่ประชุมเห็นชอบให้ดำเนินโครงการ" in html
+    assert "ที่ประชุมอภิปรายเรื่องงบประมาณ" in page
