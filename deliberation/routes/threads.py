@@ -8,25 +8,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 from sqlmodel import Session
 
 from deliberation import live as deliberation_live
 from deliberation import overview, thread_view, threads
 from forum import live, policy
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
+from forum.fragments import hole
 from forum.models import MAX_ID
 from forum.policy import Actor
 from forum.web import (
     MemberDep,
     SessionDep,
-    cached_fragment,
     form_int,
     form_values,
-    fragment_cache,
     is_htmx,
     redirect,
     render,
+    render_kept,
     template_environment,
 )
 
@@ -35,7 +34,6 @@ router = APIRouter()
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PAGE = "deliberation/item_page.html"
-POSTS = "deliberation/thread_posts.html"  # kept per revision (forum.fragments)
 POST_FORMS = "deliberation/post_forms.html"
 HISTORY_PAGE = "deliberation/post_history_page.html"
 
@@ -44,35 +42,45 @@ def _url(meeting_id: int, item_id: int) -> str:
     return f"/meetings/{meeting_id}/agenda/items/{item_id}"
 
 
-def _context(
-    request: Request, session: Session, actor: Actor, meeting_id: int, item_id: int, **extra: Any
-) -> dict[str, Any]:
+def _thread(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    item_id: int,
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """The item's page (or its thread, for htmx), kept per revision of the agenda and class
+    of reader (forum.web.render_kept); the reader's own parts filled in: unread markers,
+    the edit forms of their own posts, the live channel's position. A refused form is
+    rendered, not kept."""
     # Read before the page's data: a post sent in between still reaches the page live.
     live_after = live.get_hub(request.app).position(deliberation_live.item_channel(item_id))
     view = thread_view.item_thread(session, actor, meeting_id=meeting_id, item_id=item_id)
+    meeting = view.meeting
+    # Every permission the page asks, the only ones it may ask when kept.
+    capabilities = {
+        action: policy.can(actor, action, target)
+        for action, target in (
+            ("deliberation.post.create", meeting),
+            ("deliberation.post.hide", meeting),
+            ("forum.admin.view", None),
+        )
+    }
     context = {
         "view": view,
         "counts": view.counts,
-        "live_after": live_after,
+        "live_after": hole("live"),
+        "can": lambda action, _target=None: capabilities[action],
         "errors": {},
         "form": "",
         "values": {},
         "oob": False,
     } | extra
-    context["thread_posts"] = _posts(request, actor, view, context)
-    return context
-
-
-def _posts(
-    request: Request, actor: Actor, view: thread_view.ItemThread, context: dict[str, Any]
-) -> Markup:
-    """The conversations, rendered once per revision of the agenda and class of reader
-    (kept unless a refused form is shown in them); the reader's unread markers and the
-    edit forms of their own posts filled in."""
-    poster = view.open and policy.can(actor, "deliberation.post.create", view.meeting)
-    moderator = policy.can(actor, "deliberation.post.hide", view.meeting)
-    base = f"/meetings/{view.meeting.id}/agenda"
     errors, form, values = context["errors"], context["form"], context["values"]
+    base = f"/meetings/{meeting.id}/agenda"
     own = {
         row.id: row
         for top, replies in view.posts
@@ -89,26 +97,27 @@ def _posts(
         problems = errors if form == f"edit_{row.id}" else {}
         return str(macros.edit_form(row, base, view.stances, problems, values))  # type: ignore[attr-defined]
 
-    return cached_fragment(
+    key = (
+        overview.contents_key(view.agenda),
+        view.item.id,
+        (meeting.id, meeting.status, meeting.number, meeting.year_be, view.body.name),
+        tuple(capabilities.values()),
+    )
+    fillers = {
+        "live": lambda _key: "" if live_after is None else str(live_after),
+        "thread_new": lambda _key: f" {thread_view.unread_badge(view.new)}" if view.new else "",
+        "new": lambda post_id: unread if int(post_id) in view.new_ids else "",
+        "edit": edit,
+    }
+    return render_kept(
         request,
-        fragment_cache(request),
-        (overview.contents_key(view.agenda), view.item.id, view.open, poster, moderator),
-        POSTS,
-        {
-            "posts": view.posts,
-            "base": base,
-            "item_id": view.item.id,
-            "poster": poster,
-            "moderator": moderator,
-            "errors": errors,
-            "form": form,
-            "values": values,
-        },
-        fillers={
-            "new": lambda post_id: unread if int(post_id) in view.new_ids else "",
-            "edit": edit,
-        },
+        PAGE,
+        context,
+        key=key,
+        fillers=fillers,
+        block="thread",
         keep=not errors,
+        status_code=status_code,
     )
 
 
@@ -128,8 +137,7 @@ def _changed(
         live.get_hub(request.app), session, meeting_id=meeting_id, item_id=item_id
     )
     if is_htmx(request):
-        context = _context(request, session, actor, meeting_id, item_id)
-        return render(request, PAGE, context, block="thread")
+        return _thread(request, session, actor, meeting_id, item_id)
     return redirect(request, f"{_url(meeting_id, item_id)}#post-{post_id}", flash=flash)
 
 
@@ -149,18 +157,24 @@ def _refused(
         if isinstance(error, InvalidInput)
         else {"__all__": FieldMessage(error.message)}
     )
-    context = _context(
-        request, session, actor, meeting_id, item_id, errors=errors, form=form, values=values
+    return _thread(
+        request,
+        session,
+        actor,
+        meeting_id,
+        item_id,
+        status_code=error.status,
+        errors=errors,
+        form=form,
+        values=values,
     )
-    return render(request, PAGE, context, block="thread", status_code=error.status)
 
 
 @router.get("/meetings/{meeting_id}/agenda/items/{item_id}")
 async def item_page(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, item_id: Id
 ) -> Response:
-    context = _context(request, session, actor, meeting_id, item_id)
-    return render(request, PAGE, context, block="thread")
+    return _thread(request, session, actor, meeting_id, item_id)
 
 
 @router.post("/meetings/{meeting_id}/agenda/items/{item_id}/posts")

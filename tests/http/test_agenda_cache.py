@@ -164,3 +164,33 @@ async def test_a_recorded_outcome_reaches_the_agenda_and_the_items_page(session,
     for html in (agenda, page):
         assert "ที่ประชุมเห็นชอบให้ดำเนินโครงการ" in html
     assert "ที่ประชุมอภิปรายเรื่องงบประมาณ" in page
+
+
+@pytest.mark.parametrize("status", ["agenda_published", "closed"])
+async def test_a_kept_item_page_is_what_each_reader_would_get_fresh(session, app, as_member, secretary, status):
+    meeting = factories.agenda_meeting(session, secretary.body)
+    item = factories.agenda_item(session, meeting)
+    chair = await as_member(Role.chair, body=secretary.body)
+    member = await as_member(Role.member, body=secretary.body)
+    other = await as_member(Role.member, body=secretary.body)
+    admin = await as_member("admin")
+    url = f"/meetings/{meeting.id}/agenda/items/{item.id}"
+    top = factories.post(session, item, member.person)
+    factories.post(session, item, other.person, stance=None, parent=top)
+    factories.post(session, item, chair.person, stance="against")
+    meeting.status = status
+    session.add(meeting)
+    session.commit()
+    readers = [secretary, chair, member, other, admin]
+    for reader in readers:  # everyone has read the thread: reading again changes nothing
+        await reader.get(url)
+    for htmx in (False, True):
+        headers = {"HX-Request": "true"} if htmx else {}
+        for first in readers:
+            for second in readers:
+                app.state.fragments.clear()
+                await first.get(url, headers=headers)
+                served = (await second.get(url, headers=headers)).text
+                app.state.fragments.clear()
+                fresh = (await second.get(url, headers=headers)).text
+                assert served == fresh, (first, second, htmx)
