@@ -274,7 +274,8 @@ def edit_item_page(
 ) -> Response:
     view, item = overview.item_form(session, actor, meeting_id=meeting_id, item_id=item_id)
     values = {name: getattr(item, name) for name in ITEM_FIELDS} | {"version": view.agenda.version}
-    return render(request, ITEM_PAGE, {"view": view, "item": item, "values": values, "errors": {}})
+    context = {"view": view, "item": item, "values": values, "errors": {}}
+    return render(request, ITEM_PAGE, context | {"base": _url(meeting_id)})
 
 
 def _item_refused(
@@ -293,6 +294,7 @@ def _item_refused(
         else {"__all__": FieldMessage(error.message)}
     )
     context = {"view": view, "item": item, "values": values, "errors": errors}
+    context["base"] = _url(meeting_id)  # the blocks rendered alone see no page-level `set`
     return render(request, ITEM_PAGE, context, block="item_form", status_code=error.status)
 
 
@@ -353,6 +355,7 @@ async def attach_document(
             else {"file": FieldMessage(error.message)}
         )
         context = {"view": view, "item": item, "values": values, "errors": errors}
+        context["base"] = _url(meeting_id)
         return render(request, ITEM_PAGE, context, block="item_documents", status_code=error.status)
     agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
     return redirect(
