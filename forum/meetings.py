@@ -215,6 +215,20 @@ _BODY_WITH_MEETING_COUNT = select(
 ).where(Body.id == bindparam("body_id"))
 
 
+_BODY_REVISION = select(Body.revision, Body.name).where(Body.id == bindparam("body_id"))
+
+
+def meetings_revision(session: Session, actor: Actor, *, body_id: int) -> tuple[int, str]:
+    """The body's revision (moved by the database on every change to its meetings) and
+    name: what names a version of its meeting list. Raises Forbidden, NotFound."""
+    policy.require(actor, "forum.body.view")
+    policy.require(actor, "forum.meeting.view")
+    found = session.connection().execute(_BODY_REVISION, {"body_id": body_id}).first()
+    if found is None:
+        raise NotFound()
+    return found.revision, found.name
+
+
 def body_meetings(
     session: Session, actor: Actor, *, body_id: int, page: int = 1, per_page: int = 20
 ) -> BodyMeetings:

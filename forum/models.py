@@ -153,6 +153,9 @@ class Body(SQLModel, table=True):
     archived_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1
+    # Moved by the database on every change to the body's meetings (BODY_REVISION_DDL,
+    # so on every attendance change too): its meeting list is rendered once per change.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Membership(SQLModel, table=True):
@@ -260,6 +263,33 @@ for _dialect, _statements in ATTENDANCE_COUNT_TRIGGERS.items():
     for _statement in _statements:
         sa.event.listen(
             Attendance.__table__,  # type: ignore[attr-defined]
+            "after_create",
+            sa.DDL(_statement).execute_if(dialect=_dialect),
+        )
+
+
+_BUMP_OLD = "UPDATE body SET revision = revision + 1 WHERE id = OLD.body_id;"
+_BUMP_NEW = "UPDATE body SET revision = revision + 1 WHERE id = NEW.body_id;"
+BODY_REVISION_DDL: dict[str, list[str]] = {  # migration 0007 keeps its own copy
+    "sqlite": [
+        f"CREATE TRIGGER body_revision_meeting_insert AFTER INSERT ON meeting BEGIN {_BUMP_NEW} END",
+        "CREATE TRIGGER body_revision_meeting_update AFTER UPDATE ON meeting "
+        f"BEGIN {_BUMP_OLD} {_BUMP_NEW} END",
+        f"CREATE TRIGGER body_revision_meeting_delete AFTER DELETE ON meeting BEGIN {_BUMP_OLD} END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION body_revision_meeting() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_BUMP_OLD} END IF; "
+        f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_BUMP_NEW} END IF; "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER body_revision_meeting AFTER INSERT OR UPDATE OR DELETE ON meeting "
+        "FOR EACH ROW EXECUTE FUNCTION body_revision_meeting()",
+    ],
+}
+for _dialect, _statements in BODY_REVISION_DDL.items():
+    for _statement in _statements:
+        sa.event.listen(
+            Meeting.__table__,  # type: ignore[attr-defined]
             "after_create",
             sa.DDL(_statement).execute_if(dialect=_dialect),
         )

@@ -6,7 +6,7 @@ returns the whole page, or only block `x` when the request comes from htmx.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -347,7 +347,7 @@ def cached_fragment(
     cache: FragmentCache,
     key: Hashable,
     template: str,
-    context: dict[str, Any],
+    context: dict[str, Any] | Callable[[], dict[str, Any]],
     fillers: Mapping[str, Filler] | None = None,
     *,
     keep: bool = True,
@@ -357,12 +357,14 @@ def cached_fragment(
     alike to everyone: the data's revision, the reader's class of controls) and kept in
     `cache`; each request fills the holes: its CSRF token, and `fillers` for the rest.
     `keep=False` renders the same template this once (a form kept with its errors);
-    `block`: only that block of the template."""
+    `block`: only that block of the template. `context` may be a function, called only
+    when the fragment is rendered (its data is then read only on a miss)."""
     full_key = (template, i18n.current_locale.get(), key)
     fragment = cache.get(full_key) if keep else None
     if fragment is None:
         env = template_environment()
-        values = base_context(request) | context | {"csrf_token": hole("csrf")}
+        made = context() if callable(context) else context
+        values = base_context(request) | made | {"csrf_token": hole("csrf")}
         values.setdefault("forms", env.get_template("components/forms.html").module)
         # no reader's own token in a kept render, not even through a macro's lookup
         reset = middleware.current_csrf_token.set(str(hole("csrf")))
@@ -390,7 +392,7 @@ def fragment_cache(request: Request) -> FragmentCache:
 def render_kept(
     request: Request,
     template: str,
-    context: dict[str, Any],
+    context: dict[str, Any] | Callable[[], dict[str, Any]],
     *,
     key: Hashable,
     fillers: Mapping[str, Filler] | None = None,
@@ -403,19 +405,24 @@ def render_kept(
     that key (the data's revision, the reader's class of controls); what is the reader's
     own is a hole, filled on each request: the CSRF token, the navigation's notifications
     and return address, and `fillers` for the page's own. Not kept (`keep=False`, or a
-    flash message to show): rendered this once, the same way."""
+    flash message to show): rendered this once, the same way. `context` may be a function,
+    called only when the page is rendered."""
     values = base_context(request)
     if values["flash"]:
         keep = False
     block = block if is_htmx(request) else None
     reader, here = values["actor"], values["here"]
-    values |= context | {"kept": True, "here": hole("here")}
+
+    def page_values() -> dict[str, Any]:
+        made = context() if callable(context) else context
+        return values | made | {"kept": True, "here": hole("here")}
+
     html = cached_fragment(
         request,
         fragment_cache(request),
         (block, key),
         template,
-        values,
+        page_values,
         {
             "notices": lambda _key: _notices_link(reader, values["section"]),
             "here": lambda _key: str(escape(here)),
