@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from deliberation import search
+from deliberation import mentions, search
 from deliberation.models import AgendaItem, AgendaSuggestion, SearchEntry
 
 # Search results open the agenda page at the item or suggestion (ids on templates/
@@ -71,7 +71,8 @@ def index_post(session: Session, post: Any, item_title: str) -> None:
         body_id=post.body_id,
         meeting_id=post.meeting_id,
         title=item_title,
-        text=post.body,
+        # a mention reads as the name it names, in results as on the page
+        text=mentions.MENTION.sub(r"@\1", post.body),
     )
 
 

@@ -265,3 +265,15 @@ def test_a_bad_query_is_refused_with_a_clear_message(session, member, query, mes
     with pytest.raises(InvalidInput) as refused:
         search.search(session, member, query=query)
     assert refused.value.fields["q"].msgid == message
+
+
+def test_a_mention_is_found_and_shown_as_the_name_it_names(session, body, member):
+    from deliberation import indexing
+    from deliberation.models import Post
+
+    post = Post(id=7, item_id=1, meeting_id=None, body_id=body.id, body="ขอให้ @[สมหญิง ใจดี] ช่วยสรุปงบประมาณ")
+    indexing.index_post(session, post, "งบประมาณโซลาร์เซลล์")
+    session.commit()
+    [hit] = search.search(session, member, query="สมหญิง").items
+    assert hit.ref_id == 7
+    assert "@[" not in str(hit.snippet) and "@" in str(hit.snippet)
