@@ -6,7 +6,7 @@ returns the whole page, or only block `x` when the request comes from htmx.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -395,6 +395,7 @@ def render_kept(
     context: dict[str, Any] | Callable[[], dict[str, Any]],
     *,
     key: Hashable,
+    asks: Iterable[tuple[str, Any]] = (),
     fillers: Mapping[str, Filler] | None = None,
     block: str | None = None,
     keep: bool = True,
@@ -402,25 +403,34 @@ def render_kept(
 ) -> HTMLResponse:
     """As render, but the page (or `block`, for htmx) is rendered once per `key` and kept
     (forum.fragments): `key` must name everything the page shows alike to all readers of
-    that key (the data's revision, the reader's class of controls); what is the reader's
-    own is a hole, filled on each request: the CSRF token, the navigation's notifications
-    and return address, and `fillers` for the page's own. Not kept (`keep=False`, or a
-    flash message to show): rendered this once, the same way. `context` may be a function,
-    called only when the page is rendered."""
+    that key (the data's revision); what is the reader's own is a hole, filled on each
+    request: the CSRF token, the navigation's notifications and return address, and
+    `fillers` for the page's own. `asks` are the (action, target) permissions the page
+    asks: the only ones `can` answers in a kept render, their answers part of the key (the
+    layout's own are added). Not kept (`keep=False`, or a flash message to show): rendered
+    this once, the same way. `context` may be a function, called only on a render."""
     values = base_context(request)
     if values["flash"]:
         keep = False
     block = block if is_htmx(request) else None
     reader, here = values["actor"], values["here"]
+    answers = {
+        action: policy.can(reader, action, target)
+        for action, target in (*asks, *_LAYOUT_ASKS)
+    }
 
     def page_values() -> dict[str, Any]:
         made = context() if callable(context) else context
-        return values | made | {"kept": True, "here": hole("here")}
+        return values | made | {
+            "kept": True,
+            "here": hole("here"),
+            "can": lambda action, _target=None: answers[action],
+        }
 
     html = cached_fragment(
         request,
         fragment_cache(request),
-        (block, key),
+        (block, key, tuple(answers.items())),
         template,
         page_values,
         {
@@ -437,6 +447,9 @@ def render_kept(
     if values["flash"]:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+_LAYOUT_ASKS = (("forum.admin.view", None),)  # what base.html asks
 
 
 def _notices_link(actor: Actor, section: str) -> str:

@@ -16,7 +16,7 @@ from deliberation import agenda as agendas
 from deliberation import documents, labels, overview, publishing, suggestions, thread_view
 from deliberation import live as agenda_live
 from deliberation.models import AgendaItemKind, AgendaVariant
-from forum import live, policy
+from forum import live
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.fragments import hole
 from forum.models import MAX_ID
@@ -77,19 +77,6 @@ def _agenda(
     live_after = live.get_hub(request.app).position(agenda_live.channel(meeting_id))
     view = overview.agenda_overview(session, actor, meeting_id=meeting_id)
     meeting, agenda, body = view.meeting, view.agenda, view.body
-    # Every permission the page asks, the only ones it may ask when kept.
-    capabilities = {
-        action: policy.can(actor, action, target)
-        for action, target in (
-            ("deliberation.agenda.edit", meeting),
-            ("deliberation.agenda.publish", meeting),
-            ("deliberation.agenda_template.edit", body.id),
-            ("deliberation.suggestion.answer", meeting),
-            ("deliberation.suggestion.support", meeting),
-            ("deliberation.suggestion.create", meeting),
-            ("forum.admin.view", None),
-        )
-    }
     counts = thread_view.thread_counts(
         session,
         actor,
@@ -113,13 +100,11 @@ def _agenda(
         agenda.published_version,
         (meeting.id, meeting.status, meeting.starts_at, meeting.ends_at, meeting.venue),
         (meeting.number, meeting.year_be, body.id, body.name),
-        tuple(capabilities.values()),
     )
     context = {
         "view": view,
         "post_counts": {item_id: posts for item_id, (posts, _new) in counts.items()},
         "live_after": hole("live"),
-        "can": lambda action, _target=None: capabilities[action],
         "errors": {},
         "form": "",
         "values": {},
@@ -135,6 +120,14 @@ def _agenda(
         PAGE,
         context,
         key=key,
+        asks=(  # every permission the page asks
+            ("deliberation.agenda.edit", meeting),
+            ("deliberation.agenda.publish", meeting),
+            ("deliberation.agenda_template.edit", body.id),
+            ("deliberation.suggestion.answer", meeting),
+            ("deliberation.suggestion.support", meeting),
+            ("deliberation.suggestion.create", meeting),
+        ),
         fillers=fillers,
         block="agenda_body",
         keep=not context["errors"],

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from deliberation import live as deliberation_live
 from deliberation import overview, thread_view, threads
-from forum import live, policy
+from forum import live
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.fragments import hole
 from forum.models import MAX_ID
@@ -60,20 +60,10 @@ def _thread(
     live_after = live.get_hub(request.app).position(deliberation_live.item_channel(item_id))
     view = thread_view.item_thread(session, actor, meeting_id=meeting_id, item_id=item_id)
     meeting = view.meeting
-    # Every permission the page asks, the only ones it may ask when kept.
-    capabilities = {
-        action: policy.can(actor, action, target)
-        for action, target in (
-            ("deliberation.post.create", meeting),
-            ("deliberation.post.hide", meeting),
-            ("forum.admin.view", None),
-        )
-    }
     context = {
         "view": view,
         "counts": view.counts,
         "live_after": hole("live"),
-        "can": lambda action, _target=None: capabilities[action],
         "errors": {},
         "form": "",
         "values": {},
@@ -101,7 +91,6 @@ def _thread(
         overview.contents_key(view.agenda),
         view.item.id,
         (meeting.id, meeting.status, meeting.number, meeting.year_be, view.body.name),
-        tuple(capabilities.values()),
     )
     fillers = {
         "live": lambda _key: "" if live_after is None else str(live_after),
@@ -114,6 +103,7 @@ def _thread(
         PAGE,
         context,
         key=key,
+        asks=(("deliberation.post.create", meeting), ("deliberation.post.hide", meeting)),
         fillers=fillers,
         block="thread",
         keep=not errors,

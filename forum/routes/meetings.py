@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from forum import attendance, calendar, live, meetings, meetings_live, policy
+from forum import attendance, calendar, live, meetings, meetings_live
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.policy import Actor
 from forum.web import (
@@ -83,21 +83,19 @@ async def meeting_list(
     # Kept per version of the list (the body's revision, moved by the database on every
     # change to its meetings) and class of reader: a hit reads one row, not the page.
     revision = meetings.meetings_revision(session, actor, body_id=body_id)
-    capabilities = {
-        action: policy.can(actor, action, target)
-        for action, target in (("forum.meeting.create", body_id), ("forum.admin.view", None))
-    }
 
     def context() -> dict[str, Any]:
         listing = meetings.body_meetings(session, actor, body_id=body_id, page=page)
-        return {
-            "body": listing.body,
-            "page": listing.page,
-            "can": lambda action, _target=None: capabilities[action],
-        }
+        return {"body": listing.body, "page": listing.page}
 
-    key = ("meetings", body_id, revision, page, tuple(capabilities.values()))
-    return render_kept(request, LIST_PAGE, context, key=key, block="meeting_list")
+    return render_kept(
+        request,
+        LIST_PAGE,
+        context,
+        key=("meetings", body_id, revision, page),
+        asks=(("forum.meeting.create", body_id),),
+        block="meeting_list",
+    )
 
 
 @router.get("/bodies/{body_id}/calendar.ics")
