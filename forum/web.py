@@ -376,11 +376,11 @@ def cached_fragment(
         finally:
             middleware.current_csrf_token.reset(reset)
         fragment = cache.put(full_key, html) if keep else cut(html)
-    token = values_token(request)
+    token = _csrf_token_of(request)
     return fragment.fill({"csrf": lambda _key: token} | dict(fillers or {}))
 
 
-def values_token(request: Request) -> str:
+def _csrf_token_of(request: Request) -> str:
     return request.scope.get("state", {}).get("csrf_token", "")
 
 
