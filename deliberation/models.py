@@ -585,3 +585,88 @@ class ThreadPublic(SQLModel):
     meeting_id: int
     counts: dict[str, int]  # top-level posts per stance, hidden ones left out
     posts: list[PostPublic]
+
+
+# -- live forum sessions (issue 4): a brainstorm on a meeting, joined by code -----------------
+
+
+class LiveSessionStatus(StrEnum):
+    open = "open"  # ideas and votes come in
+    paused = "paused"  # read-only for the moment
+    closed = "closed"  # archived: still viewable, nothing more comes in
+
+
+class IdeaStatus(StrEnum):
+    pending = "pending"  # waiting for the facilitator (pre-moderation on)
+    shown = "shown"
+    hidden = "hidden"
+    merged = "merged"  # folded into another idea (merged_into_id); its votes moved there
+
+
+class LiveSession(SQLModel, table=True):
+    """A live session (เวทีระดมความคิดเห็น) on a meeting, optionally on one agenda item,
+    joined with a 6-digit code."""
+
+    __tablename__ = "live_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    prompt: str = Field(sa_type=_str(300))  # the question put to the hall
+    code: str = Field(sa_type=_str(6), unique=True)  # digits only: a Thai keyboard needs no switch
+    status: LiveSessionStatus = Field(default=LiveSessionStatus.open, sa_type=_str(20))
+    premoderation: bool = False
+    idea_limit: int = 280  # characters
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    version: int = 1
+
+
+class LiveParticipant(SQLModel, table=True):
+    """Someone in a session: a guest with a nickname (no account), or a member joining as
+    themselves. The device keeps a random token (only its hash is stored) to come back as
+    the same participant."""
+
+    __tablename__ = "live_participant"
+    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    nickname: str = Field(sa_type=_str(60))
+    show_account_name: bool = False  # public views show the nickname unless this is chosen
+    token_hash: str = Field(sa_type=_str(64), unique=True)
+    consent_at: datetime  # the PDPA text accepted at join
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LiveIdea(SQLModel, table=True):
+    """A short idea put in a session. `votes` is kept with the votes themselves (one per
+    participant per idea; a merge moves them, never counting one twice)."""
+
+    __tablename__ = "live_idea"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    participant_id: int = Field(foreign_key="live_participant.id", index=True)
+    text: str = Field(sa_type=sa.Text)
+    category: str = Field(default="", sa_type=_str(60))
+    status: IdeaStatus = Field(default=IdeaStatus.shown, sa_type=_str(20))
+    pinned: bool = False
+    merged_into_id: int | None = Field(default=None, foreign_key="live_idea.id")
+    votes: int = 0
+    idempotency_key: str = Field(sa_type=_str(64))  # one idea however often a phone resends
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+
+
+class LiveIdeaVote(SQLModel, table=True):
+    __tablename__ = "live_idea_vote"
+    __table_args__ = (sa.UniqueConstraint("idea_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="live_idea.id", index=True)
+    participant_id: int = Field(foreign_key="live_participant.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
