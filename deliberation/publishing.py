@@ -96,9 +96,21 @@ def _record_version(session: Session, actor: Actor, agenda: Agenda) -> AgendaVer
     return version
 
 
+UNPUBLISHED_VERSION = (
+    "The agenda has a new version that is not published yet. Publish it on the agenda page "
+    "before the meeting starts, so that everyone follows the same agenda."
+)
+
+
 def _on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: MeetingStatus) -> None:
     """forum.meetings.STATUS_HOOKS: however the meeting reaches agenda_published (here, or
-    the meeting page's own button), its agenda is published with it."""
+    the meeting page's own button), its agenda is published with it; and a meeting starts
+    on a published agenda, never on a new version still being prepared (Conflict)."""
+    if to == MeetingStatus.live:
+        running = agendas.agenda_of(session, meeting.id)  # type: ignore[arg-type]
+        if running is not None and running.status == AgendaStatus.revising:
+            raise Conflict(UNPUBLISHED_VERSION)
+        return
     if to != MeetingStatus.agenda_published:
         return
     agenda = agendas.agenda_of(session, meeting.id)  # type: ignore[arg-type]

@@ -101,3 +101,23 @@ def test_starting_a_new_version_from_a_stale_page_is_refused(session, body, secr
     _publish(session, secretary, meeting)
     with pytest.raises(StaleEdit):
         publishing.start_new_version(session, secretary, meeting_id=meeting.id, version=1)
+
+
+def test_a_meeting_starts_only_on_a_published_agenda(session, body, secretary):
+    meeting = factories.agenda_meeting(session, body)
+    factories.agenda_item(session, meeting, title="ก")
+    _publish(session, secretary, meeting)
+    agenda = agendas.agenda_of(session, meeting.id)
+    publishing.start_new_version(session, secretary, meeting_id=meeting.id, version=agenda.version)
+    meeting = session.get(Meeting, meeting.id)
+    with pytest.raises(Conflict) as refused:
+        meetings.advance_status(session, secretary, meeting_id=meeting.id, to="live", version=meeting.version)
+    assert "not published" in refused.value.message
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).status == "agenda_published"  # nothing changed
+    agenda = agendas.agenda_of(session, meeting.id)
+    publishing.publish_agenda(session, secretary, meeting_id=meeting.id, version=agenda.version)
+    meeting = session.get(Meeting, meeting.id)
+    meetings.advance_status(session, secretary, meeting_id=meeting.id, to="live", version=meeting.version)
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).status == "live"
