@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from deliberation import agenda as agendas
 from deliberation import notices
+from deliberation.markdown import render_markdown
 from deliberation.models import (
     Agenda,
     AgendaDocument,
@@ -300,6 +301,45 @@ def agenda_versions(
     assert first is not None and second is not None
     added, removed, changed = diff_snapshots(by_number[first].snapshot, by_number[second].snapshot)
     return AgendaVersions(meeting, lines, VersionDiff(first, second, added, removed, changed))
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    meeting: Meeting
+    label: str  # "3/2569"
+    number: int
+    published_at: Any
+    published_by: str
+    latest: int  # the newest published version's number
+    parts: list[dict[str, Any]]  # the snapshot's, each item's description rendered safe
+
+
+def version_page(session: Session, actor: Actor, *, meeting_id: int, number: int) -> VersionPage:
+    """One published version as it was published. Raises Forbidden, NotFound."""
+    version = get_version(session, actor, meeting_id=meeting_id, number=number)
+    agenda = session.get(Agenda, version.agenda_id)
+    meeting = session.get(Meeting, meeting_id)
+    assert agenda is not None and meeting is not None
+    parts = [
+        part
+        | {
+            "items": [
+                item | {"description_html": render_markdown(item.get("description") or "")}
+                for item in part["items"]
+            ]
+        }
+        for part in version.snapshot["parts"]
+    ]
+    names = _names(session, {version.published_by})
+    return VersionPage(
+        meeting,
+        meetings.meeting_label(meeting),
+        version.number,
+        version.published_at,
+        names.get(version.published_by or 0, ""),
+        agenda.published_version,
+        parts,
+    )
 
 
 def get_version(session: Session, actor: Actor, *, meeting_id: int, number: int) -> AgendaVersion:

@@ -41,6 +41,7 @@ PAGE = "deliberation/agenda_page.html"
 FORMS = "deliberation/agenda_forms.html"  # the per-reader forms of the kept page
 ITEM_PAGE = "deliberation/agenda_item_page.html"
 VERSIONS_PAGE = "deliberation/agenda_versions_page.html"
+VERSION_PAGE = "deliberation/agenda_version_page.html"
 PRINT_PAGE = "deliberation/agenda_print_page.html"
 TEMPLATE_PAGE = "deliberation/agenda_template_page.html"
 
@@ -523,6 +524,15 @@ def agenda_versions(
         context["errors"] = error.fields
         return render(request, VERSIONS_PAGE, context, block="version_diff", status_code=422)
     return render(request, VERSIONS_PAGE, context, block="version_diff")
+
+
+@router.get("/meetings/{meeting_id}/agenda/versions/{number}")
+def agenda_version(
+    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, number: Id
+) -> Response:
+    """One published version of the agenda, whole, as it was published."""
+    shown = publishing.version_page(session, actor, meeting_id=meeting_id, number=number)
+    return render(request, VERSION_PAGE, {"shown": shown})
 
 
 @router.get("/meetings/{meeting_id}/agenda/print")

@@ -327,6 +327,15 @@ async def test_publishing_locks_the_agenda_and_a_new_version_shows_its_changes(
     assert diff.text.lstrip().startswith('<section id="version_diff"')
     bad = await secretary.get(f"{agenda_url(meeting)}/versions?older=1&newer=9")
     assert bad.status_code == 422
+    # each version can be read whole, as it was published
+    assert f"{agenda_url(meeting)}/versions/1" in page.text
+    earlier = await secretary.get(f"{agenda_url(meeting)}/versions/1")
+    assert earlier.status_code == 200
+    assert re.search(r"4\.1</span>\s*ก</h3>", earlier.text) and "ก (แก้)" not in earlier.text
+    assert "ฉบับนี้เป็นฉบับก่อนหน้า" in earlier.text
+    latest = await secretary.get(f"{agenda_url(meeting)}/versions/2")
+    assert "ก (แก้)" in latest.text and "ฉบับนี้เป็นฉบับก่อนหน้า" not in latest.text
+    assert (await secretary.get(f"{agenda_url(meeting)}/versions/9")).status_code == 404
 
 
 async def test_the_printable_agenda_is_numbered(session, secretary, meeting):

@@ -103,6 +103,7 @@ EXPECTED: dict[str, str] = {
     "GET /meetings/{meeting_id}/agenda": "signed_in",
     "GET /meetings/{meeting_id}/agenda/print": "signed_in",
     "GET /meetings/{meeting_id}/agenda/versions": "signed_in",
+    "GET /meetings/{meeting_id}/agenda/versions/{number}": "signed_in",
     "GET /meetings/{meeting_id}/agenda/documents/{document_id}": "signed_in",
     "POST /meetings/{meeting_id}/agenda/items": "officer",
     "GET /meetings/{meeting_id}/agenda/items/{item_id}/edit": "officer",
@@ -212,6 +213,7 @@ def world(session):
             "item_id": item.id,
             "suggestion_id": suggestion.id,
             "document_id": document.id,
+            "number": 1,  # a published version of the agenda (none yet: a 404, still answered)
             "post_id": factories.post(session, item, other).id,
             "notification_id": factories.notification(session, other).id,
         },
