@@ -8,7 +8,13 @@ from typing import Any
 
 from forum import policy
 from forum.policy import Actor, rule
-from forum.rules import OFFICERS, belongs_to_the_body, body_id_of, runs_the_body
+from forum.rules import (
+    ATTENDANCE_KEEPERS,
+    OFFICERS,
+    belongs_to_the_body,
+    body_id_of,
+    runs_the_body,
+)
 
 
 @rule("deliberation.agenda.view")
@@ -72,3 +78,12 @@ def _presides_or_records(actor: Actor, target: Any) -> bool:
 rule("deliberation.meeting.conduct")(_presides_or_records)  # take up, next, previous, stop
 rule("deliberation.outcome.record")(_presides_or_records)  # summary, resolution (มติ)
 rule("deliberation.outcome.view")(_view)  # whoever may see the meeting reads its outcomes
+
+
+# -- live sessions (เวทีระดมความคิดเห็น) -------------------------------------------------------
+# Targets: a meeting, or a session's view carrying the meeting's body_id. Participants (guests
+# by nickname, or members as themselves) act by their device token, not through these rules.
+
+rule("deliberation.live_session.run")(  # open, pause, close, moderate, console, projector
+    lambda actor, target: actor.is_admin or actor.role_in(body_id_of(target)) in ATTENDANCE_KEEPERS
+)
