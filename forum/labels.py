@@ -172,4 +172,16 @@ ACTION_LABELS: dict[str, str] = {
     # deliberation: during the meeting
     "deliberation.meeting.conduct": "Changed the agenda item under consideration",
     "deliberation.outcome.record": "Recorded an agenda item's outcome",
+    # deliberation: live sessions
+    "deliberation.live_session.open": "Opened a live session",
+    "deliberation.live_session.pause": "Paused a live session",
+    "deliberation.live_session.resume": "Resumed a live session",
+    "deliberation.live_session.close": "Closed a live session",
+    "deliberation.live_idea.approve": "Approved an idea in a live session",
+    "deliberation.live_idea.hide": "Hid an idea in a live session",
+    "deliberation.live_idea.restore": "Showed a hidden idea again",
+    "deliberation.live_idea.pin": "Pinned an idea in a live session",
+    "deliberation.live_idea.unpin": "Unpinned an idea in a live session",
+    "deliberation.live_idea.edit": "Corrected an idea's text",
+    "deliberation.live_idea.merge": "Merged a duplicate idea into another",
 }
