@@ -47,7 +47,6 @@ MAX_PROMPT = 300
 MAX_NICKNAME = 60
 
 
-
 @dataclass(frozen=True)
 class SessionView:
     """A session with what its pages need; `body_id` lets `can()` decide on the controls."""
@@ -360,3 +359,28 @@ def person_names(session: Session, person_ids: set[int]) -> dict[int, str]:
         select(Person.id, Person.display_name).where(col(Person.id).in_(person_ids))
     ).all()
     return {person_id: name for person_id, name in rows if person_id is not None}
+
+
+# -- the meeting page's panel (forum.meetings.PAGE_PANELS) ------------------------------------
+
+PANEL_TEMPLATE = "deliberation/_sessions.html"
+
+
+@dataclass(frozen=True)
+class SessionsPanel:
+    meeting_id: int
+    body_id: int
+    sessions: list[LiveSession]
+
+
+def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meetings.PagePanel | None:
+    """The meeting's live sessions and the form to open one, for its facilitators; nothing
+    (and no query) for anyone else or once the meeting is closed."""
+    if meeting.status == MeetingStatus.closed or not policy.can(actor, RUN, meeting):
+        return None
+    data = SessionsPanel(meeting.id, meeting.body_id, sessions_of_meeting(session, meeting.id))
+    return meetings.PagePanel(PANEL_TEMPLATE, data)
+
+
+if _meeting_page_panel not in meetings.PAGE_PANELS:
+    meetings.PAGE_PANELS.append(_meeting_page_panel)

@@ -132,6 +132,19 @@ EXPECTED: dict[str, str] = {
     "POST /meetings/{meeting_id}/conduct": "officer",
     "GET /meetings/{meeting_id}/proceedings": "signed_in",
     "POST /meetings/{meeting_id}/proceedings/items/{item_id}/outcome": "officer",
+    # deliberation: live sessions (the hall joins with the code, no account; a participant's
+    # idea or vote without joining is sent to the join form)
+    "GET /join": "anyone",
+    "POST /join": "anyone",
+    "GET /s/{code}": "anyone",
+    "POST /s/{code}/join": "anyone",
+    "POST /s/{code}/ideas": "anyone",
+    "POST /s/{code}/ideas/{idea_id}/vote": "anyone",
+    "POST /meetings/{meeting_id}/sessions": "officer",
+    "GET /sessions/{session_id}/console": "officer",
+    "POST /sessions/{session_id}/status": "officer",
+    "POST /sessions/{session_id}/ideas/{idea_id}/{action}": "officer",
+    "GET /sessions/{session_id}/projector": "officer",
 }
 
 # Only the record's author, who is none of the people below (the world's post is another
@@ -216,9 +229,20 @@ def world(session):
             "number": 1,  # a published version of the agenda (none yet: a 404, still answered)
             "post_id": factories.post(session, item, other).id,
             "notification_id": factories.notification(session, other).id,
+            **_live_session(session, admin_actor, meeting),
         },
         "tokens": {"/invite/": invitation_token, "/reset/": reset_token},
     }
+
+
+def _live_session(session, actor, meeting) -> dict:
+    from deliberation import ideas, sessions
+    from forum.policy import ANONYMOUS
+
+    live_session = sessions.open_session(session, actor, meeting_id=meeting.id, prompt="คำถาม")
+    guest, _ = sessions.join_session(session, ANONYMOUS, code=live_session.code, nickname="ก", consent=True)
+    idea, _ = ideas.submit_idea(session, guest, text="ความคิด", key="matrix-key-1")
+    return {"session_id": live_session.id, "code": live_session.code, "idea_id": idea.id, "action": "pin"}
 
 
 def concrete(path: str, world) -> str:

@@ -1,0 +1,312 @@
+"""HTML routes of live sessions: a facilitator opens one from the meeting page and runs it
+from the console; the hall joins at /join or /s/<code> (no account: a nickname, the consent,
+and a device token kept in a cookie scoped to that session's pages); the projector shows the
+code and the top ideas. Every change is published on the session's channel after its commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from deliberation import ideas, sessions, sessions_live
+from deliberation.models import IdeaStatus, LiveSession
+from forum import live
+from forum.config import get_settings
+from forum.errors import InvalidInput, NotFound
+from forum.models import MAX_ID
+from forum.policy import Actor
+from forum.web import ActorDep, MemberDep, SessionDep, form_values, is_htmx, redirect, render
+
+router = APIRouter()
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Code = Annotated[str, Path(min_length=1, max_length=12)]
+
+JOIN_PAGE = "deliberation/session_join_page.html"
+PARTICIPANT_PAGE = "deliberation/session_page.html"
+CONSOLE_PAGE = "deliberation/session_console.html"
+PROJECTOR_PAGE = sessions_live.PROJECTOR_PAGE
+TOKEN_DAYS = 30
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _token(request: Request) -> str | None:
+    return request.cookies.get(sessions.TOKEN_COOKIE)
+
+
+def _published(request: Request, session: Session, live_session: LiveSession) -> None:
+    sessions_live.session_changed(live.get_hub(request.app), session, live_session)
+
+
+# -- joining -----------------------------------------------------------------------------------
+
+
+@router.get("/join")
+def join_page(request: Request) -> Response:
+    return render(request, JOIN_PAGE, {"values": {}, "errors": {}})
+
+
+@router.post("/join")
+async def find_by_code(request: Request, session: SessionDep) -> Response:
+    values = form_values(await request.form())
+    try:
+        view = sessions.find_session(session, code=values.get("code"), client_ip=_ip(request))
+    except InvalidInput as error:
+        return render(
+            request, JOIN_PAGE, {"values": values, "errors": error.fields}, status_code=422
+        )
+    return redirect(request, f"/s/{view.live.code}")
+
+
+def _participant_page(
+    request: Request, session: Session, actor: Actor, code: str, status: int = 200, **extra: Any
+) -> Response:
+    try:
+        view = sessions.find_session(session, code=code, client_ip=_ip(request))
+    except InvalidInput as error:
+        context = {"values": {"code": code}, "errors": error.fields}
+        return render(request, JOIN_PAGE, context, status_code=404)
+    participant = sessions.participant_for_token(session, session_id=view.id, token=_token(request))
+    order = request.query_params.get("order", "new")
+    context = {
+        "view": view,
+        "participant": participant,
+        "order": order if order in ideas.ORDERS else "new",
+        "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
+        if participant is not None
+        else [],
+        "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+        "new_key": _new_key(),
+        "values": {},
+        "errors": {},
+        "actor": actor,
+    } | extra
+    return render(request, PARTICIPANT_PAGE, context, block="ideas", status_code=status)
+
+
+def _new_key() -> str:
+    """Each rendered idea form carries a fresh key: a resent form is one idea."""
+    return secrets.token_urlsafe(16)
+
+
+@router.get("/s/{code}")
+def participant_page(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code
+) -> Response:
+    return _participant_page(request, session, actor, code)
+
+
+@router.post("/s/{code}/join")
+async def join(request: Request, session: SessionDep, actor: ActorDep, code: Code) -> Response:
+    values = form_values(await request.form())
+    try:
+        participant, token = sessions.join_session(
+            session,
+            actor,
+            code=code,
+            nickname=str(values.get("nickname", "")),
+            consent=bool(values.get("consent")),
+            show_account_name=bool(values.get("show_account_name")),
+            token=_token(request),
+            client_ip=_ip(request),
+        )
+    except InvalidInput as error:
+        return _participant_page(
+            request, session, actor, code, status=422, values=values, errors=error.fields
+        )
+    response = redirect(request, f"/s/{code}")
+    response.set_cookie(
+        sessions.TOKEN_COOKIE,
+        token,
+        max_age=TOKEN_DAYS * 24 * 3600,
+        path=f"/s/{code}",  # this session's pages only: one token per session
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+def _participant(request: Request, session: Session, code: str) -> Any:
+    view = sessions.find_session(session, code=code, client_ip=_ip(request))
+    return view, sessions.participant_for_token(session, session_id=view.id, token=_token(request))
+
+
+@router.post("/s/{code}/ideas")
+async def submit_idea(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code
+) -> Response:
+    values = form_values(await request.form())
+    view, participant = _participant(request, session, code)
+    if participant is None:
+        return redirect(request, f"/s/{code}")  # not joined (or the cookie is gone): join first
+    try:
+        ideas.submit_idea(
+            session,
+            participant,
+            text=values.get("text"),
+            category=values.get("category", ""),
+            key=values.get("key"),
+        )
+    except InvalidInput as error:
+        return _participant_page(
+            request, session, actor, code, status=422, values=values, errors=error.fields
+        )
+    _published(request, session, view.live)
+    if is_htmx(request):
+        return _participant_page(request, session, actor, code)
+    return redirect(request, f"/s/{code}", flash="Your idea was sent.")
+
+
+@router.post("/s/{code}/ideas/{idea_id}/vote")
+async def vote(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code, idea_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    view, participant = _participant(request, session, code)
+    if participant is None:
+        return redirect(request, f"/s/{code}")
+    change = ideas.withdraw_vote if values.get("withdraw") else ideas.vote_idea
+    change(session, participant, idea_id=idea_id)
+    _published(request, session, view.live)
+    order = values.get("order") if values.get("order") in ideas.ORDERS else "new"
+    if is_htmx(request):
+        return _participant_page(request, session, actor, code)
+    return redirect(request, f"/s/{code}?order={order}#idea-{idea_id}")
+
+
+# -- the facilitator ---------------------------------------------------------------------------
+
+
+@router.post("/meetings/{meeting_id}/sessions")
+async def open_session(
+    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    try:
+        live_session = sessions.open_session(
+            session,
+            actor,
+            meeting_id=meeting_id,
+            prompt=str(values.get("prompt", "")),
+            item_id=values.get("item_id"),
+            premoderation=bool(values.get("premoderation")),
+        )
+    except InvalidInput as error:
+        return redirect(request, f"/meetings/{meeting_id}", flash=_first(error))
+    return redirect(
+        request, f"/sessions/{live_session.id}/console", flash="The live session is open."
+    )
+
+
+def _first(error: InvalidInput) -> str:
+    """The meeting page shows no session form state: its first problem goes as the flash."""
+    return next(iter(error.fields.values())).msgid if error.fields else error.message
+
+
+def _console(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    view = sessions.get_session(session, actor, session_id=session_id)
+    every = (IdeaStatus.pending, IdeaStatus.shown, IdeaStatus.hidden)
+    rows = ideas.list_ideas(session, session_id=view.id, order="top", statuses=every)
+    context = {
+        "view": view,
+        "pending": [row for row in rows if row.status == IdeaStatus.pending],
+        "shown": [row for row in rows if row.status == IdeaStatus.shown],
+        "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
+        "counts": sessions.counts(session, view.id),
+        "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+        "errors": {},
+    } | extra
+    return render(request, CONSOLE_PAGE, context, block="console", status_code=status)
+
+
+@router.get("/sessions/{session_id}/console")
+def console(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+    return _console(request, session, actor, session_id)
+
+
+@router.post("/sessions/{session_id}/status")
+async def change_status(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    live_session = sessions.change_session_status(
+        session,
+        actor,
+        session_id=session_id,
+        to=str(values.get("to", "")),
+        version=values.get("version"),
+    )
+    _published(request, session, live_session)
+    return redirect(request, f"/sessions/{session_id}/console")
+
+
+@router.post("/sessions/{session_id}/ideas/{idea_id}/{action}")
+async def moderate(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    session_id: Id,
+    idea_id: Id,
+    action: str,
+) -> Response:
+    values = form_values(await request.form())
+    view = sessions.get_session(session, actor, session_id=session_id)
+    try:
+        _moderate(session, actor, view, idea_id, action, values)
+    except InvalidInput as error:
+        return _console(
+            request,
+            session,
+            actor,
+            session_id,
+            status=422,
+            errors=error.fields,
+            problem_idea=idea_id,
+        )
+    _published(request, session, view.live)
+    if is_htmx(request):
+        return _console(request, session, actor, session_id)
+    return redirect(request, f"/sessions/{session_id}/console")
+
+
+def _moderate(
+    session: Session, actor: Actor, view: Any, idea_id: int, action: str, values: dict
+) -> None:
+    idea = session.get(ideas.LiveIdea, idea_id)
+    if idea is None or idea.session_id != view.id:
+        raise NotFound()
+    if action == "edit":
+        ideas.edit_idea(session, actor, idea_id=idea_id, text=values.get("text"))
+    elif action == "merge":
+        ideas.merge_ideas(session, actor, idea_id=idea_id, into_id=values.get("into_id"))
+    else:
+        ideas.moderate_idea(session, actor, idea_id=idea_id, action=action)
+
+
+@router.get("/sessions/{session_id}/projector")
+def projector(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+    view = sessions.get_session(session, actor, session_id=session_id)
+    context = {
+        "view": view,
+        "live_session": view.live,
+        "top": sessions_live.projector_ideas(session, view.live),
+        "join_url": f"{str(request.app.state.settings.base_url).rstrip('/')}/s/{view.live.code}",
+        "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+    }
+    return render(request, PROJECTOR_PAGE, context)

@@ -1,0 +1,279 @@
+"""Live sessions over HTTP: the facilitator opens one from the meeting page, a guest joins by
+code (nickname + consent, a device cookie), sends ideas and votes, the console moderates,
+the projector shows the code and the top ideas; every bad input changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from deliberation import sessions, sessions_live
+from deliberation.models import IdeaStatus, LiveIdea, LiveIdeaVote, LiveParticipant, LiveSession
+from forum import live
+from forum.models import LoginAttempt, MeetingStatus, Role
+from tests import factories
+
+pytestmark = pytest.mark.anyio
+
+
+def count(session, model) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.fixture
+async def facilitator(as_member):
+    return await as_member(Role.facilitator)
+
+
+@pytest.fixture
+def meeting(session, facilitator):
+    return factories.meeting(session, facilitator.body)
+
+
+@pytest.fixture
+def live_session(session, facilitator, meeting):
+    actor = factories.actor(session, facilitator.person)
+    return sessions.open_session(session, actor, meeting_id=meeting.id, prompt="ชุมชนจะลดค่าไฟได้อย่างไร")
+
+
+async def joined(make_client, live_session, nickname="ป้าแดง"):
+    guest = make_client()
+    response = await guest.post(f"/s/{live_session.code}/join", {"nickname": nickname, "consent": "true"})
+    assert response.status_code == 303, response.text[:300]
+    return guest
+
+
+async def test_facilitator_opens_a_session_from_the_meeting_page(session, facilitator, meeting):
+    page = await facilitator.get(f"/meetings/{meeting.id}")
+    assert f'action="/meetings/{meeting.id}/sessions"' in page.text
+    response = await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "คำถามของเวที", "premoderation": "true"})
+    assert response.status_code == 303
+    live_session = session.exec(select(LiveSession)).one()
+    assert response.headers["location"] == f"/sessions/{live_session.id}/console"
+    assert live_session.premoderation
+    console = await facilitator.get(response.headers["location"])
+    assert live_session.code in console.text and "คำถามของเวที" in console.text
+    page = await facilitator.get(f"/meetings/{meeting.id}")
+    assert live_session.code in page.text
+
+
+async def test_the_panel_is_not_shown_to_members_nor_on_a_closed_meeting(session, as_member, facilitator, meeting):
+    member = await as_member(Role.member, body=facilitator.body)
+    assert 'action="/meetings/' + str(meeting.id) + '/sessions"' not in (await member.get(f"/meetings/{meeting.id}")).text
+    meeting.status = MeetingStatus.closed
+    session.add(meeting)
+    session.commit()
+    assert "/sessions\"" not in (await facilitator.get(f"/meetings/{meeting.id}")).text
+
+
+async def test_an_empty_prompt_opens_nothing(session, facilitator, meeting):
+    response = await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "  "})
+    assert response.status_code == 303 and response.headers["location"] == f"/meetings/{meeting.id}"
+    assert count(session, LiveSession) == 0
+
+
+async def test_join_page_takes_a_numeric_code(make_client, live_session):
+    client = make_client()
+    page = await client.get("/join")
+    assert 'inputmode="numeric"' in page.text
+    response = await client.post("/join", {"code": live_session.code})
+    assert response.status_code == 303 and response.headers["location"] == f"/s/{live_session.code}"
+
+
+@pytest.mark.parametrize("code", ["", "12a456", "1234567"])
+async def test_a_bad_code_is_explained(session, make_client, live_session, code):
+    response = await make_client().post("/join", {"code": code})
+    assert response.status_code == 422
+    assert "รหัส" in response.text
+
+
+async def test_an_unknown_code_page_is_not_found(make_client, live_session):
+    other = "000000" if live_session.code != "000000" else "111111"
+    response = await make_client().get(f"/s/{other}")
+    assert response.status_code == 404 and "ไม่พบเวทีที่ใช้รหัสนี้" in response.text
+
+
+async def test_a_guest_joins_sends_an_idea_and_votes(session, make_client, live_session):
+    guest = make_client()
+    page = await guest.get(f"/s/{live_session.code}")
+    assert 'name="nickname"' in page.text and 'name="consent"' in page.text and "ชื่อเล่น" in page.text
+    response = await guest.post(f"/s/{live_session.code}/join", {"nickname": "ป้าแดง", "consent": "true"})
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and f"Path=/s/{live_session.code}" in cookie
+    participant = session.exec(select(LiveParticipant)).one()
+    assert participant.nickname == "ป้าแดง" and participant.person_id is None
+    page = await guest.get(f"/s/{live_session.code}")
+    assert 'name="text"' in page.text and 'name="key"' in page.text
+    response = await guest.post(f"/s/{live_session.code}/ideas", {"text": "ติดโซลาร์เซลล์ที่วัด", "key": "abcdefgh1234"})
+    assert response.status_code == 303
+    again = await guest.post(f"/s/{live_session.code}/ideas", {"text": "ติดโซลาร์เซลล์ที่วัด", "key": "abcdefgh1234"})
+    assert again.status_code == 303
+    assert count(session, LiveIdea) == 1
+    idea = session.exec(select(LiveIdea)).one()
+    voter = await joined(make_client, live_session, "ลุงมี")
+    response = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {"order": "top"}, htmx=True)
+    assert response.status_code == 200 and 'id="ideas"' in response.text and "<html" not in response.text
+    assert 'aria-pressed="true"' in response.text
+    await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {"withdraw": "1"})
+    assert count(session, LiveIdeaVote) == 0
+
+
+async def test_the_same_device_comes_back_as_the_same_participant(session, make_client, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/join", {"nickname": "ชื่ออื่น", "consent": "true"})
+    assert count(session, LiveParticipant) == 1
+    assert 'name="nickname"' not in (await guest.get(f"/s/{live_session.code}")).text
+
+
+async def test_a_member_joins_as_themselves(session, as_member, facilitator, live_session):
+    member = await as_member(Role.member, body=facilitator.body)
+    page = await member.get(f"/s/{live_session.code}")
+    assert member.person.display_name in page.text
+    await member.post(f"/s/{live_session.code}/join", {"nickname": "", "consent": "true"})
+    assert session.exec(select(LiveParticipant)).one().person_id == member.person.id
+
+
+@pytest.mark.parametrize(("data", "message"), [({"nickname": "", "consent": "true"}, "ชื่อเล่น"), ({"nickname": "ป้าแดง"}, "ยินยอม")])
+async def test_a_bad_join_changes_nothing(session, make_client, live_session, data, message):
+    response = await make_client().post(f"/s/{live_session.code}/join", data)
+    assert response.status_code == 422 and message in response.text
+    assert count(session, LiveParticipant) == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"text": "", "key": "abcdefgh0001"}, 422),
+        ({"text": "ก" * 281, "key": "abcdefgh0002"}, 422),
+        ({"text": "ความคิด", "key": ""}, 422),
+        ({"text": "ความคิด", "key": "abcdefgh0003", "category": "ก" * 61}, 422),
+    ],
+)
+async def test_bad_ideas_change_nothing(session, make_client, live_session, data, status):
+    guest = await joined(make_client, live_session)
+    response = await guest.post(f"/s/{live_session.code}/ideas", data)
+    assert response.status_code == status
+    assert count(session, LiveIdea) == 0
+
+
+async def test_an_idea_without_joining_goes_to_the_join_form(session, make_client, live_session):
+    response = await make_client().post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0004"})
+    assert response.status_code == 303 and response.headers["location"] == f"/s/{live_session.code}"
+    assert count(session, LiveIdea) == 0
+
+
+async def test_script_bearing_idea_is_escaped(session, make_client, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "<script>alert(1)</script>", "key": "abcdefgh0005"})
+    page = await guest.get(f"/s/{live_session.code}")
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_a_vote_on_a_hidden_idea_changes_nothing(session, make_client, facilitator, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0006"})
+    idea = session.exec(select(LiveIdea)).one()
+    assert (await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})).status_code == 303
+    response = await guest.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {})
+    assert response.status_code == 409
+    assert count(session, LiveIdeaVote) == 0
+
+
+async def test_an_idea_flood_gets_a_clear_message(session, make_client, live_session):
+    guest = await joined(make_client, live_session)
+    for number in range(6):
+        await guest.post(f"/s/{live_session.code}/ideas", {"text": f"ความคิด {number}", "key": f"flood-key-{number:04d}"})
+    response = await guest.post(f"/s/{live_session.code}/ideas", {"text": "อีก", "key": "flood-key-9999"})
+    assert response.status_code == 429 and "ถี่เกินไป" in response.text
+    assert count(session, LiveIdea) == 6
+
+
+async def test_guessing_codes_is_rate_limited(session, make_client, live_session):
+    client = make_client()
+    for _ in range(sessions.WRONG_CODES_PER_15_MIN):
+        session.add(LoginAttempt(key="live-code:127.0.0.1"))
+    session.commit()
+    response = await client.post("/join", {"code": live_session.code})
+    assert response.status_code == 429 and "รหัสผิด" in response.text
+
+
+async def test_console_moderates_and_premoderation_holds_ideas(session, make_client, facilitator, live_session):
+    live_session.premoderation = True
+    session.add(live_session)
+    session.commit()
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "รอการอนุมัติ", "key": "abcdefgh0007"})
+    assert "รอการอนุมัติ" not in (await guest.get(f"/s/{live_session.code}")).text
+    idea = session.exec(select(LiveIdea)).one()
+    console = await facilitator.get(f"/sessions/{live_session.id}/console")
+    assert "รอการอนุมัติ" in console.text
+    response = await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/approve", {}, htmx=True)
+    assert response.status_code == 200 and 'id="console"' in response.text and "<html" not in response.text
+    assert "รอการอนุมัติ" in (await guest.get(f"/s/{live_session.code}")).text
+    await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/edit", {"text": "แก้คำผิดแล้ว"})
+    await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/pin", {})
+    session.expire_all()
+    row = session.get(LiveIdea, idea.id)
+    assert row.text == "แก้คำผิดแล้ว" and row.pinned and row.status == IdeaStatus.shown
+
+
+async def test_bad_moderation_changes_nothing(session, make_client, facilitator, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0008"})
+    idea = session.exec(select(LiveIdea)).one()
+    assert (await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/explode", {})).status_code == 422
+    assert (await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/edit", {"text": " "})).status_code == 422
+    assert (await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/merge", {"into_id": str(idea.id)})).status_code == 422
+    assert (await facilitator.post(f"/sessions/{live_session.id}/ideas/999999/hide", {})).status_code == 404
+    session.expire_all()
+    row = session.get(LiveIdea, idea.id)
+    assert row.text == "ความคิด" and row.status == IdeaStatus.shown
+
+
+async def test_pause_and_close_from_the_console(session, make_client, facilitator, live_session):
+    guest = await joined(make_client, live_session)
+    await facilitator.post(f"/sessions/{live_session.id}/status", {"to": "pause", "version": "1"})
+    response = await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0009"})
+    assert response.status_code == 409
+    assert (await facilitator.post(f"/sessions/{live_session.id}/status", {"to": "close", "version": "1"})).status_code == 409  # stale
+    await facilitator.post(f"/sessions/{live_session.id}/status", {"to": "close", "version": "2"})
+    page = await guest.get(f"/s/{live_session.code}")
+    assert page.status_code == 200 and "สิ้นสุด" in page.text
+    assert count(session, LiveIdea) == 0
+
+
+async def test_projector_shows_the_code_and_top_ideas(session, make_client, facilitator, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ปลูกต้นไม้ลดความร้อน", "key": "abcdefgh0010"})
+    page = await facilitator.get(f"/sessions/{live_session.id}/projector")
+    assert live_session.code in page.text and "ปลูกต้นไม้ลดความร้อน" in page.text and "ป้าแดง" in page.text
+    assert f"session:{live_session.code}" in page.text
+
+
+async def test_members_are_not_facilitators(as_member, facilitator, live_session):
+    member = await as_member(Role.member, body=facilitator.body)
+    for url in (f"/sessions/{live_session.id}/console", f"/sessions/{live_session.id}/projector"):
+        assert (await member.get(url)).status_code == 403
+
+
+async def test_each_change_is_published_on_the_sessions_channel(app, session, make_client, live_session):
+    hub = live.get_hub(app)
+    channel = sessions_live.channel(live_session.code)
+    before = hub.position(channel) or 0
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ไอเดียสด", "key": "abcdefgh0011"})
+    assert (hub.position(channel) or 0) > before
+    frame = hub.store.after(channel, before)[-1]
+    assert "ไอเดียสด" in frame.html and 'hx-swap-oob="true"' in frame.html and "participant_refresh" in frame.html
+
+
+async def test_the_channel_is_open_to_anyone_with_the_code(session, live_session):
+    from forum.errors import NotFound
+    from forum.policy import ANONYMOUS
+
+    live.authorize(session, ANONYMOUS, sessions_live.channel(live_session.code))
+    for wrong in ("session:1", "session:000000" if live_session.code != "000000" else "session:111111"):
+        with pytest.raises(NotFound):
+            live.authorize(session, ANONYMOUS, wrong)
