@@ -11,11 +11,13 @@ the check-in's counter), so a flood from one address is refused with a clear mes
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import segno
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -185,6 +187,20 @@ def sessions_of_meeting(session: Session, meeting_id: int) -> list[LiveSession]:
             .order_by(col(LiveSession.id).desc())
         ).all()
     )
+
+
+def join_url(base_url: str, live: LiveSession) -> str:
+    """The address the QR code and the share link open: the session's participant page."""
+    return f"{base_url.rstrip('/')}/s/{live.code}"
+
+
+def session_qr_svg(session: Session, actor: Actor, *, session_id: int, base_url: str) -> str:
+    """The join QR code as SVG for the projector. Raises Forbidden, NotFound."""
+    live = get_session(session, actor, session_id=session_id).live
+    buffer = io.BytesIO()
+    qr = segno.make(join_url(base_url, live), error="m", micro=False)
+    qr.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, svgns=True, title=live.code)
+    return buffer.getvalue().decode()
 
 
 # -- finding a session by its code ------------------------------------------------------------

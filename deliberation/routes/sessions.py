@@ -34,6 +34,10 @@ PROJECTOR_PAGE = sessions_live.PROJECTOR_PAGE
 TOKEN_DAYS = 30
 
 
+def _base_url(request: Request) -> str:
+    return str(request.app.state.settings.base_url)
+
+
 def _ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
@@ -306,7 +310,31 @@ def projector(request: Request, session: SessionDep, actor: MemberDep, session_i
         "view": view,
         "live_session": view.live,
         "top": sessions_live.projector_ideas(session, view.live),
-        "join_url": f"{str(request.app.state.settings.base_url).rstrip('/')}/s/{view.live.code}",
+        "join_url": sessions.join_url(_base_url(request), view.live),
         "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
     }
     return render(request, PROJECTOR_PAGE, context)
+
+
+@router.get("/sessions/{session_id}/qr.svg")
+def join_qr(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+    svg = sessions.session_qr_svg(
+        session, actor, session_id=session_id, base_url=_base_url(request)
+    )
+    return Response(
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"}
+    )
+
+
+@router.get("/sessions/{session_id}/ideas.csv")
+def export_ideas(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    text = ideas.export_ideas_csv(session, actor, session_id=session_id)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="wethi-session-{session_id}-ideas.csv"'
+        },
+    )

@@ -145,6 +145,8 @@ EXPECTED: dict[str, str] = {
     "POST /sessions/{session_id}/status": "officer",
     "POST /sessions/{session_id}/ideas/{idea_id}/{action}": "officer",
     "GET /sessions/{session_id}/projector": "officer",
+    "GET /sessions/{session_id}/qr.svg": "officer",
+    "GET /sessions/{session_id}/ideas.csv": "officer",
 }
 
 # Only the record's author, who is none of the people below (the world's post is another

@@ -277,3 +277,20 @@ async def test_the_channel_is_open_to_anyone_with_the_code(session, live_session
     for wrong in ("session:1", "session:000000" if live_session.code != "000000" else "session:111111"):
         with pytest.raises(NotFound):
             live.authorize(session, ANONYMOUS, wrong)
+
+
+async def test_projector_qr_code_opens_the_participant_page(facilitator, live_session):
+    response = await facilitator.get(f"/sessions/{live_session.id}/qr.svg")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    assert response.text.startswith("<svg") and live_session.code in response.text
+
+
+async def test_ideas_export_as_csv(session, make_client, facilitator, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "=HYPERLINK(1)", "key": "abcdefgh0012"})
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ใช้หลอดแอลอีดี", "key": "abcdefgh0013"})
+    response = await facilitator.get(f"/sessions/{live_session.id}/ideas.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    lines = response.text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "id,text,category,author,status,votes,pinned,merged_into,created_at"
+    assert "'=HYPERLINK(1)" in lines[1] and "ใช้หลอดแอลอีดี,,ป้าแดง,shown,0" in lines[2]

@@ -245,3 +245,15 @@ def test_merge_into_a_bad_target_is_refused(session, guest, facilitator, into):
     with pytest.raises(InvalidInput):
         ideas.merge_ideas(session, facilitator, idea_id=idea.id, into_id=idea.id if into == "self" else into)
     assert session.get(LiveIdea, idea.id).status == IdeaStatus.shown
+
+
+def test_csv_export_keeps_every_idea_and_defuses_formulas(session, body, live, guest, facilitator):
+    submit(session, guest, text="=cmd|' /C calc'!A0")
+    hidden = submit(session, guest, text="ซ่อนไว้")
+    ideas.moderate_idea(session, facilitator, idea_id=hidden.id, action="hide")
+    text = ideas.export_ideas_csv(session, facilitator, session_id=live.id)
+    assert text.startswith("\ufeffid,text,")
+    assert "'=cmd" in text and "ซ่อนไว้,,ป้าแดง,hidden" in text
+    member = factories.actor(session, factories.member(session, body, Role.member))
+    with pytest.raises(Forbidden):
+        ideas.export_ideas_csv(session, member, session_id=live.id)
