@@ -275,9 +275,12 @@ def list_ideas(
 # -- moderation (the facilitator) --------------------------------------------------------------
 
 
-def _moderated(session: Session, actor: Actor, idea_id: int) -> LiveIdea:
+def _moderated(
+    session: Session, actor: Actor, idea_id: int, session_id: int | None = None
+) -> LiveIdea:
+    """The idea (of `session_id`, when the caller names the session), for its facilitator."""
     idea = session.get(LiveIdea, idea_id)
-    if idea is None:
+    if idea is None or session_id not in (None, idea.session_id):
         raise NotFound()
     sessions.get_session(session, actor, session_id=idea.session_id)  # Forbidden, NotFound
     return idea
@@ -287,10 +290,12 @@ def _record(session: Session, actor: Actor, action: str, idea: LiveIdea, **after
     audit.record(session, actor, "deliberation.live_idea." + action, idea, after=after or None)
 
 
-def moderate_idea(session: Session, actor: Actor, *, idea_id: int, action: str) -> LiveIdea:
+def moderate_idea(
+    session: Session, actor: Actor, *, idea_id: int, action: str, session_id: int | None = None
+) -> LiveIdea:
     """approve, hide, restore, pin or unpin an idea (already so: nothing changes). Raises
     Forbidden, NotFound, InvalidInput, Conflict (a merged idea)."""
-    idea = _moderated(session, actor, idea_id)
+    idea = _moderated(session, actor, idea_id, session_id)
     if action not in (*MODERATIONS, "pin", "unpin"):
         raise InvalidInput({"action": "Please choose one of the options."})
     if idea.status == IdeaStatus.merged:
@@ -312,10 +317,12 @@ def moderate_idea(session: Session, actor: Actor, *, idea_id: int, action: str) 
     return idea
 
 
-def edit_idea(session: Session, actor: Actor, *, idea_id: int, text: Any) -> LiveIdea:
+def edit_idea(
+    session: Session, actor: Actor, *, idea_id: int, text: Any, session_id: int | None = None
+) -> LiveIdea:
     """Fix a typo in an idea (the facilitator; the old text stays in the audit). Raises
     Forbidden, NotFound, InvalidInput, Conflict (merged)."""
-    idea = _moderated(session, actor, idea_id)
+    idea = _moderated(session, actor, idea_id, session_id)
     if idea.status == IdeaStatus.merged:
         raise Conflict("This idea was merged into another one: change that one instead.")
     live = session.get(LiveSession, idea.session_id)
@@ -336,11 +343,13 @@ def edit_idea(session: Session, actor: Actor, *, idea_id: int, text: Any) -> Liv
     return idea
 
 
-def merge_ideas(session: Session, actor: Actor, *, idea_id: int, into_id: Any) -> LiveIdea:
+def merge_ideas(
+    session: Session, actor: Actor, *, idea_id: int, into_id: Any, session_id: int | None = None
+) -> LiveIdea:
     """Fold a duplicate into another idea of the same session: its votes move there, a
     participant who voted for both counting once. Returns the idea kept. Raises Forbidden,
     NotFound, InvalidInput, Conflict."""
-    idea = _moderated(session, actor, idea_id)
+    idea = _moderated(session, actor, idea_id, session_id)
     text = str(into_id or "").strip()
     target = session.get(LiveIdea, int(text)) if text.isdigit() and len(text) < 10 else None
     if target is None or target.session_id != idea.session_id or target.id == idea.id:

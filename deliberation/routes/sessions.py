@@ -17,7 +17,7 @@ from deliberation import ideas, sessions, sessions_live
 from deliberation.models import IdeaStatus, LiveSession
 from forum import live
 from forum.config import get_settings
-from forum.errors import InvalidInput, NotFound
+from forum.errors import InvalidInput
 from forum.models import MAX_ID
 from forum.policy import Actor
 from forum.web import ActorDep, MemberDep, SessionDep, form_values, is_htmx, redirect, render
@@ -292,15 +292,16 @@ async def moderate(
 def _moderate(
     session: Session, actor: Actor, view: Any, idea_id: int, action: str, values: dict
 ) -> None:
-    idea = session.get(ideas.LiveIdea, idea_id)
-    if idea is None or idea.session_id != view.id:
-        raise NotFound()
     if action == "edit":
-        ideas.edit_idea(session, actor, idea_id=idea_id, text=values.get("text"))
+        ideas.edit_idea(
+            session, actor, idea_id=idea_id, text=values.get("text"), session_id=view.id
+        )
     elif action == "merge":
-        ideas.merge_ideas(session, actor, idea_id=idea_id, into_id=values.get("into_id"))
+        ideas.merge_ideas(
+            session, actor, idea_id=idea_id, into_id=values.get("into_id"), session_id=view.id
+        )
     else:
-        ideas.moderate_idea(session, actor, idea_id=idea_id, action=action)
+        ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
 
 
 @router.get("/sessions/{session_id}/projector")

@@ -294,3 +294,23 @@ async def test_ideas_export_as_csv(session, make_client, facilitator, live_sessi
     lines = response.text.lstrip("\ufeff").splitlines()
     assert lines[0] == "id,text,category,author,status,votes,pinned,merged_into,created_at"
     assert "'=HYPERLINK(1)" in lines[1] and "ใช้หลอดแอลอีดี,,ป้าแดง,shown,0" in lines[2]
+
+
+async def test_an_idea_of_another_session_is_not_found_in_this_console(session, make_client, facilitator, meeting, live_session):
+    actor = factories.actor(session, facilitator.person)
+    other = sessions.open_session(session, actor, meeting_id=meeting.id, prompt="อีกเวที")
+    guest = await joined(make_client, other)
+    await guest.post(f"/s/{other.code}/ideas", {"text": "ของอีกเวที", "key": "abcdefgh0014"})
+    idea = session.exec(select(LiveIdea)).one()
+    assert (await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})).status_code == 404
+    session.expire_all()
+    assert session.get(LiveIdea, idea.id).status == IdeaStatus.shown
+
+
+async def test_a_bad_merge_shows_its_message_next_to_the_idea(session, make_client, facilitator, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0015"})
+    idea = session.exec(select(LiveIdea)).one()
+    response = await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/merge", {"into_id": "abc"}, htmx=True)
+    assert response.status_code == 422 and f'id="merge-into-{idea.id}-error"' in response.text
+    assert "กรุณาเลือกความคิดเห็นอื่นในเวทีนี้" in response.text
