@@ -26,13 +26,21 @@ so counts and the agenda keep their integrity.
   typed presenter name, and published agenda versions show the anonymised name for them.
 - Documents the person uploaded stay (they are the meeting's papers); `uploaded_by` points
   at the anonymised account.
-- The audit log keeps the events, but snapshots of the person's posts and of suggestions
-  whose text was removed lose those texts, as forum.privacy does for the person's fields.
+- Live sessions the person joined as themselves: the participant stays (the session's
+  counts and votes keep their integrity) but its nickname becomes the removal text, it
+  no longer shows the account's name, and its device token is replaced (that phone no
+  longer comes back as the person); the texts and categories of its ideas are removed.
+  (A guest has no account to erase: a guest's ideas carry only the nickname they chose.)
+- The audit log keeps the events, but snapshots of the person's posts, of suggestions
+  whose text was removed and of their live ideas lose those texts, as forum.privacy does
+  for the person's fields.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import secrets
 from typing import Any
 
 from markupsafe import escape
@@ -45,6 +53,9 @@ from deliberation.models import (
     AgendaItem,
     AgendaSuggestion,
     AgendaVersion,
+    LiveIdea,
+    LiveIdeaVote,
+    LiveParticipant,
     Post,
     PostMention,
     PostRevision,
@@ -83,6 +94,7 @@ def export_rows(session: Session, person_id: int) -> dict[str, Any]:
     their suggestions with the answers, their supports, read markers, the items they
     present and the documents they uploaded."""
     post_ids = select(Post.id).where(Post.author_id == person_id)
+    participant_ids = select(LiveParticipant.id).where(LiveParticipant.person_id == person_id)
     return {
         "deliberation_posts": _rows(
             session,
@@ -119,6 +131,25 @@ def export_rows(session: Session, person_id: int) -> dict[str, Any]:
             .where(AgendaItem.presenter_id == person_id)
             .order_by(col(AgendaItem.id)),
         ),
+        "deliberation_live_participations": _rows(
+            session,
+            select(LiveParticipant)
+            .where(LiveParticipant.person_id == person_id)
+            .order_by(col(LiveParticipant.id)),
+            leave_out=("token_hash",),
+        ),
+        "deliberation_live_ideas": _rows(
+            session,
+            select(LiveIdea)
+            .where(col(LiveIdea.participant_id).in_(participant_ids))
+            .order_by(col(LiveIdea.id)),
+        ),
+        "deliberation_live_votes": _rows(
+            session,
+            select(LiveIdeaVote)
+            .where(col(LiveIdeaVote.participant_id).in_(participant_ids))
+            .order_by(col(LiveIdeaVote.id)),
+        ),
         "deliberation_documents_uploaded": _rows(
             session,
             select(AgendaDocument)
@@ -149,8 +180,30 @@ def erase_rows(session: Session, person_id: int) -> None:
     session.exec(delete(SuggestionSupport).where(col(SuggestionSupport.person_id) == person_id))  # type: ignore[call-overload]
     session.exec(delete(ThreadRead).where(col(ThreadRead.person_id) == person_id))  # type: ignore[call-overload]
     _anonymise_presenter(session, person_id)
+    idea_ids = _erase_live_participation(session, person_id, removed)
     _redact_audit(session, "post", post_ids, _POST_TEXTS)
     _redact_audit(session, "agenda_suggestion", suggestion_ids, _SUGGESTION_TEXTS)
+    _redact_audit(session, "live_idea", idea_ids, ("text", "category"))
+
+
+def _erase_live_participation(session: Session, person_id: int, removed: str) -> list[int]:
+    """The person's live-session participants anonymised, their ideas' texts removed;
+    returns those ideas' ids."""
+    idea_ids: list[int] = []
+    for participant in session.exec(
+        select(LiveParticipant).where(LiveParticipant.person_id == person_id)
+    ).all():
+        participant.nickname = removed[:60]
+        participant.show_account_name = False
+        participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+        session.add(participant)
+        for idea in session.exec(
+            select(LiveIdea).where(LiveIdea.participant_id == participant.id)
+        ).all():
+            idea.text, idea.category = removed, ""
+            session.add(idea)
+            idea_ids.append(idea.id)  # type: ignore[arg-type]
+    return idea_ids
 
 
 def _neutralise_posts(session: Session, person_id: int, removed: str) -> list[int]:

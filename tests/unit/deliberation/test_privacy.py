@@ -21,6 +21,7 @@ from deliberation.models import (
 )
 from forum import privacy
 from forum.models import AuditEvent, Person, Role
+from forum.policy import ANONYMOUS
 from tests import factories
 
 REMOVED = "(ลบตามคำขอของผู้เขียน)"
@@ -220,3 +221,30 @@ def test_erasure_handles_suggestions_supports_and_read_markers(
         )
     ):
         assert "ชีวมวล" not in str(event.before or {}) + str(event.after or {})
+
+
+def test_live_sessions_joined_as_oneself_are_exported_and_anonymised(session, body, author, secretary, meeting):
+    from deliberation import ideas, sessions
+    from deliberation.models import LiveIdea, LiveIdeaVote, LiveParticipant
+
+    live = sessions.open_session(session, secretary, meeting_id=meeting.id, prompt="ชุมชนควรประหยัดพลังงานอย่างไร")
+    mine, token = sessions.join_session(session, author, code=live.code, consent=True, show_account_name=True)
+    guest, _guest_token = sessions.join_session(session, ANONYMOUS, code=live.code, nickname="ป้าแดง", consent=True)
+    idea, _new = ideas.submit_idea(session, mine, text="ติดโซลาร์บนหลังคาศาลาหมู่บ้าน", category="พลังงาน", key="a" * 32)
+    theirs, _new = ideas.submit_idea(session, guest, text="ปิดไฟเมื่อไม่ใช้", key="b" * 32)
+    ideas.vote_idea(session, mine, idea_id=theirs.id)
+    exported = deliberation_privacy.export_rows(session, author.person_id)
+    assert [row["text"] for row in exported["deliberation_live_ideas"]] == ["ติดโซลาร์บนหลังคาศาลาหมู่บ้าน"]
+    assert [row["idea_id"] for row in exported["deliberation_live_votes"]] == [theirs.id]
+    assert "token_hash" not in exported["deliberation_live_participations"][0]
+    old_hash = mine.token_hash
+    erase(session, author)
+    participant = session.get(LiveParticipant, mine.id)
+    assert (participant.nickname, participant.show_account_name) == (REMOVED, False)
+    assert participant.token_hash != old_hash  # that phone no longer comes back as them
+    assert (session.get(LiveIdea, idea.id).text, session.get(LiveIdea, idea.id).category) == (REMOVED, "")
+    # the session's record keeps its integrity: the guest's idea and the vote on it stay
+    assert session.get(LiveIdea, theirs.id).text == "ปิดไฟเมื่อไม่ใช้"
+    assert session.get(LiveIdea, theirs.id).votes == 1
+    assert session.exec(select(LiveIdeaVote)).all()
+    assert session.get(LiveParticipant, guest.id).nickname == "ป้าแดง"
