@@ -12,10 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -283,6 +286,36 @@ if __name__ == "__main__":
         _load_main(sys.argv[2:])
     else:
         sys.exit(__doc__)
+
+
+def page_bench_options(description: str) -> tuple[float, float, int, int, bool]:
+    """The page benchmarks' command line: (warmup s, seconds, rounds, connections, quick).
+    Full runs measure each page in several rounds, interleaved with its floor, and keep the
+    median: a busy machine then slows both sides alike instead of one."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--quick", action="store_true", help="a short run (under a minute), for smoke tests"
+    )
+    parser.add_argument(
+        "--connections", type=int, default=None, help="concurrent keep-alive connections"
+    )
+    args = parser.parse_args()
+    warmup, seconds, rounds = (1.0, 3.0, 1) if args.quick else (2.0, 5.0, 3)
+    return warmup, seconds, rounds, args.connections or 16, args.quick
+
+
+def fresh_data_dir(prefix: str) -> tuple[Path, dict[str, str]]:
+    """A temporary data directory on the embedded SQLite default, set for this process
+    (which prepares the data) and returned as the environment of the servers it starts."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    env = dict(os.environ) | {
+        "WETHI_DATA_DIR": str(data_dir),
+        "WETHI_SECRET_KEY": secrets.token_urlsafe(48),
+    }
+    env.pop("WETHI_DATABASE_URL", None)
+    os.environ.update({key: env[key] for key in ("WETHI_DATA_DIR", "WETHI_SECRET_KEY")})
+    os.environ.pop("WETHI_DATABASE_URL", None)
+    return data_dir, env
 
 
 def bench_people(session, count: int) -> list:

@@ -17,21 +17,28 @@ Every process it starts is stopped by its PID, also on an error.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import secrets
 import shutil
 import sys
-import tempfile
 import traceback
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, bench_people, free_port, log, processes, wait_until_serving  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    bench_people,
+    free_port,
+    fresh_data_dir,
+    log,
+    page_bench_options,
+    processes,
+    wait_until_serving,
+)
 from pages import WORKERS, measure, median, result, uvicorn_command  # noqa: E402
 
 ITEMS = 25
@@ -192,27 +199,8 @@ def prepare_database() -> dict[str, object]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="a short run (under a minute), for smoke tests"
-    )
-    parser.add_argument(
-        "--connections", type=int, default=None, help="concurrent keep-alive connections"
-    )
-    args = parser.parse_args()
-    # Full runs measure each page in several rounds, interleaved with its floor, and keep
-    # the median: a busy machine then slows both sides alike instead of one.
-    warmup, seconds, rounds = (1.0, 3.0, 1) if args.quick else (2.0, 5.0, 3)
-    connections = args.connections or 16
-
-    data_dir = Path(tempfile.mkdtemp(prefix="wethi-bench-agenda-"))
-    env = os.environ | {
-        "WETHI_DATA_DIR": str(data_dir),
-        "WETHI_SECRET_KEY": secrets.token_urlsafe(48),
-    }
-    env.pop("WETHI_DATABASE_URL", None)
-    os.environ.update({key: env[key] for key in ("WETHI_DATA_DIR", "WETHI_SECRET_KEY")})
-    os.environ.pop("WETHI_DATABASE_URL", None)
+    warmup, seconds, rounds, connections, quick = page_bench_options(__doc__.split("\n\n")[0])
+    data_dir, env = fresh_data_dir("wethi-bench-agenda-")
     try:
         log(f"Preparing the database in {data_dir} …")
         data = prepare_database()
@@ -319,7 +307,7 @@ def main() -> int:
         "connections": connections,
         "seconds": seconds,
         "rounds": rounds,
-        "quick": args.quick,
+        "quick": quick,
     }
     print(
         json.dumps({"bench": "agenda", "results": results, "env": environment}, ensure_ascii=False),

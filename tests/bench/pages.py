@@ -16,14 +16,12 @@ Every process it starts is stopped by its PID, also on an error.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import secrets
 import shutil
 import sys
-import tempfile
 import traceback
 from datetime import timedelta
 from pathlib import Path
@@ -36,7 +34,9 @@ from _common import (  # noqa: E402
     bench_people,
     fetch,
     free_port,
+    fresh_data_dir,
     log,
+    page_bench_options,
     processes,
     run_load,
     wait_until_serving,
@@ -175,27 +175,8 @@ def uvicorn_command(app: str, port: int, *extra: str) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="a short run (under a minute), for smoke tests"
-    )
-    parser.add_argument(
-        "--connections", type=int, default=None, help="concurrent keep-alive connections"
-    )
-    args = parser.parse_args()
-    # Full runs measure each page in several rounds, interleaved with its floor, and keep
-    # the median: a busy machine then slows both sides alike instead of one.
-    warmup, seconds, rounds = (1.0, 3.0, 1) if args.quick else (2.0, 5.0, 3)
-    connections = args.connections or 16
-
-    data_dir = Path(tempfile.mkdtemp(prefix="wethi-bench-pages-"))
-    env = os.environ | {
-        "WETHI_DATA_DIR": str(data_dir),
-        "WETHI_SECRET_KEY": secrets.token_urlsafe(48),
-    }
-    env.pop("WETHI_DATABASE_URL", None)
-    os.environ.update({key: env[key] for key in ("WETHI_DATA_DIR", "WETHI_SECRET_KEY")})
-    os.environ.pop("WETHI_DATABASE_URL", None)
+    warmup, seconds, rounds, connections, quick = page_bench_options(__doc__.split("\n\n")[0])
+    data_dir, env = fresh_data_dir("wethi-bench-pages-")
     try:
         log(f"Preparing the database in {data_dir} …")
         data = prepare_database()
@@ -294,7 +275,7 @@ def main() -> int:
         "connections": connections,
         "seconds": seconds,
         "rounds": rounds,
-        "quick": args.quick,
+        "quick": quick,
     }
     print(
         json.dumps({"bench": "pages", "results": results, "env": environment}, ensure_ascii=False),
