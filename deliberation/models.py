@@ -621,6 +621,10 @@ class LiveSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
     version: int = 1
+    # The countdown shown on the projector and the phones: running until timer_ends_at;
+    # stopped with timer_left seconds (paused) or none.
+    timer_ends_at: datetime | None = None
+    timer_left: int | None = None
 
 
 class LiveParticipant(SQLModel, table=True):
@@ -660,6 +664,7 @@ class LiveIdea(SQLModel, table=True):
     idempotency_key: str = Field(sa_type=_str(64))  # one idea however often a phone resends
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
+    cluster_id: int | None = Field(default=None, foreign_key="live_cluster.id", index=True)
 
 
 class LiveIdeaVote(SQLModel, table=True):
@@ -670,3 +675,90 @@ class LiveIdeaVote(SQLModel, table=True):
     idea_id: int = Field(foreign_key="live_idea.id", index=True)
     participant_id: int = Field(foreign_key="live_participant.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LiveCluster(SQLModel, table=True):
+    """A theme the facilitator groups ideas into (by hand, or by accepting a suggestion)."""
+
+    __tablename__ = "live_cluster"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    name: str = Field(sa_type=_str(120))
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LivePollStatus(StrEnum):
+    draft = "draft"  # being written: not shown
+    open = "open"  # answers come in; results live on the projector
+    closed = "closed"  # results kept and shown, no more answers
+
+
+class LivePoll(SQLModel, table=True):
+    """A quick poll inside a session: single or multiple choice."""
+
+    __tablename__ = "live_poll"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    question: str = Field(sa_type=_str(300))
+    multiple: bool = False
+    status: LivePollStatus = Field(default=LivePollStatus.draft, sa_type=_str(20))
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    version: int = 1
+
+
+class LivePollOption(SQLModel, table=True):
+    __tablename__ = "live_poll_option"
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="live_poll.id", index=True)
+    label: str = Field(sa_type=_str(200))
+    position: int = 0
+    votes: int = 0  # kept with the answers themselves
+
+
+class LivePollAnswer(SQLModel, table=True):
+    """One participant's choice of one option (a multiple-choice poll: one row per option)."""
+
+    __tablename__ = "live_poll_answer"
+    __table_args__ = (sa.UniqueConstraint("option_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="live_poll.id", index=True)
+    option_id: int = Field(foreign_key="live_poll_option.id")
+    participant_id: int = Field(foreign_key="live_participant.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PromotionTarget(StrEnum):
+    agenda_item = "agenda_item"  # an item added to a meeting's agenda
+    proposal_draft = "proposal_draft"  # kept until the voting issue brings proposals
+
+
+class LivePromotion(SQLModel, table=True):
+    """An idea or a cluster taken forward: into an agenda item of a meeting, or into a
+    project-proposal draft. Linked back to the ideas it came from (live_promotion_idea)."""
+
+    __tablename__ = "live_promotion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="live_session.id", index=True)
+    target: PromotionTarget = Field(sa_type=_str(20))
+    title: str = Field(sa_type=_str(300))
+    body: str = Field(default="", sa_type=sa.Text)
+    cluster_id: int | None = Field(default=None, foreign_key="live_cluster.id")
+    item_id: int | None = Field(default=None, foreign_key="agenda_item.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LivePromotionIdea(SQLModel, table=True):
+    __tablename__ = "live_promotion_idea"
+
+    promotion_id: int = Field(foreign_key="live_promotion.id", primary_key=True)
+    idea_id: int = Field(foreign_key="live_idea.id", primary_key=True, index=True)
