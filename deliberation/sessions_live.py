@@ -51,6 +51,28 @@ def projector_ideas(session: Session, live_session: LiveSession) -> list[ideas.I
     return ideas.list_ideas(session, session_id=session_id, order="top", limit=TOP_IDEAS)
 
 
+def render_shared(hub: live.Hub, template: str, block: str, **context: object) -> str:
+    """A block rendered once for everyone on a session's channel, in the site's language:
+    it must hold nothing that differs per reader (no CSRF token, no "you voted" state;
+    htmx sends the page's token in a header)."""
+    token = i18n.current_locale.set(hub.locale)
+    try:
+        return render_block(ENVIRONMENTS[hub.locale], template, block, **context)
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def publish(hub: live.Hub, live_session: LiveSession, html: str) -> int | None:
+    """Send out-of-band fragments (elements with hx-swap-oob) to every page of the session,
+    after the commit of the change they show. Returns the frame's number; None if it could
+    not be stored (the change is saved all the same)."""
+    try:
+        return hub.publish(channel(live_session.code), html)
+    except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
+        log.exception("could not publish live session %s", live_session.id)
+        return None
+
+
 def session_changed(hub: live.Hub, session: Session, live_session: LiveSession) -> int | None:
     """After the commit of anything in the session: the projector's ideas and status, and a
     signal to every participant page and console. Returns the frame's number; None if it
