@@ -20,6 +20,7 @@ from deliberation import rules as deliberation_rules  # noqa: F401  (registers i
 from deliberation.routes import agenda as agenda_routes
 from deliberation.routes import conduct as conduct_routes
 from deliberation.routes import search as search_routes
+from deliberation.routes import session_clusters, session_followup, session_polls
 from deliberation.routes import sessions as session_routes
 from deliberation.routes import threads as thread_routes
 from forum import db, rules  # noqa: F401  (rules registers the core's permissions)
@@ -80,9 +81,25 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # meeting's agenda and its items' threads; benchmarked). No path of another router is
     # matched by one of their routes, so the order changes no route's answer.
     busiest_first = (meetings, agenda_routes, thread_routes, conduct_routes, live)
-    rest = (home, accounts, organisations, people, bodies, privacy, admin, search_routes, notifications, session_routes)
+    rest = (
+        home,
+        accounts,
+        organisations,
+        people,
+        bodies,
+        privacy,
+        admin,
+        search_routes,
+        notifications,
+        session_routes,
+        session_clusters,
+        session_polls,
+        session_followup,
+    )
     for module in busiest_first + rest:
-        app.include_router(module.router, include_in_schema=False)  # the OpenAPI document is the JSON API's
+        app.include_router(
+            module.router, include_in_schema=False
+        )  # the OpenAPI document is the JSON API's
     app.include_router(api_router)
     app.include_router(deliberation_api.router, prefix="/api/v1", responses=api_params.ERRORS)
     app.include_router(deliberation_api.agenda_router, responses=api_params.ERRORS)

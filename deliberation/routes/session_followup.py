@@ -1,0 +1,7 @@
+"""HTML routes of live sessions: session_followup (issue 4)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
