@@ -92,7 +92,7 @@ def _participant_page(
         "values": {},
         "errors": {},
         "actor": actor,
-    } | extra
+    } | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant) | extra
     return render(request, PARTICIPANT_PAGE, context, block="ideas", status_code=status)
 
 
@@ -235,7 +235,7 @@ def _console(
         "counts": sessions.counts(session, view.id),
         "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
         "errors": {},
-    } | extra
+    } | sessions.parts_context(sessions.CONSOLE_PARTS, session, view) | extra
     return render(request, CONSOLE_PAGE, context, block="console", status_code=status)
 
 
@@ -313,7 +313,7 @@ def projector(request: Request, session: SessionDep, actor: MemberDep, session_i
         "top": sessions_live.projector_ideas(session, view.live),
         "join_url": sessions.join_url(_base_url(request), view.live),
         "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
-    }
+    } | sessions.parts_context(sessions.PROJECTOR_PARTS, session, view)
     return render(request, PROJECTOR_PAGE, context)
 
 
