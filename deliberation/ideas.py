@@ -156,25 +156,33 @@ def _add_to_votes(session: Session, idea_id: int, change: int) -> None:
     )
 
 
-def vote_idea(session: Session, participant: LiveParticipant, *, idea_id: int) -> LiveIdea:
-    """Upvote an idea, once (a second vote changes nothing). Raises NotFound, Conflict
-    (hidden, pending or merged idea; paused or closed session)."""
+def vote_idea(
+    session: Session, participant: LiveParticipant, *, idea_id: int
+) -> tuple[LiveIdea, bool]:
+    """Upvote an idea, once (a second vote changes nothing). Returns the idea and whether
+    its count moved. Raises NotFound, Conflict (hidden, pending or merged idea; paused or
+    closed session)."""
     idea = _votable(session, participant, idea_id)
+    moved = False
     if _vote_of(session, participant.id, idea_id) is None:  # type: ignore[arg-type]
         session.add(LiveIdeaVote(idea_id=idea_id, participant_id=participant.id))  # type: ignore[arg-type]
         try:
             session.flush()
         except IntegrityError:  # a double tap: the other one counted
             session.rollback()
-            return session.get(LiveIdea, idea_id)  # type: ignore[return-value]
+            return session.get(LiveIdea, idea_id), False  # type: ignore[return-value]
         _add_to_votes(session, idea_id, 1)
         session.commit()
+        moved = True
     session.refresh(idea)
-    return idea
+    return idea, moved
 
 
-def withdraw_vote(session: Session, participant: LiveParticipant, *, idea_id: int) -> LiveIdea:
-    """Take one's vote back (none: nothing changes). Raises NotFound, Conflict."""
+def withdraw_vote(
+    session: Session, participant: LiveParticipant, *, idea_id: int
+) -> tuple[LiveIdea, bool]:
+    """Take one's vote back (none: nothing changes). Returns the idea and whether its
+    count moved. Raises NotFound, Conflict."""
     idea = _votable(session, participant, idea_id)
     removed = session.execute(
         delete(LiveIdeaVote).where(
@@ -182,11 +190,12 @@ def withdraw_vote(session: Session, participant: LiveParticipant, *, idea_id: in
             col(LiveIdeaVote.participant_id) == participant.id,
         )
     )
-    if removed.rowcount:  # type: ignore[attr-defined]
+    moved = bool(removed.rowcount)  # type: ignore[attr-defined]
+    if moved:
         _add_to_votes(session, idea_id, -1)
     session.commit()
     session.refresh(idea)
-    return idea
+    return idea, moved
 
 
 def _vote_of(session: Session, participant_id: int, idea_id: int) -> LiveIdeaVote | None:
@@ -240,7 +249,27 @@ def list_ideas(
     )
     if limit:
         query = query.limit(limit)
-    rows = session.exec(query).all()
+    return _rows(session, session.exec(query).all(), viewer)
+
+
+def rows_by_id(
+    session: Session, idea_ids: set[int], viewer: LiveParticipant | None = None
+) -> list[IdeaRow]:
+    """These ideas, whatever their status (the caller decides what may be shown)."""
+    query = (
+        select(LiveIdea, LiveParticipant)
+        .join(LiveParticipant, col(LiveParticipant.id) == LiveIdea.participant_id)
+        .where(col(LiveIdea.id).in_(idea_ids))
+    )
+    return _rows(session, session.exec(query).all(), viewer)
+
+
+def vote_counts(session: Session, idea_ids: set[int]) -> dict[int, int]:
+    query = select(LiveIdea.id, LiveIdea.votes).where(col(LiveIdea.id).in_(idea_ids))
+    return {idea_id: votes for idea_id, votes in session.exec(query).all()}  # type: ignore[misc]
+
+
+def _rows(session: Session, rows: Any, viewer: LiveParticipant | None) -> list[IdeaRow]:
     names = sessions.person_names(
         session, {p.person_id for _i, p in rows if p.show_account_name and p.person_id}
     )

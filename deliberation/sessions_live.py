@@ -1,7 +1,10 @@
-"""A live session's updates (channel "session:<code>"): the projector's top ideas, rendered
-once for everyone from the projector page's own template, and signals that have each
-participant page and each console fetch its own list again (vote buttons and moderation
-controls differ per viewer).
+"""A live session's updates (channel "session:<code>"). Every page of the session — the
+phones, the projector, the console — follows one stream of frames, each rendered once for
+everyone (templates/deliberation/_session_frames.html): a new idea, an idea gone, a changed
+text or pin, new vote counts, the session's state. A frame holds nothing per reader: the
+phones keep their own "voted" buttons, and a frame never has them fetch their page again
+(2,000 phones refetching on every vote is what this design exists to avoid). The console,
+one or two per hall, fetches its own view again.
 
 The channel is named by the session's code, not its id: guests are not logged in, and the
 code is the session's invitation — whoever has it may open the participant page, which
@@ -13,20 +16,20 @@ out on the channel: the console fetches them through its own, authorised, reques
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from jinja2_fragments import render_block
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from deliberation import ideas
-from deliberation.models import LiveSession
+from deliberation.models import IdeaStatus, LiveSession
 from forum import i18n, live
 from forum.errors import NotFound
 from forum.policy import Actor
 from forum.web import ENVIRONMENTS
 
-PROJECTOR_PAGE = "deliberation/session_projector.html"
-TOP_IDEAS = 10  # on the projector: readable from the back of a hall
+FRAMES = "deliberation/_session_frames.html"
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +50,10 @@ live.register_channel("session", _may_watch)
 
 
 def projector_ideas(session: Session, live_session: LiveSession) -> list[ideas.IdeaRow]:
+    """Every shown idea, most votes first (the projector shows the first ten; the others
+    are there for the frames to move up)."""
     session_id: int = live_session.id  # type: ignore[assignment]
-    return ideas.list_ideas(session, session_id=session_id, order="top", limit=TOP_IDEAS)
+    return ideas.list_ideas(session, session_id=session_id, order="top")
 
 
 def render_shared(hub: live.Hub, template: str, block: str, **context: object) -> str:
@@ -73,24 +78,37 @@ def publish(hub: live.Hub, live_session: LiveSession, html: str) -> int | None:
         return None
 
 
-def session_changed(hub: live.Hub, session: Session, live_session: LiveSession) -> int | None:
-    """After the commit of anything in the session: the projector's ideas and status, and a
-    signal to every participant page and console. Returns the frame's number; None if it
-    could not be stored (the change is saved all the same)."""
-    token = i18n.current_locale.set(hub.locale)  # one rendering for every watcher
-    try:
-        html = render_block(
-            ENVIRONMENTS[hub.locale],
-            PROJECTOR_PAGE,
-            "live_session",
-            live_session=live_session,
-            top=projector_ideas(session, live_session),
-            oob=True,
-        )
-    finally:
-        i18n.current_locale.reset(token)
-    try:
-        return hub.publish(channel(live_session.code), html)
-    except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
-        log.exception("could not publish live session %s", live_session.id)
-        return None
+def session_changed(
+    hub: live.Hub,
+    session: Session,
+    live_session: LiveSession,
+    *,
+    shown: Iterable[int] = (),
+    gone: Iterable[int] = (),
+    changed: Iterable[int] = (),
+    votes: Iterable[int] = (),
+    state: bool = False,
+) -> int | None:
+    """After the commit of a change in the session: one frame with the ideas now `shown`
+    (new, approved, restored), those `gone` (hidden, merged), those whose text or pin
+    `changed`, the current counts of those whose `votes` moved, and the session's `state`
+    when it moved. Returns the frame's number; None if it could not be stored."""
+    wanted = {*shown, *changed}
+    rows = {  # never a pending or hidden idea's text on the channel
+        row.id: row
+        for row in (ideas.rows_by_id(session, wanted) if wanted else [])
+        if row.status == IdeaStatus.shown
+    }
+    counts = ideas.vote_counts(session, set(votes)) if votes else {}
+    html = render_shared(
+        hub,
+        FRAMES,
+        "frame",
+        live_session=live_session,
+        state=state,
+        gone=list(gone),
+        shown=[rows[idea_id] for idea_id in shown if idea_id in rows],
+        changed=[rows[idea_id] for idea_id in changed if idea_id in rows],
+        votes=sorted(counts.items()),
+    )
+    return publish(hub, live_session, html)

@@ -131,7 +131,22 @@ def serve(
     os.environ["WETHI_SECRET_KEY"] = settings.secret_key
     os.environ["WETHI_DATABASE_URL"] = settings.database_url
     typer.echo(f"Wethi is running at http://{host}:{port}  (Ctrl+C to stop)")
-    uvicorn.run("forum.app:create_served_app", factory=True, host=host, port=port, workers=workers, log_level="warning", proxy_headers=True, server_header=False)
+    uvicorn.run(
+        "forum.app:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+        server_header=False,
+        # A hall of phones on one socket each: the sans-I/O implementation holds thousands
+        # reconnecting at once; live messages are small HTML fragments, so compressing each
+        # one per socket (a zlib context per phone) would cost far more than it saves.
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        backlog=4096,  # a reconnect storm: thousands of connections arrive in the same second
+    )
 
 
 @app.command()

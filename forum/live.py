@@ -42,6 +42,7 @@ FLUSH_WINDOW = 0.1  # seconds: a channel sends at most one message per window
 KEEP_FRAMES = 500  # per channel: how far back a reconnecting page can catch up
 KEEP_FOR = timedelta(days=2)  # frames name people (PDPA): not kept longer than a reconnect needs
 REPLAY_CHUNK = 100  # frames per message when catching up
+POLL_FRAMES = 300  # frames per answer to a polling page (forum/routes/live.py)
 MAX_BEHIND = 100  # messages waiting for one slow socket before it is dropped (it then resumes)
 # PostgreSQL: the advisory lock class under which a channel's next number is taken (the
 # second key is the hash of the channel's name).
@@ -406,6 +407,14 @@ class Hub:
         seq = self.store.append(channel, html, before_commit=in_transaction)
         self.backend.announce(channel, seq, html)
         return seq
+
+    def catch_up_message(self, channel: str, after: int) -> Message:
+        """What a polling page gets: the frames after `after`, up to POLL_FRAMES of them
+        (it asks again for the rest), marked with a gap when some are gone."""
+        latest, frames = self.store.catch_up(channel, after)
+        frames = frames[:POLL_FRAMES]
+        gap = after > latest or bool(frames and frames[0].seq > after + 1)
+        return compose(channel, frames, seq=min(after, latest), gap=gap)
 
     def position(self, channel: str) -> int | None:
         """The channel's newest sequence number, for a page to subscribe after (read it

@@ -17,7 +17,7 @@ from deliberation import ideas, sessions, sessions_live
 from deliberation.models import IdeaStatus, LiveSession
 from forum import live
 from forum.config import get_settings
-from forum.errors import InvalidInput
+from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
 from forum.models import MAX_ID
 from forum.policy import Actor
 from forum.web import ActorDep, MemberDep, SessionDep, form_values, is_htmx, redirect, render
@@ -30,7 +30,7 @@ Code = Annotated[str, Path(min_length=1, max_length=12)]
 JOIN_PAGE = "deliberation/session_join_page.html"
 PARTICIPANT_PAGE = "deliberation/session_page.html"
 CONSOLE_PAGE = "deliberation/session_console.html"
-PROJECTOR_PAGE = sessions_live.PROJECTOR_PAGE
+PROJECTOR_PAGE = "deliberation/session_projector.html"
 TOKEN_DAYS = 30
 
 
@@ -46,8 +46,11 @@ def _token(request: Request) -> str | None:
     return request.cookies.get(sessions.TOKEN_COOKIE)
 
 
-def _published(request: Request, session: Session, live_session: LiveSession) -> None:
-    sessions_live.session_changed(live.get_hub(request.app), session, live_session)
+def _published(
+    request: Request, session: Session, live_session: LiveSession, **change: Any
+) -> None:
+    """After the commit: the change goes out to every page of the session as one frame."""
+    sessions_live.session_changed(live.get_hub(request.app), session, live_session, **change)
 
 
 # -- joining -----------------------------------------------------------------------------------
@@ -71,7 +74,13 @@ async def find_by_code(request: Request, session: SessionDep) -> Response:
 
 
 def _participant_page(
-    request: Request, session: Session, actor: Actor, code: str, status: int = 200, **extra: Any
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    status: int = 200,
+    block: str = "idea_form",
+    **extra: Any,
 ) -> Response:
     try:
         view = sessions.find_session(session, code=code, client_ip=_ip(request))
@@ -80,20 +89,24 @@ def _participant_page(
         return render(request, JOIN_PAGE, context, status_code=404)
     participant = sessions.participant_for_token(session, session_id=view.id, token=_token(request))
     order = request.query_params.get("order", "new")
-    context = {
-        "view": view,
-        "participant": participant,
-        "order": order if order in ideas.ORDERS else "new",
-        "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
-        if participant is not None
-        else [],
-        "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
-        "new_key": _new_key(),
-        "values": {},
-        "errors": {},
-        "actor": actor,
-    } | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant) | extra
-    return render(request, PARTICIPANT_PAGE, context, block="ideas", status_code=status)
+    context = (
+        {
+            "view": view,
+            "participant": participant,
+            "order": order if order in ideas.ORDERS else "new",
+            "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
+            if participant is not None
+            else [],
+            "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+            "new_key": _new_key(),
+            "values": {},
+            "errors": {},
+            "actor": actor,
+        }
+        | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant)
+        | extra
+    )
+    return render(request, PARTICIPANT_PAGE, context, block=block, status_code=status)
 
 
 def _new_key() -> str:
@@ -148,12 +161,14 @@ def _participant(request: Request, session: Session, code: str) -> Any:
 async def submit_idea(
     request: Request, session: SessionDep, actor: ActorDep, code: Code
 ) -> Response:
+    """htmx gets back only the idea form, emptied (the idea itself arrives with the frame,
+    as on every other phone)."""
     values = form_values(await request.form())
     view, participant = _participant(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")  # not joined (or the cookie is gone): join first
     try:
-        ideas.submit_idea(
+        idea, created = ideas.submit_idea(
             session,
             participant,
             text=values.get("text"),
@@ -161,30 +176,51 @@ async def submit_idea(
             key=values.get("key"),
         )
     except InvalidInput as error:
-        return _participant_page(
-            request, session, actor, code, status=422, values=values, errors=error.fields
-        )
-    _published(request, session, view.live)
+        return _idea_form_problem(request, session, actor, code, values, error.fields, 422)
+    except (RateLimited, Conflict) as error:  # shown in the form, what was typed kept
+        problem = {"text": FieldMessage(error.message, error.params)}
+        return _idea_form_problem(request, session, actor, code, values, problem, error.status)
+    if created:
+        shown = [idea.id] if idea.status == IdeaStatus.shown else []
+        _published(request, session, view.live, shown=shown)
     if is_htmx(request):
-        return _participant_page(request, session, actor, code)
+        return _participant_page(request, session, actor, code, sent=True)
     return redirect(request, f"/s/{code}", flash="Your idea was sent.")
+
+
+def _idea_form_problem(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    values: dict,
+    errors: dict,
+    status: int,
+) -> Response:
+    return _participant_page(
+        request, session, actor, code, status=status, values=values, errors=errors
+    )
 
 
 @router.post("/s/{code}/ideas/{idea_id}/vote")
 async def vote(
     request: Request, session: SessionDep, actor: ActorDep, code: Code, idea_id: Id
 ) -> Response:
+    """htmx gets back only this reader's vote button; the count goes to everyone."""
     values = form_values(await request.form())
     view, participant = _participant(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")
     change = ideas.withdraw_vote if values.get("withdraw") else ideas.vote_idea
-    change(session, participant, idea_id=idea_id)
-    _published(request, session, view.live)
-    order = values.get("order") if values.get("order") in ideas.ORDERS else "new"
+    idea, moved = change(session, participant, idea_id=idea_id)
+    if moved:
+        _published(request, session, view.live, votes=[idea_id])
     if is_htmx(request):
-        return _participant_page(request, session, actor, code)
-    return redirect(request, f"/s/{code}?order={order}#idea-{idea_id}")
+        row = ideas.rows_by_id(session, {idea_id}, viewer=participant)[0]
+        context = {"view": view, "idea": row}
+        return render(request, PARTICIPANT_PAGE, context, block="vote_form")
+    order = values.get("order") if values.get("order") in ideas.ORDERS else "new"
+    return redirect(request, f"/s/{code}?order={order}#idea-{idea.id}")
 
 
 # -- the facilitator ---------------------------------------------------------------------------
@@ -227,15 +263,19 @@ def _console(
     view = sessions.get_session(session, actor, session_id=session_id)
     every = (IdeaStatus.pending, IdeaStatus.shown, IdeaStatus.hidden)
     rows = ideas.list_ideas(session, session_id=view.id, order="top", statuses=every)
-    context = {
-        "view": view,
-        "pending": [row for row in rows if row.status == IdeaStatus.pending],
-        "shown": [row for row in rows if row.status == IdeaStatus.shown],
-        "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
-        "counts": sessions.counts(session, view.id),
-        "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
-        "errors": {},
-    } | sessions.parts_context(sessions.CONSOLE_PARTS, session, view) | extra
+    context = (
+        {
+            "view": view,
+            "pending": [row for row in rows if row.status == IdeaStatus.pending],
+            "shown": [row for row in rows if row.status == IdeaStatus.shown],
+            "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
+            "counts": sessions.counts(session, view.id),
+            "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+            "errors": {},
+        }
+        | sessions.parts_context(sessions.CONSOLE_PARTS, session, view)
+        | extra
+    )
     return render(request, CONSOLE_PAGE, context, block="console", status_code=status)
 
 
@@ -256,7 +296,7 @@ async def change_status(
         to=str(values.get("to", "")),
         version=values.get("version"),
     )
-    _published(request, session, live_session)
+    _published(request, session, live_session, state=True)
     return redirect(request, f"/sessions/{session_id}/console")
 
 
@@ -272,7 +312,7 @@ async def moderate(
     values = form_values(await request.form())
     view = sessions.get_session(session, actor, session_id=session_id)
     try:
-        _moderate(session, actor, view, idea_id, action, values)
+        change = _moderate(session, actor, view, idea_id, action, values)
     except InvalidInput as error:
         return _console(
             request,
@@ -283,7 +323,7 @@ async def moderate(
             errors=error.fields,
             problem_idea=idea_id,
         )
-    _published(request, session, view.live)
+    _published(request, session, view.live, **change)
     if is_htmx(request):
         return _console(request, session, actor, session_id)
     return redirect(request, f"/sessions/{session_id}/console")
@@ -291,17 +331,22 @@ async def moderate(
 
 def _moderate(
     session: Session, actor: Actor, view: Any, idea_id: int, action: str, values: dict
-) -> None:
+) -> dict[str, list[int]]:
+    """Returns what the phones and the projector must be told (session_changed's terms)."""
     if action == "edit":
         ideas.edit_idea(
             session, actor, idea_id=idea_id, text=values.get("text"), session_id=view.id
         )
-    elif action == "merge":
-        ideas.merge_ideas(
+        return {"changed": [idea_id]}
+    if action == "merge":
+        kept = ideas.merge_ideas(
             session, actor, idea_id=idea_id, into_id=values.get("into_id"), session_id=view.id
         )
-    else:
-        ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
+        return {"gone": [idea_id], "votes": [kept.id]}
+    idea = ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
+    if action in ("pin", "unpin"):
+        return {"changed": [idea_id]}
+    return {"shown": [idea_id]} if idea.status == IdeaStatus.shown else {"gone": [idea_id]}
 
 
 @router.get("/sessions/{session_id}/projector")

@@ -26,7 +26,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect, status
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -34,7 +35,7 @@ from forum import accounts, live
 from forum.db import utcnow
 from forum.errors import DomainError, Forbidden
 from forum.policy import ANONYMOUS
-from forum.web import SESSION_COOKIE, form_int
+from forum.web import SESSION_COOKIE, ActorDep, SessionDep, form_int
 
 RECHECK_EVERY = 60.0  # seconds between checks of an open socket's session and channel
 
@@ -62,6 +63,24 @@ async def live_socket(websocket: WebSocket) -> None:
         )
     if code is not None:
         await websocket.close(code=code)
+
+
+@router.get("/live/poll")
+def live_poll(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The same messages as the socket, for a page whose socket cannot connect (a proxy
+    that blocks WebSockets): the frames after `after` (at most a few hundred; the page asks
+    again for the rest), or only the marker when it has them all, which costs no query
+    beyond the check of who asks. Refused like the socket: 404 or 403."""
+    channel = request.query_params.get("channel", "")
+    after = form_int(request.query_params.get("after"))
+    live.authorize(session, actor, channel)
+    hub = live.get_hub(request.app)
+    newest = hub.position(channel)
+    if after is None or newest is None or after == newest:
+        message = live.compose(channel, [], seq=newest if after is None else after)
+    else:
+        message = hub.catch_up_message(channel, after)
+    return HTMLResponse(message.text, headers={"Cache-Control": "no-store"})
 
 
 def _check_origin(websocket: WebSocket) -> None:

@@ -202,20 +202,92 @@
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
     liveApplying = event.target;
   });
-  document.addEventListener("htmx:oobErrorNoTarget", function () {
+  document.addEventListener("htmx:oobErrorNoTarget", function (event) {
+    var part = event.detail && event.detail.content;
+    if (part && part.hasAttribute && part.hasAttribute("data-live-optional")) {
+      return; // a part for another kind of page (a session's frames serve them all)
+    }
     if (liveApplying) {
       liveState(liveApplying, "missed"); // e.g. a new line the page does not have yet
     }
   });
-  document.addEventListener("htmx:wsAfterMessage", function (event) {
-    var live = event.target;
+  function liveApplied(live) {
     liveApplying = null;
     var channel = live.getAttribute("data-live-channel") || "";
     var marker = liveMarker(channel);
     if (marker && marker.hasAttribute("data-gap")) {
       liveState(live, "missed"); // older updates are no longer kept on the server
     }
+    live.dispatchEvent(new CustomEvent("wethi:live", { bubbles: true }));
+  }
+  document.addEventListener("htmx:wsAfterMessage", function (event) {
+    liveApplied(event.target);
   });
+
+  // When the socket cannot connect (a proxy or a network that blocks WebSockets), the page
+  // asks for the same messages over plain HTTP every few seconds (/live/poll), until the
+  // socket opens. The marker keeps the number either way, so neither path repeats or skips.
+  var POLL_AFTER = 4000; // ms without an open socket before polling starts
+  var POLL_EVERY = 4000;
+  var polling = new WeakMap();
+  var socketOpen = new WeakSet();
+  function pollOnce(live) {
+    var channel = live.getAttribute("data-live-channel") || "";
+    var marker = liveMarker(channel);
+    var seq = (marker && marker.getAttribute("data-seq")) || "";
+    var url = "/live/poll?channel=" + encodeURIComponent(channel) + (seq ? "&after=" + seq : "");
+    liveApplying = live;
+    window.htmx.ajax("GET", url, { source: live, target: live, swap: "none" }).then(function () {
+      liveApplied(live);
+    }, function () {
+      liveApplying = null;
+    });
+  }
+  function startPolling(live) {
+    if (polling.has(live) || socketOpen.has(live) || !document.body.contains(live)) {
+      return;
+    }
+    pollOnce(live);
+    polling.set(live, window.setInterval(function () {
+      if (socketOpen.has(live) || !document.body.contains(live)) {
+        stopPolling(live);
+        return;
+      }
+      pollOnce(live);
+    }, POLL_EVERY));
+  }
+  function stopPolling(live) {
+    window.clearInterval(polling.get(live));
+    polling.delete(live);
+  }
+  function pollUnlessOpen(live) {
+    window.setTimeout(function () {
+      if (!socketOpen.has(live)) {
+        startPolling(live);
+      }
+    }, POLL_AFTER);
+  }
+  document.addEventListener("htmx:wsOpen", function (event) {
+    socketOpen.add(event.target);
+    stopPolling(event.target);
+  });
+  document.addEventListener("htmx:wsClose", function (event) {
+    var live = event.target;
+    socketOpen.delete(live);
+    var code = event.detail && event.detail.event && event.detail.event.code;
+    if (document.body.contains(live) && RECONNECTS.indexOf(code) >= 0) {
+      pollUnlessOpen(live);
+    }
+  });
+  if (window.htmx) {
+    window.htmx.onLoad(function (content) {
+      var found = content.matches && content.matches("[data-live-channel]") ? [content] : [];
+      content.querySelectorAll && content.querySelectorAll("[data-live-channel]").forEach(function (live) {
+        found.push(live);
+      });
+      found.forEach(pollUnlessOpen);
+    });
+  }
 
   // A live refresh (an element marked data-live-refresh has the page fetch a part of itself
   // again after someone else's change) must not throw away what this person was typing

@@ -114,7 +114,7 @@ async def test_a_guest_joins_sends_an_idea_and_votes(session, make_client, live_
     idea = session.exec(select(LiveIdea)).one()
     voter = await joined(make_client, live_session, "ลุงมี")
     response = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {"order": "top"}, htmx=True)
-    assert response.status_code == 200 and 'id="ideas"' in response.text and "<html" not in response.text
+    assert response.status_code == 200 and f'id="vote-{idea.id}"' in response.text and "<html" not in response.text
     assert 'aria-pressed="true"' in response.text
     await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {"withdraw": "1"})
     assert count(session, LiveIdeaVote) == 0
@@ -266,7 +266,70 @@ async def test_each_change_is_published_on_the_sessions_channel(app, session, ma
     await guest.post(f"/s/{live_session.code}/ideas", {"text": "ไอเดียสด", "key": "abcdefgh0011"})
     assert (hub.position(channel) or 0) > before
     frame = hub.store.after(channel, before)[-1]
-    assert "ไอเดียสด" in frame.html and 'hx-swap-oob="true"' in frame.html and "participant_refresh" in frame.html
+    assert "ไอเดียสด" in frame.html and 'hx-swap-oob="afterbegin:#session-idea-list"' in frame.html
+    assert "participant_refresh" not in frame.html  # the phones are never asked to fetch their page
+
+
+async def test_a_frame_holds_nothing_of_one_reader(app, session, make_client, live_session):
+    """One frame serves every phone: a vote sends the new count, never a CSRF token or the
+    voter's pressed button; a new idea comes with its button unpressed."""
+    hub = live.get_hub(app)
+    channel = sessions_live.channel(live_session.code)
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ไอเดียสด", "key": "abcdefgh0021"}, htmx=True)
+    idea = session.exec(select(LiveIdea)).one()
+    voter = await joined(make_client, live_session, "ลุงมี")
+    before = hub.position(channel) or 0
+    response = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {}, htmx=True)
+    assert 'aria-pressed="true"' in response.text  # the voter's own answer says they voted
+    frames = hub.store.after(channel, 0)
+    vote_frame = frames[-1].html
+    assert frames[-1].seq == before + 1
+    assert f'id="votes-{idea.id}"' in vote_frame and 'data-votes="1"' in vote_frame
+    for frame in frames:
+        assert "csrf_token" not in frame.html and 'aria-pressed="true"' not in frame.html
+    again = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {}, htmx=True)
+    assert again.status_code == 200 and hub.position(channel) == before + 1  # nothing moved: no frame
+
+
+async def test_pending_and_hidden_ideas_never_reach_the_channel(app, session, make_client, facilitator, live_session):
+    hub = live.get_hub(app)
+    channel = sessions_live.channel(live_session.code)
+    live_session.premoderation = True
+    session.add(live_session)
+    session.commit()
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความลับรออนุมัติ", "key": "abcdefgh0022"}, htmx=True)
+    idea = session.exec(select(LiveIdea)).one()
+    await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})
+    await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/edit", {"text": "แก้แล้วแต่ยังซ่อน"})
+    assert [frame for frame in hub.store.after(channel, 0) if "ความลับ" in frame.html or "ยังซ่อน" in frame.html] == []
+    await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/restore", {})
+    shown = hub.store.after(channel, 0)[-1].html
+    assert "แก้แล้วแต่ยังซ่อน" in shown and "afterbegin:#session-idea-list" in shown
+    await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})
+    assert f'id="idea-{idea.id}" hx-swap-oob="delete"' in hub.store.after(channel, 0)[-1].html
+
+
+async def test_the_idea_form_comes_back_empty_after_a_send(session, make_client, live_session):
+    guest = await joined(make_client, live_session)
+    response = await guest.post(f"/s/{live_session.code}/ideas", {"text": "ไอเดียแรก", "key": "abcdefgh0023"}, htmx=True)
+    assert response.status_code == 200 and 'id="idea_form"' in response.text and "<html" not in response.text
+    assert "ไอเดียแรก" not in response.text and "abcdefgh0023" not in response.text  # a fresh key
+    assert "ส่งความคิดเห็นของท่านแล้ว" in response.text
+
+
+async def test_a_page_whose_socket_is_blocked_polls_for_the_same_messages(app, session, make_client, live_session):
+    channel = sessions_live.channel(live_session.code)
+    guest = await joined(make_client, live_session)
+    start = live.get_hub(app).position(channel) or 0
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ผ่านการถาม", "key": "abcdefgh0024"}, htmx=True)
+    answer = await guest.get(f"/live/poll?channel={channel}&after={start}")
+    assert answer.status_code == 200 and "ผ่านการถาม" in answer.text
+    assert f'data-seq="{start + 1}"' in answer.text and answer.headers["cache-control"] == "no-store"
+    caught_up = await guest.get(f"/live/poll?channel={channel}&after={start + 1}")
+    assert "ผ่านการถาม" not in caught_up.text and f'data-seq="{start + 1}"' in caught_up.text
+    assert (await guest.get("/live/poll?channel=session:000001&after=0")).status_code == 404
 
 
 async def test_the_channel_is_open_to_anyone_with_the_code(session, live_session):

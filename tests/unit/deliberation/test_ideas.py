@@ -141,11 +141,11 @@ def test_no_ideas_or_votes_while_paused_or_closed(session, live, guest, facilita
 def test_upvote_once_and_withdraw(session, live, guest):
     idea = submit(session, guest)
     other = join(session, live, "ลุงมี")
-    assert ideas.vote_idea(session, other, idea_id=idea.id).votes == 1
-    assert ideas.vote_idea(session, other, idea_id=idea.id).votes == 1
-    assert ideas.vote_idea(session, guest, idea_id=idea.id).votes == 2
-    assert ideas.withdraw_vote(session, other, idea_id=idea.id).votes == 1
-    assert ideas.withdraw_vote(session, other, idea_id=idea.id).votes == 1
+    assert ideas.vote_idea(session, other, idea_id=idea.id) == (idea, True) and idea.votes == 1
+    assert ideas.vote_idea(session, other, idea_id=idea.id) == (idea, False) and idea.votes == 1
+    assert ideas.vote_idea(session, guest, idea_id=idea.id)[0].votes == 2
+    assert ideas.withdraw_vote(session, other, idea_id=idea.id) == (idea, True) and idea.votes == 1
+    assert ideas.withdraw_vote(session, other, idea_id=idea.id) == (idea, False) and idea.votes == 1
     assert count(session, LiveIdeaVote) == 1
 
 
