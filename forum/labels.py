@@ -184,4 +184,11 @@ ACTION_LABELS: dict[str, str] = {
     "deliberation.live_idea.unpin": "Unpinned an idea in a live session",
     "deliberation.live_idea.edit": "Corrected an idea's text",
     "deliberation.live_idea.merge": "Merged a duplicate idea into another",
+    "deliberation.live_cluster.create": "Added a theme to a live session",
+    "deliberation.live_cluster.rename": "Renamed a theme of a live session",
+    "deliberation.live_cluster.move": "Moved a theme of a live session",
+    "deliberation.live_cluster.delete": "Deleted a theme of a live session",
+    "deliberation.live_cluster.assign": "Moved an idea to a theme or out of it",
+    "deliberation.live_cluster.accept": "Accepted a suggested theme",
+    "deliberation.live_session.promote": "Took an idea or a theme forward",
 }
