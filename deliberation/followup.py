@@ -493,3 +493,14 @@ def get_promotion(
     if promotion is None or promotion.session_id != view.id:
         raise NotFound()
     return view, _rows(session, [promotion])[0]
+
+
+def promotions_of_item(session: Session, item_id: int) -> list[PromotionRow]:
+    """The promotions an agenda item came from (for a link back from the item's page;
+    the caller has authorised the reader for the item's meeting)."""
+    promotions = session.exec(
+        select(LivePromotion)
+        .where(LivePromotion.item_id == item_id)
+        .order_by(col(LivePromotion.id))
+    ).all()
+    return _rows(session, list(promotions))

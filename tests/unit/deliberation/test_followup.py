@@ -402,3 +402,21 @@ def test_a_plain_member_cannot_take_forward(session, live, body):
         )
     with pytest.raises(Forbidden):
         followup.promote_form(session, member, session_id=live.id, idea_id=first.id)
+
+
+def test_an_agenda_item_knows_the_ideas_it_came_from(session, live, secretary, meeting):
+    first = idea(session, live, "ปลูกป่าชุมชน", votes=4)
+    promotion, _ = followup.promote(
+        session,
+        secretary,
+        session_id=live.id,
+        idea_id=first.id,
+        title="ปลูกป่า",
+        target="agenda_item",
+        meeting_id=meeting.id,
+    )
+    rows = followup.promotions_of_item(session, promotion.item_id)
+    assert [(row.id, [i.text for i in row.ideas]) for row in rows] == [
+        (promotion.id, ["ปลูกป่าชุมชน"])
+    ]
+    assert followup.promotions_of_item(session, 999_999) == []
