@@ -1,0 +1,130 @@
+"""Issue 4 in Chromium: a live session's three views at once — the projector and the console
+(the facilitator, logged in) and phones (guests with a phone's screen who typed the code on
+/join) — follow each other without reloading: an idea sent from a phone appears on the
+projector, the console and the other phone; a vote from another phone changes the count on
+the projector; an idea the facilitator hides disappears everywhere. A phone whose
+WebSocket is blocked (a proxy that refuses it) still receives new ideas.
+
+Checked by what people see (texts and counts), not by the frames' markup."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, th
+from tests.browser.test_checkin_journey import log_in
+from tests.serving import open_live_session
+
+LIVE = 5_000  # ms: how long a change may take to reach the other pages
+FALLBACK = 10_000  # ms: without a WebSocket, "within a few seconds"
+
+
+def only_number(count: int) -> re.Pattern[str]:
+    """An idea's row whose only figure is `count` (texts and nicknames here have none)."""
+    return re.compile(rf"^\D*(?<!\d){count}(?!\d)\D*$")
+
+
+def join_by_code(browsing, code: str, nickname: str):
+    """A guest's phone: types the code on /join, gives a nickname and the consent."""
+    phone = browsing.new_page(**PHONE)
+    phone.goto("/join")
+    phone.get_by_label(th("Session code")).fill(code)
+    phone.get_by_role("button", name=th("Join")).click()
+    phone.get_by_label(th("Your nickname")).fill(nickname)
+    phone.get_by_label(th("I agree to take part on these terms")).check()
+    phone.get_by_role("button", name=th("Join")).click()
+    expect(phone.get_by_label(th("Your idea"))).to_be_visible()
+    assert phone.url.endswith(f"/s/{code}")
+    stay(phone)
+    return phone
+
+
+def facilitator_on(browsing, email: str, url: str):
+    page = browsing.new_page()
+    log_in(page, email)
+    page.goto(url)
+    stay(page)
+    return page
+
+
+def stay(page) -> None:
+    """Marks the loaded document: `stayed(page)` is false once the page was reloaded."""
+    page.evaluate("window.wethiTestStayed = true")
+
+
+def stayed(page) -> bool:
+    return page.evaluate("window.wethiTestStayed === true")
+
+
+def send_idea(phone, text: str) -> None:
+    phone.get_by_label(th("Your idea")).fill(text)
+    phone.get_by_role("button", name=th("Send the idea")).click()
+    expect(phone.get_by_text(text)).to_have_count(1, timeout=LIVE)
+
+
+def idea_row(page, text: str):
+    return page.get_by_role("listitem").filter(has_text=text)
+
+
+def test_the_projector_the_console_and_phones_follow_each_other(browsing, live_server):
+    opened = open_live_session(live_server.engine)
+    projector = facilitator_on(
+        browsing, opened.facilitator_email, f"/sessions/{opened.id}/projector"
+    )
+    console = facilitator_on(browsing, opened.facilitator_email, f"/sessions/{opened.id}/console")
+    phone = join_by_code(browsing, opened.code, "ป้าแดง")
+    other_phone = join_by_code(browsing, opened.code, "ลุงมี")
+    expect(projector.locator("body")).to_contain_text(opened.code)  # the code always shown
+
+    # A phone sends an idea: the projector, the console and the other phone show it.
+    idea = "ติดตั้งโซลาร์เซลล์บนหลังคาโรงเรียนประจำตำบล"
+    send_idea(phone, idea)
+    expect(projector.get_by_text(idea)).to_have_count(1, timeout=LIVE)
+    expect(console.locator("#console")).to_contain_text(idea, timeout=LIVE)
+    expect(other_phone.get_by_text(idea)).to_have_count(1, timeout=LIVE)
+    expect(idea_row(projector, idea)).to_have_text(only_number(0))
+
+    # The other phone votes: the count changes on the projector and on the first phone.
+    idea_row(other_phone, idea).get_by_role("button", name=th("Vote")).click()
+    expect(idea_row(other_phone, idea)).to_have_text(only_number(1), timeout=LIVE)
+    expect(idea_row(projector, idea)).to_have_text(only_number(1), timeout=LIVE)
+    expect(idea_row(phone, idea)).to_have_text(only_number(1), timeout=LIVE)
+
+    # The facilitator hides it: it disappears from the projector and from the phones.
+    idea_row(console, idea).get_by_role("button", name=th("Hide")).click()
+    expect(projector.get_by_text(idea)).to_have_count(0, timeout=LIVE)
+    expect(phone.get_by_text(idea)).to_have_count(0, timeout=LIVE)
+    expect(other_phone.get_by_text(idea)).to_have_count(0, timeout=LIVE)
+    expect(console.locator("#console")).to_contain_text(idea)  # among the hidden ones
+
+    for page in (projector, console, phone, other_phone):
+        assert stayed(page), f"{page.url} was reloaded"
+        expect(page.locator(".live-status")).to_have_text("")  # never said it was cut off
+
+
+def refuse_websockets(context) -> None:
+    """What a proxy that blocks WebSockets does to the page: the live socket never opens
+    (the handshake fails, as a browser reports it: closed with 1006)."""
+    context.route_web_socket(re.compile(r"/live/ws"), lambda socket: socket.close(code=1006))
+
+
+def test_a_phone_whose_websocket_is_blocked_still_receives_new_ideas(browsing, live_server):
+    opened = open_live_session(live_server.engine)
+    phone = browsing.new_page(**PHONE)
+    refuse_websockets(phone.context)
+    phone.goto("/join")
+    phone.get_by_label(th("Session code")).fill(opened.code)
+    phone.get_by_role("button", name=th("Join")).click()
+    phone.get_by_label(th("Your nickname")).fill("ยายศรี")
+    phone.get_by_label(th("I agree to take part on these terms")).check()
+    phone.get_by_role("button", name=th("Join")).click()
+    expect(phone.get_by_label(th("Your idea"))).to_be_visible()
+    stay(phone)
+
+    other_phone = join_by_code(browsing, opened.code, "น้องฟ้า")
+    idea = "ตั้งศูนย์ซ่อมเครื่องใช้ไฟฟ้าของชุมชน"
+    send_idea(other_phone, idea)
+    expect(phone.get_by_text(idea)).to_have_count(1, timeout=FALLBACK)
+    assert stayed(phone), "the phone reloaded instead of following the session"
