@@ -147,6 +147,13 @@ EXPECTED: dict[str, str] = {
     "GET /sessions/{session_id}/projector": "officer",
     "GET /sessions/{session_id}/qr.svg": "officer",
     "GET /sessions/{session_id}/ideas.csv": "officer",
+    # quick polls and the timer (a participant's answer without joining is explained: 422)
+    "POST /s/{code}/polls/{poll_id}/answer": "anyone",
+    "POST /sessions/{session_id}/polls": "officer",
+    "POST /sessions/{session_id}/polls/{poll_id}/edit": "officer",
+    "POST /sessions/{session_id}/polls/{poll_id}/{action}": "officer",
+    "POST /sessions/{session_id}/timer": "officer",
+    "POST /sessions/{session_id}/timer/{action}": "officer",
 }
 
 # Only the record's author, who is none of the people below (the world's post is another
@@ -244,7 +251,10 @@ def _live_session(session, actor, meeting) -> dict:
     live_session = sessions.open_session(session, actor, meeting_id=meeting.id, prompt="คำถาม")
     guest, _ = sessions.join_session(session, ANONYMOUS, code=live_session.code, nickname="ก", consent=True)
     idea, _ = ideas.submit_idea(session, guest, text="ความคิด", key="matrix-key-1")
-    return {"session_id": live_session.id, "code": live_session.code, "idea_id": idea.id, "action": "pin"}
+    from deliberation import polls
+
+    poll = polls.create_poll(session, actor, session_id=live_session.id, question="โพล", options="ก\nข")
+    return {"session_id": live_session.id, "code": live_session.code, "idea_id": idea.id, "action": "pin", "poll_id": poll.id}
 
 
 def concrete(path: str, world) -> str:
