@@ -25,10 +25,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from websockets.asyncio.client import ClientConnection, connect
 
-from deliberation import sessions
+from deliberation import ideas, sessions
 from deliberation.models import LiveIdea, LiveSession
 from forum import db
-from forum.models import LiveFrame, Role
+from forum.models import LiveFrame, Person, Role
 from tests import factories
 from tests.browser.conftest import CLI, LiveServer, _free_port, _stop, _wait_until_up
 
@@ -119,6 +119,7 @@ class Opened:
 
     id: int
     code: str
+    facilitator_id: int
     facilitator_email: str
 
 
@@ -130,7 +131,16 @@ def open_live_session(engine: Engine, prompt: str = "ชุมชนของเ
         live = sessions.open_session(
             session, factories.actor(session, facilitator), meeting_id=meeting.id, prompt=prompt
         )
-        return Opened(live.id, live.code, facilitator.email)  # type: ignore[arg-type]
+        return Opened(live.id, live.code, facilitator.id, facilitator.email)  # type: ignore[arg-type]
+
+
+def hide_idea(engine: Engine, opened: Opened, idea_id: int) -> None:
+    """The facilitator hides an idea (through the service, as the console would)."""
+    with Session(engine) as session:
+        facilitator = factories.actor(session, session.get(Person, opened.facilitator_id))
+        ideas.moderate_idea(
+            session, facilitator, idea_id=idea_id, action="hide", session_id=opened.id
+        )
 
 
 def stored_frames(engine: Engine, code: str, after: int = 0) -> list[str]:
@@ -198,22 +208,31 @@ class Phone:
         key = _attribute(page, r'name="key" value="([^"]+)"')
         return csrf_of(page), key
 
+    async def post_idea(
+        self, text: str, *, key: str | None = None, token: str | None = None
+    ) -> httpx.Response:
+        """Submit the idea form (a fresh page's token and key unless given)."""
+        if key is None or token is None:
+            token, key = await self.idea_form()
+        return await self.http.post(
+            f"/s/{self.code}/ideas", data={"csrf_token": token, "key": key, "text": text}
+        )
+
     async def send_idea(
         self, text: str, *, key: str | None = None, token: str | None = None
     ) -> None:
         """Submit the idea form; returns once the server acknowledged it (303)."""
-        if key is None or token is None:
-            token, key = await self.idea_form()
-        response = await self.http.post(
-            f"/s/{self.code}/ideas", data={"csrf_token": token, "key": key, "text": text}
-        )
+        response = await self.post_idea(text, key=key, token=token)
         assert response.status_code == 303, response.text[:500]
 
-    async def vote(self, idea_id: int) -> None:
+    async def post_vote(self, idea_id: int) -> httpx.Response:
         page = await self.page()
-        response = await self.http.post(
+        return await self.http.post(
             f"/s/{self.code}/ideas/{idea_id}/vote", data={"csrf_token": csrf_of(page)}
         )
+
+    async def vote(self, idea_id: int) -> None:
+        response = await self.post_vote(idea_id)
         assert response.status_code == 303, response.text[:500]
 
     async def socket_address(self) -> str:

@@ -22,6 +22,7 @@ from tests.serving import (
     Site,
     csrf_of,
     first_seen_in_order,
+    hide_idea,
     ideas_with_text,
     open_live_session,
     open_socket,
@@ -185,6 +186,39 @@ async def test_a_socket_dropped_mid_submit_and_a_form_sent_twice_make_one_idea(s
         assert replay.text.count(idea) == 1  # announced once, whatever was resent
         assert replay.text == "".join(stored_frames(site.engine, opened.code, after=listener.seq))
         await nothing_more(ws)
+
+
+async def test_refused_input_sends_nothing_and_markup_arrives_as_plain_text(site, phones):
+    opened = open_live_session(site.engine)
+    guest, other = await phones(opened.code, 2)
+    listener = Listener()
+    async with open_socket(await guest.socket_address(), site.host) as ws:
+        await listener.receive(ws)
+        start = listener.seq
+        script = '<script>alert("x")</script><img src=x onerror=alert(1)> ไฟดับบ่อย'
+        await other.send_idea(script)
+        await listener.until_seq(ws, start + 1)
+        assert "<script" not in listener.text and "<img" not in listener.text
+        assert "&lt;script&gt;" in listener.text  # shown as the characters typed
+
+        # Refused, with a clear message each; nothing goes out on the channel.
+        oversized = "ขอไฟฟ้า" * 50  # 350 characters: over the 280 limit
+        for text, status in (("   ", 422), (oversized, 422)):
+            refused = await other.post_idea(text)
+            assert refused.status_code == status
+            assert 'class="field-error"' in refused.text or "error-summary" in refused.text
+        (idea_id,) = ideas_with_text(site.engine, opened.code, script)
+        hide_idea(site.engine, opened, idea_id)
+        assert (await guest.post_vote(idea_id)).status_code == 409
+        for number in range(6):  # a person typing never needs more in a minute
+            await guest.send_idea(f"ความคิดที่ {'ก' * (number + 1)}")
+        flood = await guest.post_idea("ความคิดที่เจ็ดในนาทีเดียว")
+        assert flood.status_code == 429
+        await listener.until_seq(ws, start + 7)
+        await nothing_more(ws)
+    assert listener.text == "".join(stored_frames(site.engine, opened.code, after=start))
+    assert "ความคิดที่เจ็ด" not in listener.text and "ขอไฟฟ้าขอไฟฟ้า" not in listener.text
+    assert ideas_with_text(site.engine, opened.code, "ความคิดที่เจ็ดในนาทีเดียว") == []
 
 
 async def test_a_server_restarted_mid_session_loses_nothing_acknowledged(site, phones):
