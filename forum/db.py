@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +33,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": 30, "factory": _writers_queue()},
             pool_size=pool_size,
             max_overflow=-1,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _queue_writer)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=-1, pool_pre_ping=True)
 
@@ -46,6 +50,63 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+# SQLite lets one transaction write at a time. One that finds the database locked sleeps
+# and tries again (1, 2, 5, 10 … 100 ms): under a steady stream of small writes — a hall
+# voting, each vote and its live frame a write — those sleeps add up to delays of a second
+# with the CPU idle. Within a process, writers queue on a lock instead, and each is woken
+# the moment the one before it commits or rolls back. Writers in other processes still
+# meet SQLite's own wait.
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+QUEUE_TIMEOUT = 30.0  # seconds; then the write goes ahead and SQLite's busy wait decides
+
+
+class _QueuedConnection(sqlite3.Connection):
+    """A connection that holds its engine's writer lock from its first write until its
+    transaction ends (sqlite3 begins one implicitly before the first write)."""
+
+    writers: threading.Lock  # set per engine by _writers_queue
+    holding = False
+
+    def hold(self) -> None:
+        if not self.holding and self.writers.acquire(timeout=QUEUE_TIMEOUT):
+            self.holding = True
+
+    def _release(self) -> None:
+        if self.holding:
+            self.holding = False
+            self.writers.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()
+
+
+def _writers_queue() -> type[_QueuedConnection]:
+    """A connection class sharing one writer lock: one per engine (one database)."""
+    return type("QueuedConnection", (_QueuedConnection,), {"writers": threading.Lock()})
+
+
+def _queue_writer(_conn, cursor, statement, _parameters, _context, _executemany) -> None:
+    connection = cursor.connection
+    writing = _WRITE.match(statement)
+    if writing and isinstance(connection, _QueuedConnection) and not connection.holding:
+        connection.hold()
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:
