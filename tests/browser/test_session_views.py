@@ -13,12 +13,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, th
+from tests.browser.conftest import PHONE, Browsing, th
 from tests.browser.test_checkin_journey import log_in
-from tests.serving import open_live_session
+from tests.serving import open_live_session, served_site
 
 LIVE = 5_000  # ms: how long a change may take to reach the other pages
 FALLBACK = 10_000  # ms: without a WebSocket, "within a few seconds"
+BACK = 15_000  # ms: after a restart, the page's reconnection backs off for a few seconds
 
 
 def only_number(count: int) -> re.Pattern[str]:
@@ -128,3 +129,33 @@ def test_a_phone_whose_websocket_is_blocked_still_receives_new_ideas(browsing, l
     send_idea(other_phone, idea)
     expect(phone.get_by_text(idea)).to_have_count(1, timeout=FALLBACK)
     assert stayed(phone), "the phone reloaded instead of following the session"
+
+
+def test_phones_follow_a_server_restarted_mid_session_by_themselves(browser):
+    """Its own server (the shared one is not restarted): stopped and started again on the
+    same port and database while the phones are open; nobody reloads."""
+    with served_site() as site:
+        browsing = Browsing(browser, site.url)
+        try:
+            opened = open_live_session(site.engine)
+            phone = join_by_code(browsing, opened.code, "ป้าแดง")
+            sender = join_by_code(browsing, opened.code, "ลุงมี")
+            before, after = "ติดไฟโซลาร์ที่ลานกีฬา", "ตั้งกองทุนซ่อมแผงโซลาร์"
+            send_idea(sender, before)
+            expect(phone.get_by_text(before)).to_have_count(1, timeout=LIVE)
+
+            site.restart()
+            send_idea(sender, after)  # through the new server
+            expect(phone.get_by_text(after)).to_have_count(1, timeout=BACK)
+            expect(phone.get_by_text(before)).to_have_count(1)
+            assert stayed(phone) and stayed(sender)
+        finally:
+            browsing.close()
+        # (the pages' attempts to reach the server while it was down fail, and the browser and
+        # htmx log them as errors: expected here, and only here)
+        down = ("ERR_CONNECTION_REFUSED", "error: [object Event]", "htmx:sendError")
+        failed = [line for line in browsing.problems if any(mark in line for mark in down)]
+        if failed:
+            failed += [line for line in browsing.problems if "htmx:afterRequest" in line]
+        problems = [line for line in browsing.problems if line not in failed]
+        assert problems == [], "console errors or CSP violations:\n" + "\n".join(problems)
