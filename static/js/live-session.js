@@ -74,7 +74,26 @@
     }
   }
 
+  // The console (a facilitator or two) fetches its own view again after frames: at once
+  // after a quiet second, else once the second is over, the last change always included.
+  var REFRESH_EVERY = 1000;
+  var refreshDue = null;
+  var refreshedAt = 0;
+  function refreshConsole() {
+    var source = document.getElementById("console_refresh");
+    if (!source || refreshDue !== null || !window.htmx) {
+      return;
+    }
+    var wait = Math.max(0, refreshedAt + REFRESH_EVERY - Date.now());
+    refreshDue = window.setTimeout(function () {
+      refreshDue = null;
+      refreshedAt = Date.now();
+      window.htmx.trigger(source, "wethi:refresh");
+    }, wait);
+  }
+
   document.addEventListener("wethi:live", function () {
     document.querySelectorAll(".session-live").forEach(follow);
+    refreshConsole();
   });
 })();

@@ -158,6 +158,30 @@
     return parsed.href;
   }
   if (window.htmx) {
+    // One stream of frames serves several kinds of page (a live session's phones, its
+    // projector, its console): a part marked data-live-optional whose target this page does
+    // not have is dropped before htmx looks for it (htmx would log an error for each).
+    window.htmx.defineExtension("wethi-live", {
+      transformResponse: function (text) {
+        if (text.indexOf("data-live-optional") < 0) {
+          return text;
+        }
+        var template = document.createElement("template");
+        template.innerHTML = text;
+        Array.prototype.slice.call(template.content.children).forEach(function (part) {
+          if (!part.hasAttribute("data-live-optional")) {
+            return;
+          }
+          var swap = part.getAttribute("hx-swap-oob") || "true";
+          var colon = swap.indexOf(":");
+          var selector = colon > 0 ? swap.slice(colon + 1) : "#" + CSS.escape(part.id);
+          if (!document.querySelector(selector)) {
+            part.remove();
+          }
+        });
+        return template.innerHTML;
+      },
+    });
     // The extension builds its URL once; every (re)connection goes through this.
     window.htmx.createWebSocket = function (url) {
       var socket = new WebSocket(resumeUrl(url), []);
@@ -196,7 +220,9 @@
     // Said only if the reconnection takes a moment: no flicker on a quick one.
     window.clearTimeout(liveTimers.get(live));
     liveTimers.set(live, window.setTimeout(function () {
-      liveState(live, "reconnecting");
+      if (!polling.has(live)) {
+        liveState(live, "reconnecting"); // while polling, the page is live all the same
+      }
     }, 1500));
   });
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
@@ -248,6 +274,7 @@
       return;
     }
     pollOnce(live);
+    liveState(live, "");
     polling.set(live, window.setInterval(function () {
       if (socketOpen.has(live) || !document.body.contains(live)) {
         stopPolling(live);
