@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from deliberation import agenda as agendas
@@ -33,6 +34,7 @@ from deliberation.models import (
     LiveParticipant,
     LivePromotion,
     LivePromotionIdea,
+    LiveSession,
     PromotionTarget,
 )
 from forum import audit, meetings
@@ -504,3 +506,66 @@ def promotions_of_item(session: Session, item_id: int) -> list[PromotionRow]:
         .order_by(col(LivePromotion.id))
     ).all()
     return _rows(session, list(promotions))
+
+
+@dataclass(frozen=True)
+class ItemOrigin:
+    """A live session an agenda item came from, as every reader of the item sees it: the
+    session's question and its ideas taken forward, with their votes (ideas are public
+    within the session: no names; only ideas shown there, not pending or hidden ones).
+    Hashable: the item's kept page names it in its key (the votes move with no agenda
+    revision)."""
+
+    promotion_id: int
+    session_id: int
+    prompt: str
+    ideas: tuple[tuple[str, int], ...]  # (text, votes), most voted first
+
+    @property
+    def url(self) -> str:
+        return f"/sessions/{self.session_id}/promotions/{self.promotion_id}"
+
+
+# Built once: the item's page reads it on every request (an indexed read; nothing for most
+# items).
+_ORIGINS = (
+    select(
+        LivePromotion.id,
+        LivePromotion.session_id,
+        LiveSession.prompt,
+        LiveIdea.text,
+        LiveIdea.votes,
+    )
+    .join(LiveSession, col(LiveSession.id) == LivePromotion.session_id)
+    .join(
+        LivePromotionIdea,
+        col(LivePromotionIdea.promotion_id) == LivePromotion.id,
+        isouter=True,
+    )
+    .join(
+        LiveIdea,
+        sa.and_(
+            col(LiveIdea.id) == LivePromotionIdea.idea_id,
+            col(LiveIdea.status) == IdeaStatus.shown,
+        ),
+        isouter=True,
+    )
+    .where(LivePromotion.item_id == sa.bindparam("item_id"))
+    .order_by(col(LivePromotion.id), col(LiveIdea.votes).desc(), col(LiveIdea.id))
+)
+
+
+def item_origins(session: Session, item_id: int) -> tuple[ItemOrigin, ...]:
+    """The live sessions an agenda item came from, oldest promotion first, in one read
+    (the caller has authorised the reader for the item's meeting)."""
+    found: dict[int, tuple[int, str, list[tuple[str, int]]]] = {}
+    for promotion_id, session_id, prompt, text, votes in session.execute(
+        _ORIGINS, {"item_id": item_id}
+    ).all():
+        _sid, _prompt, ideas = found.setdefault(promotion_id, (session_id, prompt, []))
+        if text is not None:
+            ideas.append((text, votes))
+    return tuple(
+        ItemOrigin(promotion_id, session_id, prompt, tuple(ideas))
+        for promotion_id, (session_id, prompt, ideas) in found.items()
+    )

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from deliberation import mentions, overview, threads
+from deliberation import followup, mentions, overview, threads
 from deliberation.models import (
     Agenda,
     AgendaItem,
@@ -85,6 +85,7 @@ class ItemThread:
     open: bool  # the meeting is not closed: posts may be written and edited
     stances: list[tuple[str, str]]  # the form's options
     members: list[str]  # names that can be mentioned
+    origins: tuple[followup.ItemOrigin, ...] = ()  # the live sessions the item came from
 
 
 def stance_options() -> list[tuple[str, str]]:
@@ -216,6 +217,7 @@ def item_thread(
         open=is_open,
         stances=stance_options(),
         members=thread.members,
+        origins=followup.item_origins(session, item_id),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from contextvars import ContextVar
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
@@ -22,28 +22,54 @@ CSRF_FIELD = "csrf_token"
 MAX_FORM_BYTES = 1_000_000
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def websocket_origin(base_url: str) -> str:
+    """The site's own WebSocket origin ("wss://host" for an https site, "ws://host" for
+    http), or "" when the base URL names no host."""
+    parts = urlsplit(base_url or "")
+    scheme = {"https": "wss", "http": "ws"}.get(parts.scheme.lower())
+    return f"{scheme}://{parts.netloc.lower()}" if scheme and parts.netloc else ""
+
+
+def content_security_policy(base_url: str = "") -> str:
+    """The policy of every page. connect-src names the site's WebSocket origin besides
+    'self': WebKit before Safari 15.4 (older iPhones, so LINE's in-app browser there) does
+    not let 'self' cover ws:/wss:, and the live pages' socket would be refused."""
+    connect = " ".join(filter(None, ["connect-src 'self'", websocket_origin(base_url)]))
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            connect,
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()  # error pages answered here: no socket
 
 
 class WebMiddleware:
-    def __init__(self, app: ASGIApp, *, secret_key: str, default_locale: str, secure_cookies: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret_key: str,
+        default_locale: str,
+        secure_cookies: bool,
+        base_url: str = "",
+    ) -> None:
         self.app = app
         self.secret_key = secret_key
         self.default_locale = default_locale
         self.secure_cookies = secure_cookies
+        self.security_headers = _security_headers(secure_cookies, content_security_policy(base_url))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,7 +122,7 @@ class WebMiddleware:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
                 names = {name.lower() for name, _ in raw}
-                for name, value in _security_headers(self.secure_cookies):
+                for name, value in self.security_headers:
                     if name not in names:
                         raw.append((name, value))
                 if new_nonce:
@@ -159,9 +185,9 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
+def _security_headers(secure: bool, policy: str = CONTENT_SECURITY_POLICY) -> list[tuple[bytes, bytes]]:
     headers = [
-        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"content-security-policy", policy.encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"same-origin"),

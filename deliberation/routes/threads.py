@@ -91,7 +91,11 @@ def _thread(
         overview.contents_key(view.agenda),
         view.item.id,
         (meeting.id, meeting.status, meeting.number, meeting.year_be, view.body.name),
+        view.origins,  # the live sessions it came from: their ideas' votes move on their own
     )
+    asks = (("deliberation.post.create", meeting), ("deliberation.post.hide", meeting))
+    if view.origins:  # the facilitators' link to the promotion; not asked of other items
+        asks += (("deliberation.live_session.run", meeting),)
     fillers = {
         "live": lambda _key: "" if live_after is None else str(live_after),
         "thread_new": lambda _key: f" {thread_view.unread_badge(view.new)}" if view.new else "",
@@ -103,7 +107,7 @@ def _thread(
         PAGE,
         context,
         key=key,
-        asks=(("deliberation.post.create", meeting), ("deliberation.post.hide", meeting)),
+        asks=asks,
         fillers=fillers,
         block="thread",
         keep=not errors,
