@@ -23,7 +23,7 @@ from deliberation.routes import search as search_routes
 from deliberation.routes import session_clusters, session_followup, session_polls
 from deliberation.routes import sessions as session_routes
 from deliberation.routes import threads as thread_routes
-from forum import db, rules  # noqa: F401  (rules registers the core's permissions)
+from forum import attempts, db, rules  # noqa: F401  (rules registers the core's permissions)
 from forum import live as live_hub
 from forum import notifications as notices
 from forum.api import params as api_params
@@ -53,12 +53,14 @@ PACKAGES = (deliberation, voting, minutes)  # their routers and rules arrive wit
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with live_hub.lifespan(app):
         sweep = asyncio.create_task(notices.sweep_due_emails(app.state.engine))
+        forget = asyncio.create_task(attempts.sweep_old_attempts(app.state.engine))
         try:
             yield
         finally:
-            sweep.cancel()
-            with suppress(asyncio.CancelledError):
-                await sweep
+            for task in (sweep, forget):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -110,6 +112,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         secret_key=settings.secret_key,
         default_locale=settings.default_locale,
         secure_cookies=settings.secure_cookies,
+        base_url=settings.base_url,  # its WebSocket origin in the CSP's connect-src
     )
     return app
 
