@@ -264,11 +264,6 @@ def rows_by_id(
     return _rows(session, session.exec(query).all(), viewer)
 
 
-def vote_counts(session: Session, idea_ids: set[int]) -> dict[int, int]:
-    query = select(LiveIdea.id, LiveIdea.votes).where(col(LiveIdea.id).in_(idea_ids))
-    return {idea_id: votes for idea_id, votes in session.exec(query).all()}  # type: ignore[misc]
-
-
 def _rows(session: Session, rows: Any, viewer: LiveParticipant | None) -> list[IdeaRow]:
     names = sessions.person_names(
         session, {p.person_id for _i, p in rows if p.show_account_name and p.person_id}

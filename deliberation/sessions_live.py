@@ -86,20 +86,19 @@ def session_changed(
     shown: Iterable[int] = (),
     gone: Iterable[int] = (),
     changed: Iterable[int] = (),
-    votes: Iterable[int] = (),
+    votes: dict[int, int] | None = None,
     state: bool = False,
 ) -> int | None:
     """After the commit of a change in the session: one frame with the ideas now `shown`
     (new, approved, restored), those `gone` (hidden, merged), those whose text or pin
-    `changed`, the current counts of those whose `votes` moved, and the session's `state`
-    when it moved. Returns the frame's number; None if it could not be stored."""
+    `changed`, the new counts of those whose `votes` moved ({idea id: count}), and the
+    session's `state` when it moved. Returns the frame's number; None if it could not be stored."""
     wanted = {*shown, *changed}
     rows = {  # never a pending or hidden idea's text on the channel
         row.id: row
         for row in (ideas.rows_by_id(session, wanted) if wanted else [])
         if row.status == IdeaStatus.shown
     }
-    counts = ideas.vote_counts(session, set(votes)) if votes else {}
     html = render_shared(
         hub,
         FRAMES,
@@ -109,6 +108,6 @@ def session_changed(
         gone=list(gone),
         shown=[rows[idea_id] for idea_id in shown if idea_id in rows],
         changed=[rows[idea_id] for idea_id in changed if idea_id in rows],
-        votes=sorted(counts.items()),
+        votes=sorted((votes or {}).items()),
     )
     return publish(hub, live_session, html)

@@ -88,25 +88,25 @@ def _participant_page(
         context = {"values": {"code": code}, "errors": error.fields}
         return render(request, JOIN_PAGE, context, status_code=404)
     participant = sessions.participant_for_token(session, session_id=view.id, token=_token(request))
-    order = request.query_params.get("order", "new")
-    context = (
-        {
-            "view": view,
-            "participant": participant,
-            "order": order if order in ideas.ORDERS else "new",
+    context = {
+        "view": view,
+        "participant": participant,
+        "new_key": _new_key(),
+        "values": {},
+        "errors": {},
+        "actor": actor,
+    }
+    if not (is_htmx(request) and block == "idea_form"):  # the form alone needs none of this
+        order = request.query_params.get("order", "new")
+        order = order if order in ideas.ORDERS else "new"
+        context |= {
+            "order": order,
             "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
             if participant is not None
             else [],
             "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
-            "new_key": _new_key(),
-            "values": {},
-            "errors": {},
-            "actor": actor,
-        }
-        | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant)
-        | extra
-    )
-    return render(request, PARTICIPANT_PAGE, context, block=block, status_code=status)
+        } | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant)
+    return render(request, PARTICIPANT_PAGE, context | extra, block=block, status_code=status)
 
 
 def _new_key() -> str:
@@ -211,14 +211,14 @@ async def vote(
     view, participant = _participant(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")
-    change = ideas.withdraw_vote if values.get("withdraw") else ideas.vote_idea
+    withdraw = bool(values.get("withdraw"))
+    change = ideas.withdraw_vote if withdraw else ideas.vote_idea
     idea, moved = change(session, participant, idea_id=idea_id)
     if moved:
-        _published(request, session, view.live, votes=[idea_id])
+        _published(request, session, view.live, votes={idea.id: idea.votes})
     if is_htmx(request):
-        row = ideas.rows_by_id(session, {idea_id}, viewer=participant)[0]
-        context = {"view": view, "idea": row}
-        return render(request, PARTICIPANT_PAGE, context, block="vote_form")
+        button = {"id": idea.id, "voted": not withdraw}  # what this voter's button now says
+        return render(request, PARTICIPANT_PAGE, {"view": view, "idea": button}, block="vote_form")
     order = values.get("order") if values.get("order") in ideas.ORDERS else "new"
     return redirect(request, f"/s/{code}?order={order}#idea-{idea.id}")
 
@@ -342,7 +342,7 @@ def _moderate(
         kept = ideas.merge_ideas(
             session, actor, idea_id=idea_id, into_id=values.get("into_id"), session_id=view.id
         )
-        return {"gone": [idea_id], "votes": [kept.id]}
+        return {"gone": [idea_id], "votes": {kept.id: kept.votes}}
     idea = ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
     if action in ("pin", "unpin"):
         return {"changed": [idea_id]}
