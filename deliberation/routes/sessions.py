@@ -7,11 +7,13 @@ code and the top ideas. Every change is published on the session's channel after
 from __future__ import annotations
 
 import secrets
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from deliberation import ideas, sessions, sessions_live
 from deliberation.models import IdeaStatus, LiveSession
@@ -32,6 +34,7 @@ PARTICIPANT_PAGE = "deliberation/session_page.html"
 CONSOLE_PAGE = "deliberation/session_console.html"
 PROJECTOR_PAGE = "deliberation/session_projector.html"
 TOKEN_DAYS = 30
+_COUNTING = threading.Lock()  # votes of this process, with the frames saying their counts
 
 
 def _base_url(request: Request) -> str:
@@ -164,6 +167,14 @@ async def submit_idea(
     """htmx gets back only the idea form, emptied (the idea itself arrives with the frame,
     as on every other phone)."""
     values = form_values(await request.form())
+    # The database work goes to a worker thread, here and for votes: the event loop stays
+    # free for the live messages going out to the hall meanwhile.
+    return await run_in_threadpool(_submit_idea, request, session, actor, code, values)
+
+
+def _submit_idea(
+    request: Request, session: Session, actor: Actor, code: str, values: dict
+) -> Response:
     view, participant = _participant(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")  # not joined (or the cookie is gone): join first
@@ -208,14 +219,19 @@ async def vote(
 ) -> Response:
     """htmx gets back only this reader's vote button; the count goes to everyone."""
     values = form_values(await request.form())
+    return await run_in_threadpool(_vote, request, session, code, idea_id, values)
+
+
+def _vote(request: Request, session: Session, code: str, idea_id: int, values: dict) -> Response:
     view, participant = _participant(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")
     withdraw = bool(values.get("withdraw"))
     change = ideas.withdraw_vote if withdraw else ideas.vote_idea
-    idea, moved = change(session, participant, idea_id=idea_id)
-    if moved:
-        _published(request, session, view.live, votes={idea.id: idea.votes})
+    with _COUNTING:  # counts go out in the order they were made: the last frame is right
+        idea, moved = change(session, participant, idea_id=idea_id)
+        if moved:
+            _published(request, session, view.live, votes={idea.id: idea.votes})
     if is_htmx(request):
         button = {"id": idea.id, "voted": not withdraw}  # what this voter's button now says
         return render(request, PARTICIPANT_PAGE, {"view": view, "idea": button}, block="vote_form")

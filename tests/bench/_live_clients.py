@@ -214,7 +214,18 @@ def summary(clients: list[Client], connected: int, order: dict) -> dict:
                 storm_done.append(max([client.reconnected_at, *times]) - storm_at)
             else:
                 storm_done.append(None)
+    per_token: dict[int, list[float]] = {}
+    for client in clients:
+        if client.failed:
+            continue
+        for token, acked in acks.items():
+            arrived = client.arrivals.get(token)
+            if arrived is not None:
+                per_token.setdefault(token, []).append(arrived - acked)
     return {
+        "slowest_tokens": sorted(
+            ((max(delays), token) for token, delays in per_token.items()), reverse=True
+        )[:8],
         "connected": connected,
         "failed": sum(client.failed for client in clients),
         "messages": sum(client.messages for client in clients),

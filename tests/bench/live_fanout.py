@@ -261,6 +261,9 @@ class Audience:
             "histogram": histogram,
             "storm_done": [d for r in reports for d in r["storm_done"]],
             "storm_reconnected": [d for r in reports for d in r["storm_reconnected"]],
+            "slowest_tokens": sorted(
+                (t for r in reports for t in r["slowest_tokens"]), reverse=True
+            )[:8],
         }
 
 
@@ -396,6 +399,7 @@ def measure(running, server_pid: int, ws_url: str, phones: Phones, clients: int,
     )
     frames_before = state.get("frames_published", 0)
     with Usage(server_pid) as usage:
+        started = time.time()
         acks = asyncio.run(_drive_once(phones, seconds, state))
         time.sleep(2.0)  # the last frames' way to the clients
     storm_tokens: list[int] = []
@@ -424,6 +428,14 @@ def measure(running, server_pid: int, ws_url: str, phones: Phones, clients: int,
         "delivery_p99_ms": p99,
         "delivery_max_ms": max(report["histogram"], default=None),
         "never_arrived": report["missing"],
+        "slowest": [
+            {
+                "idea": token,
+                "worst_ms": round(delay * 1000),
+                "acked_at_s": round(acks[token] - started, 2),
+            }
+            for delay, token in report["slowest_tokens"]
+        ],
         "messages_per_second": round(report["messages"] / (seconds + 2.0), 1),
         **usage.figures(),
     }
