@@ -46,7 +46,7 @@ def _may_watch(session: Session, _actor: Actor, key: str) -> None:
         raise NotFound()
 
 
-live.register_channel("session", _may_watch)
+live.register_channel("session", _may_watch, public=True)
 
 
 def projector_ideas(session: Session, live_session: LiveSession) -> list[ideas.IdeaRow]:

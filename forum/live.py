@@ -56,14 +56,25 @@ CHANNEL_NAME = re.compile(r"([a-z][a-z0-9_]{0,30}):([A-Za-z0-9_-]{1,48})")
 
 Authorize = Callable[[Session, Actor, str], None]
 _authorizers: dict[str, Authorize] = {}
+_public: set[str] = set()
+PUBLIC_FOR = 30.0  # seconds a "public" channel's yes is remembered (forum/routes/live.py)
 
 
-def register_channel(prefix: str, authorize: Authorize) -> None:
+def register_channel(prefix: str, authorize: Authorize, *, public: bool = False) -> None:
     """`authorize(session, actor, key)` raises Forbidden / NotFound unless the actor may
-    listen to channel `prefix:key` (it usually loads the thing through its service)."""
+    listen to channel `prefix:key` (it usually loads the thing through its service).
+    `public`: the answer does not depend on who asks (whoever has the key may listen), so
+    a yes may be remembered for a while — a hall of phones reconnecting at once then costs
+    one check, not thousands."""
     if _authorizers.get(prefix, authorize) is not authorize:
         raise ValueError(f"live channel kind {prefix!r} is registered twice")
     _authorizers[prefix] = authorize
+    if public:
+        _public.add(prefix)
+
+
+def is_public(channel: str) -> bool:
+    return channel.split(":", 1)[0] in _public
 
 
 def authorize(session: Session, actor: Actor, channel: str) -> None:
@@ -322,7 +333,7 @@ class Subscription:
 
     async def _messages(self) -> AsyncIterator[Message]:
         store = self.hub.store
-        latest, frames = await asyncio.to_thread(store.catch_up, self.channel, self.position)
+        latest, frames = await self.hub.replay(self.channel, self.position)
         position = self.position if self.position is not None else latest
         gap = position > latest or bool(frames and frames[0].seq > position + 1)
         position = min(position, latest)
@@ -392,6 +403,7 @@ class Hub:
         self._latest: dict[str, int] = {}
         self._latest_lock = threading.Lock()
         self._store_failed = False
+        self._replays: dict[tuple[str, int | None, int | None], asyncio.Future] = {}
 
     # -- the publishing side (any thread) --
 
@@ -407,6 +419,24 @@ class Hub:
         seq = self.store.append(channel, html, before_commit=in_transaction)
         self.backend.announce(channel, seq, html)
         return seq
+
+    async def replay(self, channel: str, after: int | None) -> tuple[int, list[Frame]]:
+        """(the channel's newest number, the frames after `after`), as FrameStore.catch_up,
+        shared: sockets asking the same question at the same moment (a hall reconnecting
+        after the network came back, each after the number it had) wait for one read of
+        the store. A read is kept only while the channel's newest number stays the same."""
+        known = self.position(channel) if after is not None else None
+        key = (channel, after, known)
+        found = self._replays.get(key)
+        if found is None or (found.done() and found.exception() is not None):
+            found = asyncio.ensure_future(
+                asyncio.to_thread(self.store.catch_up, channel, after)
+            )
+            if known is not None:
+                if len(self._replays) > 200:
+                    self._replays.clear()
+                self._replays[key] = found
+        return await asyncio.shield(found)
 
     def catch_up_message(self, channel: str, after: int) -> Message:
         """What a polling page gets: the frames after `after`, up to POLL_FRAMES of them

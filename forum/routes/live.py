@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
@@ -53,7 +54,7 @@ async def live_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         _check_origin(websocket)
-        expires_at = await asyncio.to_thread(_authorize, websocket, channel)
+        expires_at = await _authorized(websocket, channel)
     except DomainError:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
         return
@@ -111,6 +112,25 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return parts.scheme, parts.hostname, port
 
 
+_public_yes: dict[str, float] = {}  # public channel: when a visitor was last let in
+
+
+async def _authorized(websocket: WebSocket, channel: str) -> datetime | None:
+    """_authorize, on a worker thread; a public channel's yes to a visitor without a
+    session (live.register_channel) is remembered for live.PUBLIC_FOR seconds: a hall of
+    phones reconnecting at once costs one check."""
+    remembered = SESSION_COOKIE not in websocket.cookies and live.is_public(channel)
+    said_yes = _public_yes.get(channel)
+    if remembered and said_yes is not None and time.monotonic() - said_yes < live.PUBLIC_FOR:
+        return None
+    expires_at = await asyncio.to_thread(_authorize, websocket, channel)
+    if remembered:
+        if len(_public_yes) > 10_000:
+            _public_yes.clear()
+        _public_yes[channel] = time.monotonic()
+    return expires_at
+
+
 def _authorize(websocket: WebSocket, channel: str) -> datetime | None:
     """Raises DomainError unless the cookie's person (or a visitor) may listen; returns
     when the session ends (None: no session). One short-lived database session."""
@@ -134,7 +154,7 @@ async def _keep_authorized(
             delay = min(delay, max((expires_at - utcnow()).total_seconds(), 0.0))
         await asyncio.sleep(delay)
         try:
-            expires_at = await asyncio.to_thread(_authorize, websocket, channel)
+            expires_at = await _authorized(websocket, channel)
         except DomainError:
             return status.WS_1008_POLICY_VIOLATION
         except SQLAlchemyError:

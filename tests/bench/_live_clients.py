@@ -7,7 +7,8 @@
 
 Prints "ready <connected> <failed>" once every client has tried to connect, then obeys
 commands on its standard input, one per line:
-    storm    drop every socket at once and reconnect each after its last number
+    drop       cut every socket at once (no closing handshake), as a network failing
+    reconnect  connect every client again, each after the last number it had
     report {"acks": {token: acknowledged at}, "storm_tokens": [...], "storm_at": t}
              print one JSON line with what arrived, and exit: a histogram of the delays from
              each token's acknowledgement to its arrival at each client (1 ms buckets), the
@@ -154,10 +155,13 @@ class Client:
     def start(self) -> None:
         return None  # the protocol reads as data arrives
 
-    async def storm(self) -> None:
-        """Dropped like a phone losing its network, then back after its last number."""
+    def drop(self) -> None:
+        """Gone like a phone losing its network: the connection cut, no goodbye."""
         if self.socket is not None and self.socket.transport is not None:
             self.socket.transport.abort()
+
+    async def reconnect(self) -> None:
+        """Back, asking for what came after the last number it had."""
         if await self.connect():
             self.reconnected_at = time.time()
 
@@ -177,9 +181,13 @@ async def run(url: str, count: int) -> None:
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while True:
         line = (await reader.readline()).decode().strip()
-        if line == "storm":
+        if line == "drop":
+            for client in clients:
+                client.drop()
+            print(f"dropped {sum(not client.failed for client in clients)}", flush=True)
+        elif line == "reconnect":
             failed_before = sum(client.failed for client in clients)
-            await asyncio.gather(*(client.storm() for client in clients if not client.failed))
+            await asyncio.gather(*(client.reconnect() for client in clients if not client.failed))
             back = sum(client.reconnected_at is not None for client in clients)
             print(f"back {back} {sum(c.failed for c in clients) - failed_before}", flush=True)
         elif line.startswith("report") or not line:
