@@ -278,6 +278,26 @@ def participant_for_token(session: Session, *, session_id: int, token: str | Non
     ).first()
 
 
+def participant_in(
+    session: Session, *, code: Any, token: str | None, client_ip: str = ""
+) -> tuple[SessionView, Any]:
+    """For a participant's action (an idea, a vote): the code's session and this device's
+    participant in it (None: not joined). A device token of that very session shows the
+    code is known, so it costs one query and no guessing check; without one the code is
+    checked as typed codes are (find_session: counted, limited). Raises as find_session."""
+    if token and len(token) <= 100 and isinstance(code, str):
+        found = session.exec(
+            select(LiveParticipant, LiveSession)
+            .join(LiveSession, col(LiveSession.id) == LiveParticipant.session_id)
+            .where(LiveParticipant.token_hash == hash_token(token), LiveSession.code == code)
+        ).first()
+        if found is not None:
+            participant, live = found
+            return _view(session, live), participant
+    view = find_session(session, code=code, client_ip=client_ip)
+    return view, participant_for_token(session, session_id=view.id, token=token)
+
+
 class _JoinForm(BaseModel):
     nickname: str = Field(min_length=1, max_length=MAX_NICKNAME)
 

@@ -156,8 +156,9 @@ async def join(request: Request, session: SessionDep, actor: ActorDep, code: Cod
 
 
 def _participant(request: Request, session: Session, code: str) -> Any:
-    view = sessions.find_session(session, code=code, client_ip=_ip(request))
-    return view, sessions.participant_for_token(session, session_id=view.id, token=_token(request))
+    return sessions.participant_in(
+        session, code=code, token=_token(request), client_ip=_ip(request)
+    )
 
 
 @router.post("/s/{code}/ideas")

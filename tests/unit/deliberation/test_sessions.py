@@ -153,6 +153,27 @@ def test_guessing_codes_is_rate_limited(session, live):
     assert sessions.find_session(session, code=live.code, client_ip="8.8.8.8").id == live.id
 
 
+def test_a_joined_device_acts_without_the_guessing_check(session, facilitator, meeting, live):
+    """A hall shares one address: its participants' ideas and votes must not each count
+    the address's wrong codes. A device token of the code's own session proves the code
+    is known; any other token, or none, goes through the guessing check as typed codes do."""
+    participant, token = sessions.join_session(session, ANONYMOUS, code=live.code, nickname="ป้าแดง", consent=True, client_ip="9.9.9.9")
+    for _ in range(sessions.WRONG_CODES_PER_15_MIN):
+        session.add(LoginAttempt(key="live-code:9.9.9.9"))
+    session.commit()
+    view, found = sessions.participant_in(session, code=live.code, token=token, client_ip="9.9.9.9")
+    assert view.id == live.id and found.id == participant.id
+    other = sessions.open_session(session, facilitator, meeting_id=meeting.id, prompt="อีกเวที")
+    for code, device in ((other.code, token), (live.code, None), (live.code, "not-a-token")):
+        with pytest.raises(RateLimited):  # a token of another session proves nothing
+            sessions.participant_in(session, code=code, token=device, client_ip="9.9.9.9")
+    view, nobody = sessions.participant_in(session, code=other.code, token=token, client_ip="8.8.8.8")
+    assert view.id == other.id and nobody is None
+    with pytest.raises(InvalidInput):
+        sessions.participant_in(session, code="000000" if live.code != "000000" else "111111", token=token, client_ip="8.8.8.8")
+    assert session.exec(select(func.count()).where(LoginAttempt.key == "live-code:8.8.8.8")).one() == 1
+
+
 def test_a_join_flood_from_one_address_is_refused(session, live, monkeypatch):
     monkeypatch.setattr(sessions, "JOINS_PER_ADDRESS_PER_10_MIN", 2)
     for name in ("ก", "ข"):
