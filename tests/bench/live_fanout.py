@@ -356,7 +356,7 @@ class Phones:
             errors.append(f"vote: {error!r}")
             return
         if answer.status_code != 200:
-            errors.append(f"vote: {answer.status_code}")
+            errors.append(f"vote on idea {idea_id} of {ideas}: {answer.status_code}")
 
 
 async def drive(phones: Phones, seconds: float, first_token: int, state: dict) -> dict[int, float]:
@@ -371,7 +371,7 @@ async def drive(phones: Phones, seconds: float, first_token: int, state: dict) -
     votes_sent = 0
     while (now := loop.time() - start) < seconds:
         if not state.get("ideas"):  # a vote needs an idea: none until the first is in
-            votes_sent = int(now * VOTES_PER_SECOND)
+            votes_sent = math.ceil(now * VOTES_PER_SECOND)
         while ideas_sent < now * IDEAS_PER_SECOND:
             token = first_token + ideas_sent
             tasks.append(loop.create_task(phones.idea(token, acks, errors)))
