@@ -47,6 +47,8 @@ WRONG_CODES_PER_15_MIN = 20  # a code has a million values: more wrong ones is g
 # creating participants by the thousand is stopped.
 JOINS_PER_ADDRESS_PER_10_MIN = 600
 MAX_PROMPT = 300
+IDEA_LIMIT = 280  # characters an idea may have, unless the facilitator says otherwise
+MIN_IDEA_LIMIT, MAX_IDEA_LIMIT = 20, 1000
 MAX_NICKNAME = 60
 
 
@@ -91,6 +93,12 @@ def _view(session: Session, live: LiveSession) -> SessionView:
 class _OpenForm(BaseModel):
     prompt: str = Field(min_length=1, max_length=MAX_PROMPT)
     premoderation: bool = False
+    idea_limit: int = Field(default=IDEA_LIMIT, ge=MIN_IDEA_LIMIT, le=MAX_IDEA_LIMIT)
+
+
+class _SettingsForm(BaseModel):
+    premoderation: bool = False
+    idea_limit: int = Field(ge=MIN_IDEA_LIMIT, le=MAX_IDEA_LIMIT)
 
 
 def open_session(
@@ -101,6 +109,7 @@ def open_session(
     prompt: str,
     item_id: Any = None,
     premoderation: bool = False,
+    idea_limit: Any = IDEA_LIMIT,
 ) -> LiveSession:
     """Open a live session on a meeting (optionally on one of its agenda items) with a new
     code. Raises Forbidden, NotFound, Conflict (the meeting is closed), InvalidInput."""
@@ -108,7 +117,14 @@ def open_session(
     policy.require(actor, RUN, meeting)
     if meeting.status == MeetingStatus.closed:
         raise Conflict("This meeting is closed: a live session can no longer be opened on it.")
-    form = validate(_OpenForm, {"prompt": clean_text(prompt), "premoderation": premoderation})
+    form = validate(
+        _OpenForm,
+        {
+            "prompt": clean_text(prompt),
+            "premoderation": premoderation,
+            "idea_limit": IDEA_LIMIT if idea_limit in (None, "") else idea_limit,
+        },
+    )
     item = _item_of(session, meeting_id, item_id)
     live = LiveSession(
         meeting_id=meeting_id,
@@ -116,6 +132,7 @@ def open_session(
         prompt=form.prompt,
         code=_unused_code(session),
         premoderation=form.premoderation,
+        idea_limit=form.idea_limit,
         created_by=actor.person_id,
     )
     session.add(live)
@@ -190,6 +207,38 @@ def change_session_status(
         live,
         before={"status": before},
         after={"status": target},
+    )
+    session.commit()
+    return live
+
+
+def change_session_settings(
+    session: Session,
+    actor: Actor,
+    *,
+    session_id: int,
+    premoderation: Any,
+    idea_limit: Any,
+    version: Any = None,
+) -> LiveSession:
+    """Turn pre-moderation on or off (ideas already waiting keep waiting for a decision)
+    and set how long an idea may be (ideas already in are kept as they are). Raises
+    Forbidden, NotFound, InvalidInput, Conflict (closed), StaleEdit."""
+    live = get_session(session, actor, session_id=session_id).live
+    if version not in (None, "") and str(version) != str(live.version):
+        raise StaleEdit()
+    if live.status == LiveSessionStatus.closed:
+        raise Conflict("This session is closed: it can no longer be changed.")
+    form = validate(_SettingsForm, {"premoderation": premoderation, "idea_limit": idea_limit})
+    before = {"premoderation": live.premoderation, "idea_limit": live.idea_limit}
+    after = {"premoderation": form.premoderation, "idea_limit": form.idea_limit}
+    if before == after:
+        return live
+    live.premoderation, live.idea_limit = form.premoderation, form.idea_limit
+    live.version += 1
+    session.add(live)
+    audit.record(
+        session, actor, "deliberation.live_session.settings", live, before=before, after=after
     )
     session.commit()
     return live

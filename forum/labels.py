@@ -196,4 +196,5 @@ ACTION_LABELS: dict[str, str] = {
     "deliberation.live_cluster.assign": "Moved an idea to a theme or out of it",
     "deliberation.live_cluster.accept": "Accepted a suggested theme",
     "deliberation.live_session.promote": "Took an idea or a theme forward",
+    "deliberation.live_session.settings": "Changed a live session's settings",
 }

@@ -256,6 +256,7 @@ async def open_session(
             prompt=str(values.get("prompt", "")),
             item_id=values.get("item_id"),
             premoderation=bool(values.get("premoderation")),
+            idea_limit=values.get("idea_limit"),
         )
     except InvalidInput as error:
         return redirect(request, f"/meetings/{meeting_id}", flash=_first(error))
@@ -315,6 +316,27 @@ async def change_status(
     )
     _published(request, session, live_session, state=True)
     return redirect(request, f"/sessions/{session_id}/console")
+
+
+@router.post("/sessions/{session_id}/settings")
+async def change_settings(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    try:
+        sessions.change_session_settings(
+            session,
+            actor,
+            session_id=session_id,
+            premoderation=bool(values.get("premoderation")),
+            idea_limit=values.get("idea_limit"),
+            version=values.get("version"),
+        )
+    except InvalidInput as error:
+        return _console(
+            request, session, actor, session_id, status=422, errors=error.fields, settings=values
+        )
+    return redirect(request, f"/sessions/{session_id}/console", flash="The settings are saved.")
 
 
 @router.post("/sessions/{session_id}/ideas/{idea_id}/{action}")

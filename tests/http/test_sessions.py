@@ -377,3 +377,32 @@ async def test_a_bad_merge_shows_its_message_next_to_the_idea(session, make_clie
     response = await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/merge", {"into_id": "abc"}, htmx=True)
     assert response.status_code == 422 and f'id="merge-into-{idea.id}-error"' in response.text
     assert "กรุณาเลือกความคิดเห็นอื่นในเวทีนี้" in response.text
+
+
+async def test_the_facilitator_sets_the_idea_limit_and_premoderation(session, make_client, facilitator, meeting):
+    response = await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "คำถามสั้น", "idea_limit": "40"})
+    assert response.status_code == 303
+    live_session = session.exec(select(LiveSession)).one()
+    assert live_session.idea_limit == 40 and not live_session.premoderation
+    guest = await joined(make_client, live_session)
+    too_long = await guest.post(f"/s/{live_session.code}/ideas", {"text": "ก" * 41, "key": "abcdefgh0031"})
+    assert too_long.status_code == 422 and "40" in too_long.text
+    bad = await facilitator.post(f"/sessions/{live_session.id}/settings", {"idea_limit": "5", "version": "1"})
+    assert bad.status_code == 422 and "น้อยเกินไป" in bad.text
+    stale = await facilitator.post(f"/sessions/{live_session.id}/settings", {"idea_limit": "500", "version": "9"})
+    assert stale.status_code == 409
+    saved = await facilitator.post(f"/sessions/{live_session.id}/settings", {"idea_limit": "500", "premoderation": "true", "version": "1"})
+    assert saved.status_code == 303
+    session.expire_all()
+    changed = session.get(LiveSession, live_session.id)
+    assert changed.idea_limit == 500 and changed.premoderation and changed.version == 2
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ก" * 41, "key": "abcdefgh0032"})
+    assert session.exec(select(LiveIdea)).one().status == IdeaStatus.pending
+    member = await joined(make_client, live_session, "ลุงมี")
+    assert (await member.post(f"/sessions/{live_session.id}/settings", {"idea_limit": "20", "version": "2"})).status_code in (401, 403)
+    assert session.get(LiveSession, live_session.id).idea_limit == 500
+
+
+async def test_an_idea_limit_out_of_range_opens_nothing(session, facilitator, meeting):
+    response = await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "คำถาม", "idea_limit": "5000"})
+    assert response.status_code == 303 and count(session, LiveSession) == 0
