@@ -154,6 +154,22 @@ EXPECTED: dict[str, str] = {
     "POST /sessions/{session_id}/polls/{poll_id}/{action}": "officer",
     "POST /sessions/{session_id}/timer": "officer",
     "POST /sessions/{session_id}/timer/{action}": "officer",
+    "POST /sessions/{session_id}/settings": "officer",
+    # themes and the word cloud, the exports, taking ideas forward: the facilitator's
+    "GET /sessions/{session_id}/clusters": "officer",
+    "POST /sessions/{session_id}/clusters": "officer",
+    "POST /sessions/{session_id}/clusters/accept": "officer",
+    "POST /sessions/{session_id}/clusters/assign": "officer",
+    "POST /sessions/{session_id}/clusters/{cluster_id}/{action}": "officer",
+    "GET /sessions/{session_id}/wordcloud": "officer",
+    "GET /sessions/{session_id}/ideas.xlsx": "officer",
+    "GET /sessions/{session_id}/share/line": "officer",
+    "GET /sessions/{session_id}/promote": "officer",
+    "POST /sessions/{session_id}/promote": "officer",
+    "GET /sessions/{session_id}/promotions/{promotion_id}": "officer",
+    # a page whose socket is blocked polls for its channel's messages: the channel's own
+    # rule decides (here no channel is named: not found, for everyone)
+    "GET /live/poll": "anyone",
 }
 
 # Only the record's author, who is none of the people below (the world's post is another
@@ -254,7 +270,19 @@ def _live_session(session, actor, meeting) -> dict:
     from deliberation import polls
 
     poll = polls.create_poll(session, actor, session_id=live_session.id, question="โพล", options="ก\nข")
-    return {"session_id": live_session.id, "code": live_session.code, "idea_id": idea.id, "action": "pin", "poll_id": poll.id}
+    from deliberation import clusters, followup
+
+    cluster = clusters.create_cluster(session, actor, session_id=live_session.id, name="ประเด็น")
+    promotion, _ = followup.promote(session, actor, session_id=live_session.id, idea_id=idea.id, title="เรื่อง", target="proposal_draft")
+    return {
+        "session_id": live_session.id,
+        "code": live_session.code,
+        "idea_id": idea.id,
+        "action": "pin",
+        "poll_id": poll.id,
+        "cluster_id": cluster.id,
+        "promotion_id": promotion.id,
+    }
 
 
 def concrete(path: str, world) -> str:
