@@ -20,7 +20,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from deliberation import agenda as agendas
-from deliberation import conduct, publishing, suggestions, threads
+from deliberation import conduct, demo_sessions, publishing, suggestions, threads
 from deliberation.models import AgendaItem, AgendaItemKind, AgendaPart, Post, PostStance
 from forum import accounts, demo
 from forum.db import utcnow
@@ -49,6 +49,7 @@ def seed_deliberation(session: Session, meeting: Meeting) -> None:
         _past_meeting(cast)
     elif meeting.starts_at > now:
         _next_meeting(cast)
+    demo_sessions.seed_sessions(cast)  # live sessions: the past meeting's, the next one's
 
 
 class Cast:
