@@ -207,10 +207,10 @@ CLOSED_POLL_OPTIONS = (
 CLOSED_POLL_ANSWERS = (0, 2, 0, 2, 3, 0, 1, 0, 3, 2, 0, 1, 0, 0, 2)
 
 PROMOTED_TITLE = "โครงการพลังงานแสงอาทิตย์สำหรับโรงเรียน วัด และ รพ.สต. (ข้อเสนอจากเวทีระดมความคิดเห็น)"
-PROMOTED_INTRO = (
+PROMOTED_BODY = (  # the item's page lists the theme's ideas with their votes itself
     "ข้อเสนอจากเวทีระดมความคิดเห็น “{prompt}” ในการประชุมครั้งที่แล้ว "
-    "ได้รับคะแนนสนับสนุนสูงสุด และเป็นโครงการที่ผู้เข้าร่วมเลือกให้ทำก่อนในโพลด่วน "
-    "ขอให้ที่ประชุมพิจารณามอบหมายจัดทำร่างโครงการ\n\nความคิดเห็นจากเวที:\n\n"
+    "ประเด็นนี้ได้รับคะแนนโหวตสูงสุด และผู้เข้าร่วมเลือกให้ทำก่อนในโพลด่วน "
+    "ขอให้ที่ประชุมพิจารณามอบหมายสำนักงานพลังงานจังหวัดร่วมกับเครือข่ายจัดทำร่างโครงการ"
 )
 DRAFT_TITLE = "ร่างโครงการก๊าซชีวภาพจากฟาร์มสุกรเพื่อครัวเรือนรอบฟาร์ม"
 
@@ -446,19 +446,13 @@ def _promote_theme(cast: Cast) -> None:
     ).first()
     if theme is None or taken is not None:
         return
-    source = followup.promote_form(
-        session,
-        cast.secretary,
-        session_id=live.id,
-        cluster_id=theme.id,  # type: ignore[arg-type]
-    ).source
     followup.promote(
         session,
         cast.secretary,
         session_id=live.id,  # type: ignore[arg-type]
         cluster_id=theme.id,
         title=PROMOTED_TITLE,
-        body=PROMOTED_INTRO.format(prompt=live.prompt) + source.body,
+        body=PROMOTED_BODY.format(prompt=live.prompt),
         target=PromotionTarget.agenda_item,
         meeting_id=cast.meeting.id,
     )
