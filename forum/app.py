@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         default_locale=settings.default_locale,
         secure_cookies=settings.secure_cookies,
         base_url=settings.base_url,  # its WebSocket origin in the CSP's connect-src
+        public_url=settings.base_url if "base_url" in settings.model_fields_set else "",
     )
     return app
 

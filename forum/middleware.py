@@ -17,6 +17,11 @@ from forum import i18n, security
 CSRF_COOKIE = "wethi_csrf"
 SESSION_SCOPE_KEY = "wethi.session"  # the request's database session (forum.web)
 current_csrf_token: ContextVar[str] = ContextVar("current_csrf_token", default="")
+# The site's address for links that leave the browser (a QR code, a share link): the
+# configured WETHI_BASE_URL when it was set; otherwise the address this request came to
+# (a facilitator on the hall's network at http://192.168.1.20:8000: phones can reach that,
+# not the default 127.0.0.1). Read it with forum.web.public_url().
+current_public_url: ContextVar[str] = ContextVar("current_public_url", default="")
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 MAX_FORM_BYTES = 1_000_000
@@ -64,8 +69,10 @@ class WebMiddleware:
         default_locale: str,
         secure_cookies: bool,
         base_url: str = "",
+        public_url: str = "",
     ) -> None:
         self.app = app
+        self.public_url = public_url.rstrip("/")
         self.secret_key = secret_key
         self.default_locale = default_locale
         self.secure_cookies = secure_cookies
@@ -81,7 +88,9 @@ class WebMiddleware:
         locale = i18n.pick_locale(
             cookie.get("wethi_lang"),
             self.default_locale,
-            accept_language=headers.get("accept-language") if scope["path"].startswith("/api/") else None,
+            accept_language=headers.get("accept-language")
+            if scope["path"].startswith("/api/")
+            else None,
         )
         token = i18n.current_locale.set(locale)
         nonce = cookie.get(CSRF_COOKIE, "")
@@ -90,12 +99,22 @@ class WebMiddleware:
         state["locale"] = locale
         state["csrf_token"] = security.csrf_token(self.secret_key, nonce or new_nonce)
         csrf_reset = current_csrf_token.set(state["csrf_token"])
+        public_reset = current_public_url.set(self.public_url or _address(scope, headers))
         try:
             if scope["method"] in UNSAFE_METHODS:
                 as_json = scope["path"].startswith("/api/")
-                body = await _read_body(receive, headers)  # bearer calls too: the cap applies to all
+                body = await _read_body(
+                    receive, headers
+                )  # bearer calls too: the cap applies to all
                 if body is None:
-                    await _plain_error(send, 413, "Request too large.", "คำขอมีขนาดใหญ่เกินไป", locale, as_json=as_json)
+                    await _plain_error(
+                        send,
+                        413,
+                        "Request too large.",
+                        "คำขอมีขนาดใหญ่เกินไป",
+                        locale,
+                        as_json=as_json,
+                    )
                     return
                 if not _is_token_api_call(headers) and not security.csrf_matches(
                     self.secret_key, nonce, _submitted_token(scope, headers, body)
@@ -116,6 +135,7 @@ class WebMiddleware:
                 session.close()  # not closed by the route (forum.web._request_session)
             i18n.current_locale.reset(token)
             current_csrf_token.reset(csrf_reset)
+            current_public_url.reset(public_reset)
 
     def _sending(self, send: Send, new_nonce: str) -> Send:
         async def send_with_headers(message: Message) -> None:
@@ -133,6 +153,12 @@ class WebMiddleware:
             await send(message)
 
         return send_with_headers
+
+
+def _address(scope: Scope, headers: Headers) -> str:
+    """scheme://host the request was addressed to (behind a proxy: as it forwarded them)."""
+    host = headers.get("x-forwarded-host", "").split(",")[0].strip() or headers.get("host", "")
+    return f"{scope.get('scheme', 'http')}://{host}" if host else ""
 
 
 def _is_token_api_call(headers: Headers) -> bool:
@@ -185,7 +211,9 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-def _security_headers(secure: bool, policy: str = CONTENT_SECURITY_POLICY) -> list[tuple[bytes, bytes]]:
+def _security_headers(
+    secure: bool, policy: str = CONTENT_SECURITY_POLICY
+) -> list[tuple[bytes, bytes]]:
     headers = [
         (b"content-security-policy", policy.encode()),
         (b"x-content-type-options", b"nosniff"),
@@ -199,13 +227,27 @@ def _security_headers(secure: bool, policy: str = CONTENT_SECURITY_POLICY) -> li
     return headers
 
 
-async def _plain_error(send: Send, status: int, english: str, thai: str, locale: str = "th", *, as_json: bool = False) -> None:
+async def _plain_error(
+    send: Send, status: int, english: str, thai: str, locale: str = "th", *, as_json: bool = False
+) -> None:
     text = thai if locale == "th" else english
     if as_json:  # the API's error shape (forum.web.error_response)
-        payload = {"error": {403: "Not allowed", 413: "Too large"}.get(status, "Error"), "message": text}
+        payload = {
+            "error": {403: "Not allowed", 413: "Too large"}.get(status, "Error"),
+            "message": text,
+        }
         body = json.dumps(payload, ensure_ascii=False).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers + _security_headers(False)})
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": headers + _security_headers(False),
+            }
+        )
         await send({"type": "http.response.body", "body": body})
         return
     body = (
@@ -214,7 +256,10 @@ async def _plain_error(send: Send, status: int, english: str, thai: str, locale:
         f"<link rel='stylesheet' href='/static/css/wethi.css'><title>{text}</title></head>"
         f"<body><main class='container'><h1>{text}</h1><p><a href='/'>เวที · Wethi</a></p></main></body></html>"
     ).encode()
-    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    headers = [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     headers += _security_headers(False)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forum import accounts, dates, forms, i18n, labels, middleware, policy
+from forum import accounts, config, dates, forms, i18n, labels, middleware, policy
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
 from forum.fragments import Filler, FragmentCache, cut, hole
 from forum.models import MAX_ID
@@ -415,17 +415,20 @@ def render_kept(
     block = block if is_htmx(request) else None
     reader, here = values["actor"], values["here"]
     answers = {
-        action: policy.can(reader, action, target)
-        for action, target in (*asks, *_LAYOUT_ASKS)
+        action: policy.can(reader, action, target) for action, target in (*asks, *_LAYOUT_ASKS)
     }
 
     def page_values() -> dict[str, Any]:
         made = context() if callable(context) else context
-        return values | made | {
-            "kept": True,
-            "here": hole("here"),
-            "can": lambda action, _target=None: answers[action],
-        }
+        return (
+            values
+            | made
+            | {
+                "kept": True,
+                "here": hole("here"),
+                "can": lambda action, _target=None: answers[action],
+            }
+        )
 
     html = cached_fragment(
         request,
@@ -441,9 +444,7 @@ def render_kept(
         keep=keep,
         block=block,
     )
-    response = HTMLResponse(
-        html, status_code=status_code, headers={"Vary": "HX-Request, Cookie"}
-    )
+    response = HTMLResponse(html, status_code=status_code, headers={"Vary": "HX-Request, Cookie"})
     if values["flash"]:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
@@ -485,6 +486,13 @@ def form_int(text: str | None) -> int | None:
     request is authorised before its input is judged)."""
     text = (text or "").strip()
     return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def public_url() -> str:
+    """The site's address for links that leave the browser, a QR code or a share link: the
+    configured WETHI_BASE_URL, else the address the current request came to
+    (forum.middleware.current_public_url); outside a request, the configured default."""
+    return middleware.current_public_url.get() or str(config.get_settings().base_url).rstrip("/")
 
 
 def form_values(form: Any) -> dict[str, Any]:

@@ -12,12 +12,11 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from deliberation import followup, sessions, xlsx
-from forum.config import get_settings
 from forum.errors import InvalidInput
 from forum.i18n import current_locale
 from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_values, redirect, render
+from forum.web import MemberDep, SessionDep, form_values, public_url, redirect, render
 
 router = APIRouter()
 
@@ -27,9 +26,9 @@ PROMOTE_PAGE = "deliberation/session_promote_page.html"
 PROMOTION_PAGE = "deliberation/session_promotion_page.html"
 
 
-def _base_url(request: Request | None = None) -> str:
-    settings = request.app.state.settings if request is not None else get_settings()
-    return str(settings.base_url)
+def _base_url(_request: Request | None = None) -> str:
+    """The address phones can reach (forum.web.public_url)."""
+    return public_url()
 
 
 def _console_part(session: Session, view: sessions.SessionView) -> dict[str, Any]:

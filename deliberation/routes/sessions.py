@@ -22,7 +22,16 @@ from forum.config import get_settings
 from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
 from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import ActorDep, MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import (
+    ActorDep,
+    MemberDep,
+    SessionDep,
+    form_values,
+    is_htmx,
+    public_url,
+    redirect,
+    render,
+)
 
 router = APIRouter()
 
@@ -37,8 +46,8 @@ TOKEN_DAYS = 30
 _COUNTING = threading.Lock()  # votes of this process, with the frames saying their counts
 
 
-def _base_url(request: Request) -> str:
-    return str(request.app.state.settings.base_url)
+def _base_url(_request: Request) -> str:
+    return public_url()
 
 
 def _ip(request: Request) -> str:

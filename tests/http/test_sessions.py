@@ -406,3 +406,12 @@ async def test_the_facilitator_sets_the_idea_limit_and_premoderation(session, ma
 async def test_an_idea_limit_out_of_range_opens_nothing(session, facilitator, meeting):
     response = await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "คำถาม", "idea_limit": "5000"})
     assert response.status_code == 303 and count(session, LiveSession) == 0
+
+
+async def test_the_join_address_is_the_one_phones_can_reach(app, facilitator, live_session):
+    """Without WETHI_BASE_URL, the projector's link and QR code use the address the
+    facilitator's browser used (the hall's network), not the default 127.0.0.1:8000."""
+    page = await facilitator.get(f"/sessions/{live_session.id}/projector", headers={"Host": "192.168.1.20:8000"})
+    assert f"http://192.168.1.20:8000/s/{live_session.code}" in page.text and "127.0.0.1:8000" not in page.text
+    qr = await facilitator.get(f"/sessions/{live_session.id}/qr.svg", headers={"Host": "192.168.1.20:8000"})
+    assert qr.status_code == 200
