@@ -102,7 +102,10 @@ def loop_schedule(loop: asyncio.AbstractEventLoop) -> Schedule:
     """Run `send` after `delay` seconds in a worker thread (it queries and stores a frame)."""
 
     def schedule(delay: float, send: Callable[[], None]) -> Any:
-        return loop.call_later(delay, lambda: loop.run_in_executor(None, send))
+        # From any thread (a route's worker thread too): the loop sets its own timer.
+        return loop.call_soon_threadsafe(
+            loop.call_later, delay, lambda: loop.run_in_executor(None, send)
+        )
 
     return schedule
 

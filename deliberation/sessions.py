@@ -42,7 +42,10 @@ from forum.security import new_numeric_code
 
 RUN = "deliberation.live_session.run"
 TOKEN_COOKIE = "wethi_live"  # the device's token: one cookie for every session it joined
-WRONG_CODES_PER_15_MIN = 20  # a code has a million values: more wrong ones is guessing
+# A code has 900,000 values: 100 wrong ones from an address in 15 minutes is guessing (a
+# chance in 9,000 per quarter hour), while a hall behind one address, where some mistype
+# the code on the screen, stays well under it. A joined device never counts (participant_in).
+WRONG_CODES_PER_15_MIN = 100
 # A hall shares one address (the venue's Wi-Fi, a carrier's NAT): generous, yet a script
 # creating participants by the thousand is stopped.
 JOINS_PER_ADDRESS_PER_10_MIN = 600

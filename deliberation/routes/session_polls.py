@@ -13,13 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from deliberation import polls, polls_live, sessions, timer
 from deliberation.models import LiveSession
 from deliberation.routes import sessions as session_routes
 from forum import live
 from forum.db import utcnow
-from forum.errors import InvalidInput
+from forum.errors import Conflict, InvalidInput, RateLimited
 from forum.models import MAX_ID
 from forum.policy import Actor
 from forum.web import ActorDep, MemberDep, SessionDep, form_values, is_htmx, redirect, render
@@ -47,23 +48,34 @@ def _options(form: Any) -> list[str]:
 async def answer(
     request: Request, session: SessionDep, actor: ActorDep, code: Code, poll_id: Id
 ) -> Response:
-    form = await request.form()
+    options = _options(await request.form())
+    # The database work on a worker thread (as for ideas and votes): a hall answering at
+    # once must not hold up the live messages going out.
+    schedule = polls_live.loop_schedule(asyncio.get_running_loop())
+    return await run_in_threadpool(
+        _answer, request, session, actor, code, poll_id, options, schedule
+    )
+
+
+def _answer(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    poll_id: int,
+    options: list[str],
+    schedule: polls_live.Schedule,
+) -> Response:
     view, participant = session_routes._participant(request, session, code)
     try:
         if participant is None:
             raise InvalidInput(message="Please join the session first to answer the poll.")
-        changed = polls.answer_poll(
-            session, participant, poll_id=poll_id, option_ids=_options(form)
-        )
-    except InvalidInput as error:
+        changed = polls.answer_poll(session, participant, poll_id=poll_id, option_ids=options)
+    except (InvalidInput, Conflict, RateLimited) as error:  # said in the poll, the page kept
         return _answer_refused(request, session, actor, view, participant, error)
     if changed:
         polls_live.answers_changed(
-            _hub(request),
-            request.app.state.engine,
-            view.live,
-            poll_id,
-            polls_live.loop_schedule(asyncio.get_running_loop()),
+            _hub(request), request.app.state.engine, view.live, poll_id, schedule
         )
     if is_htmx(request):
         context = participant_part(session, view, participant)
@@ -77,14 +89,16 @@ def _answer_refused(
     actor: Actor,
     view: sessions.SessionView,
     participant: Any,
-    error: InvalidInput,
+    error: InvalidInput | Conflict | RateLimited,
 ) -> Response:
-    problems = {"poll_errors": error.fields, "poll_message": "" if error.fields else error.message}
+    fields = error.fields if isinstance(error, InvalidInput) else {}
+    status = 422 if isinstance(error, InvalidInput) else error.status
+    problems = {"poll_errors": fields, "poll_message": "" if fields else error.message}
     if is_htmx(request):
         context = participant_part(session, view, participant) | problems
-        return render(request, TEMPLATE, context, block="session_poll", status_code=422)
+        return render(request, TEMPLATE, context, block="session_poll", status_code=status)
     return session_routes._participant_page(
-        request, session, actor, view.live.code, status=422, **problems
+        request, session, actor, view.live.code, status=status, **problems
     )
 
 

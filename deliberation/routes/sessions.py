@@ -94,12 +94,11 @@ def _participant_page(
     block: str = "idea_form",
     **extra: Any,
 ) -> Response:
-    try:
-        view = sessions.find_session(session, code=code, client_ip=_ip(request))
+    try:  # a joined device comes back without the guessing check (its hall shares one address)
+        view, participant = _participant(request, session, code)
     except InvalidInput as error:
         context = {"values": {"code": code}, "errors": error.fields}
         return render(request, JOIN_PAGE, context, status_code=404)
-    participant = sessions.participant_for_token(session, session_id=view.id, token=_token(request))
     context = {
         "view": view,
         "participant": participant,
@@ -238,10 +237,17 @@ def _vote(request: Request, session: Session, code: str, idea_id: int, values: d
         return redirect(request, f"/s/{code}")
     withdraw = bool(values.get("withdraw"))
     change = ideas.withdraw_vote if withdraw else ideas.vote_idea
-    with _COUNTING:  # counts go out in the order they were made: the last frame is right
-        idea, moved = change(session, participant, idea_id=idea_id)
-        if moved:
-            _published(request, session, view.live, votes={idea.id: idea.votes})
+    try:
+        with _COUNTING:  # counts go out in the order they were made: the last frame is right
+            idea, moved = change(session, participant, idea_id=idea_id)
+            if moved:
+                _published(request, session, view.live, votes={idea.id: idea.votes})
+    except Conflict as error:  # hidden, merged or paused meanwhile: said on the button
+        if not is_htmx(request):
+            raise
+        button = {"id": idea_id, "voted": bool(values.get("withdraw"))}
+        context = {"view": view, "idea": button, "problem": error.message}
+        return render(request, PARTICIPANT_PAGE, context, block="vote_form", status_code=409)
     if is_htmx(request):
         button = {"id": idea.id, "voted": not withdraw}  # what this voter's button now says
         return render(request, PARTICIPANT_PAGE, {"view": view, "idea": button}, block="vote_form")

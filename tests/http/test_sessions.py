@@ -415,3 +415,29 @@ async def test_the_join_address_is_the_one_phones_can_reach(app, facilitator, li
     assert f"http://192.168.1.20:8000/s/{live_session.code}" in page.text and "127.0.0.1:8000" not in page.text
     qr = await facilitator.get(f"/sessions/{live_session.id}/qr.svg", headers={"Host": "192.168.1.20:8000"})
     assert qr.status_code == 200
+
+
+async def test_a_hall_behind_one_address_is_not_locked_out_by_mistyped_codes(session, make_client, live_session):
+    """Everyone in the hall shares the Wi-Fi's address: once 100 wrong codes came from it,
+    a new phone is refused (guessing), but the phones that joined go on as before."""
+    guest = await joined(make_client, live_session)
+    for _ in range(sessions.WRONG_CODES_PER_15_MIN):
+        session.add(LoginAttempt(key="live-code:127.0.0.1"))
+    session.commit()
+    assert (await guest.get(f"/s/{live_session.code}")).status_code == 200
+    sent = await guest.post(f"/s/{live_session.code}/ideas", {"text": "ยังส่งได้", "key": "abcdefgh0041"}, htmx=True)
+    assert sent.status_code == 200 and "HX-Retarget" not in sent.headers and 'id="idea_form"' in sent.text
+    assert count(session, LiveIdea) == 1
+    assert (await make_client().get(f"/s/{live_session.code}")).status_code == 429
+
+
+async def test_a_refused_vote_is_said_on_its_button_not_over_the_page(session, make_client, facilitator, live_session):
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0042"}, htmx=True)
+    idea = session.exec(select(LiveIdea)).one()
+    await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})
+    voter = await joined(make_client, live_session, "ลุงมี")
+    response = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {}, htmx=True)
+    assert response.status_code == 409 and "HX-Retarget" not in response.headers
+    assert f'id="vote-{idea.id}"' in response.text and 'role="alert"' in response.text and "live-seq" not in response.text
+    assert count(session, LiveIdeaVote) == 0
