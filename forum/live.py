@@ -34,8 +34,8 @@ from sqlmodel import Session
 
 from forum.config import POSTGRES_ONLY, ConfigError, Settings
 from forum.db import utcnow
-from forum.errors import NotFound
-from forum.models import LiveFrame
+from forum.errors import NotFound, RateLimited
+from forum.models import LiveFrame, LoginAttempt
 from forum.policy import Actor
 
 FLUSH_WINDOW = 0.1  # seconds: a channel sends at most one message per window
@@ -77,14 +77,40 @@ def is_public(channel: str) -> bool:
     return channel.split(":", 1)[0] in _public
 
 
-def authorize(session: Session, actor: Actor, channel: str) -> None:
+GUESSES_PER_15_MIN = 100  # unknown public channels asked for from one address
+
+
+def authorize(
+    session: Session, actor: Actor, channel: str, *, client_ip: str | None = None
+) -> None:
     """Raises NotFound (a malformed name, an unknown kind, or the kind's own answer) or
-    Forbidden / NotLoggedIn."""
+    Forbidden / NotLoggedIn. A public channel's key is its capability (a live session's
+    code): with `client_ip`, each unknown one asked for is counted against the address,
+    and past GUESSES_PER_15_MIN the address is refused (RateLimited) — the same guessing
+    limit as typing codes, so listening is no way around it."""
     match = CHANNEL_NAME.fullmatch(channel)
     check = _authorizers.get(match.group(1)) if match else None
     if match is None or check is None:
         raise NotFound()
-    check(session, actor, match.group(2))
+    counted = client_ip is not None and match.group(1) in _public
+    key = f"live-channel:{client_ip}"
+    if counted:
+        since = utcnow() - timedelta(minutes=15)
+        table = LoginAttempt.__table__  # type: ignore[attr-defined]
+        asked = session.execute(
+            sa.select(sa.func.count()).where(table.c.key == key, table.c.at > since)
+        ).scalar_one()
+        if asked >= GUESSES_PER_15_MIN:
+            raise RateLimited(
+                "Too many wrong codes were typed from this connection. Please wait 15 minutes and try again."
+            )
+    try:
+        check(session, actor, match.group(2))
+    except NotFound:
+        if counted:
+            session.add(LoginAttempt(key=key))
+            session.commit()
+        raise
 
 
 def marker_id(channel: str) -> str:
@@ -429,9 +455,7 @@ class Hub:
         key = (channel, after, known)
         found = self._replays.get(key)
         if found is None or (found.done() and found.exception() is not None):
-            found = asyncio.ensure_future(
-                asyncio.to_thread(self.store.catch_up, channel, after)
-            )
+            found = asyncio.ensure_future(asyncio.to_thread(self.store.catch_up, channel, after))
             if known is not None:
                 if len(self._replays) > 200:
                     self._replays.clear()

@@ -74,7 +74,7 @@ def live_poll(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     beyond the check of who asks. Refused like the socket: 404 or 403."""
     channel = request.query_params.get("channel", "")
     after = form_int(request.query_params.get("after"))
-    live.authorize(session, actor, channel)
+    live.authorize(session, actor, channel, client_ip=request.client.host if request.client else "")
     hub = live.get_hub(request.app)
     newest = hub.position(channel)
     if after is None or newest is None or after == newest:
@@ -139,7 +139,8 @@ def _authorize(websocket: WebSocket, channel: str) -> datetime | None:
         actor, expires_at = (
             accounts.session_for_token(session, token) if token else (ANONYMOUS, None)
         )
-        live.authorize(session, actor, channel)
+        client = websocket.client.host if websocket.client else ""
+        live.authorize(session, actor, channel, client_ip=client)
         return expires_at
 
 

@@ -441,3 +441,17 @@ async def test_a_refused_vote_is_said_on_its_button_not_over_the_page(session, m
     assert response.status_code == 409 and "HX-Retarget" not in response.headers
     assert f'id="vote-{idea.id}"' in response.text and 'role="alert"' in response.text and "live-seq" not in response.text
     assert count(session, LiveIdeaVote) == 0
+
+
+async def test_listening_is_no_way_around_the_guessing_limit(session, make_client, live_session):
+    """A session's channel is named by its code: asking for unknown ones (by polling or by
+    socket) is counted like typed codes, and an address past the limit is refused."""
+    client = make_client()
+    wrong = "000001" if live_session.code != "000001" else "000002"
+    assert (await client.get(f"/live/poll?channel=session:{wrong}&after=0")).status_code == 404
+    assert session.exec(select(func.count()).where(LoginAttempt.key == "live-channel:127.0.0.1")).one() == 1
+    for _ in range(live.GUESSES_PER_15_MIN):
+        session.add(LoginAttempt(key="live-channel:127.0.0.1"))
+    session.commit()
+    refused = await client.get(f"/live/poll?channel=session:{live_session.code}&after=0")
+    assert refused.status_code == 429
