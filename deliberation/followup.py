@@ -200,6 +200,8 @@ def _source(session: Session, session_id: int, idea_id: Any, cluster_id: Any) ->
             raise InvalidInput(
                 message="This idea was merged into another one: take that one forward instead."
             )
+        if idea.status != IdeaStatus.shown:  # what goes on an agenda is what the hall saw
+            raise InvalidInput(message="Only a shown idea can be taken forward: approve it first.")
         rows = _source_ideas(session, [idea])
         return PromoteSource(
             (idea.id,), None, " ".join(idea.text.split())[:MAX_TITLE], _body_of(rows), rows
@@ -213,7 +215,7 @@ def _source(session: Session, session_id: int, idea_id: Any, cluster_id: Any) ->
                 select(LiveIdea)
                 .where(
                     LiveIdea.cluster_id == cluster.id,
-                    col(LiveIdea.status).in_([IdeaStatus.shown, IdeaStatus.pending]),
+                    LiveIdea.status == IdeaStatus.shown,  # never a pending or hidden idea
                 )
                 .order_by(col(LiveIdea.votes).desc(), col(LiveIdea.id))
             ).all()

@@ -16,6 +16,7 @@ from deliberation import followup, ideas, sessions
 from deliberation.models import (
     AgendaItem,
     AgendaStatus,
+    IdeaStatus,
     LiveCluster,
     LivePromotion,
     LivePromotionIdea,
@@ -337,6 +338,23 @@ def test_an_empty_theme_or_a_merged_idea_cannot_be_taken_forward(session, live, 
         "merged"
         in bad(session, live, secretary, idea_id=duplicate.id, target="proposal_draft").message
     )
+
+
+def test_only_what_the_hall_saw_is_taken_forward(session, live, secretary):
+    """A pending or hidden idea is not public: it never goes onto an agenda or a draft."""
+    shown, waiting, hidden = idea(session, live, "ไฟถนนโซลาร์"), idea(session, live, "ยังไม่อนุมัติ"), idea(session, live, "นอกเรื่อง")
+    waiting.status = IdeaStatus.pending
+    session.add(waiting)
+    session.commit()
+    ideas.moderate_idea(session, secretary, idea_id=hidden.id, action="hide")
+    theme = cluster(session, live, "ไฟฟ้า", shown, waiting, hidden)
+    form = followup.promote_form(session, secretary, session_id=live.id, cluster_id=theme.id)
+    assert form.source.body == "- ไฟถนนโซลาร์ (0 เสียง)"
+    promotion, _ = followup.promote(session, secretary, session_id=live.id, cluster_id=theme.id, title="ไฟฟ้า", target="proposal_draft")
+    linked = session.exec(select(LivePromotionIdea.idea_id).where(LivePromotionIdea.promotion_id == promotion.id)).all()
+    assert linked == [shown.id]
+    for row in (waiting, hidden):
+        assert "approve it first" in bad(session, live, secretary, idea_id=row.id, target="proposal_draft").message
 
 
 def test_a_double_submit_makes_one_promotion(session, live, secretary, meeting):
