@@ -119,6 +119,30 @@ async def test_a_subscriber_gets_the_stored_frames_after_its_number_then_live_on
         assert live_one.text.startswith(fragment(6) + '<span id="live-seq-meeting-5"')
 
 
+async def test_a_hall_reconnecting_at_once_shares_one_read_of_the_store(hub, engine):
+    """Hundreds of sockets asking for the frames after the same number at the same moment
+    (the network came back) wait for one read; a newer frame makes the next ask read anew."""
+    for n in range(1, 4):
+        hub.publish("session:123456", fragment(n))
+    reads = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "liveframe" in statement:
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answers = await asyncio.gather(*(hub.replay("session:123456", 1) for _ in range(200)))
+        assert {(latest, tuple(f.seq for f in frames)) for latest, frames in answers} == {(3, (2, 3))}
+        assert len(reads) <= 2  # the newest number and the frames: once for all 200
+        hub.publish("session:123456", fragment(4))
+        del reads[:]
+        latest, frames = await hub.replay("session:123456", 1)
+        assert (latest, [f.seq for f in frames]) == (4, [2, 3, 4]) and reads
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
 async def test_a_new_subscriber_without_a_number_starts_from_now(hub):
     hub.publish("meeting:6", fragment(1))
     async with hub.subscribe("meeting:6") as subscription:
