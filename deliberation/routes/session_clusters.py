@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from deliberation import clusters, sessions, wordcloud
 from forum.errors import InvalidInput
@@ -82,8 +83,25 @@ async def _change(
     change: Callable[[dict[str, Any]], object],
     flash: str,
 ) -> Response:
-    """Run one change from the panel's form; bad input re-renders the panel (422)."""
+    """Run one change from the panel's form; bad input re-renders the panel (422). On a
+    worker thread: the panel may compute suggestions (Thai word cuts over every idea),
+    which must not hold up the live messages going out to the hall."""
     values = form_values(await request.form())
+    return await run_in_threadpool(
+        _apply, request, session, actor, session_id, problem, change, flash, values
+    )
+
+
+def _apply(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    problem: tuple[Any, ...],
+    change: Callable[[dict[str, Any]], object],
+    flash: str,
+    values: dict[str, Any],
+) -> Response:
     try:
         change(values)
     except InvalidInput as error:

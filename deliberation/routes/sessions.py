@@ -135,6 +135,10 @@ def participant_page(
 @router.post("/s/{code}/join")
 async def join(request: Request, session: SessionDep, actor: ActorDep, code: Code) -> Response:
     values = form_values(await request.form())
+    return await run_in_threadpool(_join, request, session, actor, code, values)  # as ideas
+
+
+def _join(request: Request, session: Session, actor: Actor, code: str, values: dict) -> Response:
     try:
         participant, token = sessions.join_session(
             session,
