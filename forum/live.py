@@ -454,6 +454,8 @@ class Hub:
         known = self.position(channel) if after is not None else None
         key = (channel, after, known)
         found = self._replays.get(key)
+        if found is not None and found.get_loop() is not asyncio.get_running_loop():
+            found = None  # made on another event loop (a server restarted in-process)
         if found is None or (found.done() and found.exception() is not None):
             found = asyncio.ensure_future(asyncio.to_thread(self.store.catch_up, channel, after))
             if known is not None:
