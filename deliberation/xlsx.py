@@ -313,7 +313,7 @@ def _polls_sheet(session: Session, session_id: int) -> Sheet:
     ).all()
     return Sheet(
         gettext("Polls"),
-        [gettext("Question"), gettext("Option"), gettext("Answers")],
+        [gettext("Poll question"), gettext("Option"), gettext("Answers")],
         [[question, label, votes] for question, label, votes in rows],
         widths=(50, 36, 10),
     )

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -38,7 +39,6 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             max_overflow=-1,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "before_cursor_execute", _queue_writer)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=-1, pool_pre_ping=True)
 
@@ -68,6 +68,9 @@ class _QueuedConnection(sqlite3.Connection):
 
     writers: threading.Lock  # set per engine by _writers_queue
     holding = False
+
+    def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
+        return super().cursor(factory or _QueuedCursor)
 
     def hold(self) -> None:
         if not self.holding and self.writers.acquire(timeout=QUEUE_TIMEOUT):
@@ -102,11 +105,21 @@ def _writers_queue() -> type[_QueuedConnection]:
     return type("QueuedConnection", (_QueuedConnection,), {"writers": threading.Lock()})
 
 
-def _queue_writer(_conn, cursor, statement, _parameters, _context, _executemany) -> None:
-    connection = cursor.connection
-    writing = _WRITE.match(statement)
-    if writing and isinstance(connection, _QueuedConnection) and not connection.holding:
-        connection.hold()
+class _QueuedCursor(sqlite3.Cursor):
+    """Takes its connection's place in the writers' queue right before a write runs (after
+    SQLAlchemy's own events, as SQLite's own lock would be met)."""
+
+    connection: _QueuedConnection
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        if not self.connection.holding and _WRITE.match(sql):
+            self.connection.hold()
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        if not self.connection.holding and _WRITE.match(sql):
+            self.connection.hold()
+        return super().executemany(sql, parameters)
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:
@@ -155,6 +168,8 @@ def claim_version(session: Session, model: type[SQLModel], record_id: int, versi
     same version, the row lock orders them and only the first gets True."""
     table = model.__table__  # type: ignore[attr-defined]
     result = session.connection().execute(
-        table.update().where(table.c.id == record_id, table.c.version == version).values(version=version + 1)
+        table.update()
+        .where(table.c.id == record_id, table.c.version == version)
+        .values(version=version + 1)
     )
     return result.rowcount == 1

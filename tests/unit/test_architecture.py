@@ -68,6 +68,24 @@ def test_every_message_has_a_thai_translation():
     assert catalog.missing("th") == []
 
 
+def test_a_message_has_one_thai_translation_across_the_topic_catalogs():
+    """The topic catalogs are merged into one: a msgid translated twice, differently, gets
+    one of them everywhere (a search result labelled as a session's badge would be)."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((ROOT / "forum" / "locales" / "th").glob("*.po")):
+        with path.open("rb") as file:
+            for message in read_po(file):
+                if not message.id or not message.string:
+                    continue
+                earlier = seen.setdefault(message.id, (path.name, message.string))
+                if earlier[1] != message.string:
+                    clashes.append((message.id, earlier, (path.name, message.string)))
+    assert clashes == []
+
+
 def test_thai_translations_keep_their_placeholders():
     translations = catalog.i18n.catalog("th")
     placeholder = re.compile(r"%\(\w+\)s")
