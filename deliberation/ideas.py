@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -262,6 +263,14 @@ def rows_by_id(
         .where(col(LiveIdea.id).in_(idea_ids))
     )
     return _rows(session, session.exec(query).all(), viewer)
+
+
+def vote_counts(connection: Any, idea_ids: set[int]) -> dict[int, int]:
+    """These ideas' vote counts as the database has them now, through a Session or a
+    Connection (a live frame reads them in its own transaction: forum.live.Render)."""
+    table = LiveIdea.__table__  # type: ignore[attr-defined]
+    query = sa.select(table.c.id, table.c.votes).where(table.c.id.in_(idea_ids))
+    return {idea_id: votes for idea_id, votes in connection.execute(query).all()}
 
 
 def _rows(session: Session, rows: Any, viewer: LiveParticipant | None) -> list[IdeaRow]:

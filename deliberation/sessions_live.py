@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable
 
 from jinja2_fragments import render_block
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -67,7 +68,7 @@ def render_shared(hub: live.Hub, template: str, block: str, **context: object) -
         i18n.current_locale.reset(token)
 
 
-def publish(hub: live.Hub, live_session: LiveSession, html: str) -> int | None:
+def publish(hub: live.Hub, live_session: LiveSession, html: str | live.Render) -> int | None:
     """Send out-of-band fragments (elements with hx-swap-oob) to every page of the session,
     after the commit of the change they show. Returns the frame's number; None if it could
     not be stored (the change is saved all the same)."""
@@ -86,28 +87,31 @@ def session_changed(
     shown: Iterable[int] = (),
     gone: Iterable[int] = (),
     changed: Iterable[int] = (),
-    votes: dict[int, int] | None = None,
+    votes: Iterable[int] = (),
     state: bool = False,
 ) -> int | None:
     """After the commit of a change in the session: one frame with the ideas now `shown`
     (new, approved, restored), those `gone` (hidden, merged), those whose text or pin
-    `changed`, the new counts of those whose `votes` moved ({idea id: count}), and the
-    session's `state` when it moved. Returns the frame's number; None if it could not be stored."""
+    `changed`, the counts of those whose `votes` moved, and the session's `state` when it
+    moved. The counts are read as the frame is numbered (forum.live.Render): whichever
+    worker took a vote, the last frame says the last count. Returns the frame's number; None if it could not be stored."""
     wanted = {*shown, *changed}
     rows = {  # never a pending or hidden idea's text on the channel
         row.id: row
         for row in (ideas.rows_by_id(session, wanted) if wanted else [])
         if row.status == IdeaStatus.shown
     }
-    html = render_shared(
-        hub,
-        FRAMES,
-        "frame",
-        live_session=live_session,
-        state=state,
-        gone=list(gone),
-        shown=[rows[idea_id] for idea_id in shown if idea_id in rows],
-        changed=[rows[idea_id] for idea_id in changed if idea_id in rows],
-        votes=sorted((votes or {}).items()),
-    )
-    return publish(hub, live_session, html)
+    counted = set(votes)
+    parts = {
+        "live_session": live_session,
+        "state": state,
+        "gone": list(gone),
+        "shown": [rows[idea_id] for idea_id in shown if idea_id in rows],
+        "changed": [rows[idea_id] for idea_id in changed if idea_id in rows],
+    }
+
+    def frame(connection: Connection | None) -> str:
+        counts = ideas.vote_counts(connection or session, counted) if counted else {}
+        return render_shared(hub, FRAMES, "frame", votes=sorted(counts.items()), **parts)
+
+    return publish(hub, live_session, frame if counted else frame(None))

@@ -120,6 +120,8 @@ def marker_id(channel: str) -> str:
 
 # -- frames and messages -------------------------------------------------------------
 
+Render = Callable[["Connection | None"], str]  # a frame read in its transaction (append)
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -163,9 +165,9 @@ class FrameStore:
     def append(
         self,
         channel: str,
-        html: str,
+        html: str | Render,
         *,
-        before_commit: Callable[[Connection, int], None] | None = None,
+        before_commit: Callable[[Connection, int, str], None] | None = None,
     ) -> int:
         """Store a frame under the channel's next number. Two publishers computing the same
         number collide on the unique (channel, seq): the later one retries. On PostgreSQL
@@ -173,30 +175,40 @@ class FrameStore:
         are also committed in order (a frame is never visible before the ones under it),
         which the LISTEN/NOTIFY backend relies on. Older frames past the window are pruned
         in the same transaction (never the newest, so the numbering continues).
-        `before_commit(connection, seq)` runs last in the transaction (the backend's
-        NOTIFY: sent if and only if the frame is stored)."""
+        `before_commit(connection, seq, html)` runs last in the transaction (the backend's
+        NOTIFY: sent if and only if the frame is stored).
+
+        `html` may be a Render: called with the transaction's connection once the channel's
+        lock is held (PostgreSQL), it reads what the frame says — a vote count — in the
+        order the frames are numbered, so across workers the last frame says the last
+        count; on SQLite (one process: its caller keeps the order) it is called with None
+        before the transaction."""
         table = self.table
         for attempt in range(20):
             now = utcnow()
-            next_seq = sa.select(
-                sa.literal(channel, table.c.channel.type),
-                sa.func.coalesce(sa.func.max(table.c.seq), 0) + 1,
-                sa.literal(html, table.c.html.type),
-                sa.literal(now, table.c.created_at.type),
-            ).where(table.c.channel == channel)
-            insert = (
-                table.insert()
-                .from_select(["channel", "seq", "html", "created_at"], next_seq)
-                .returning(table.c.seq)
-            )
             try:
                 # Writing first: SQLite takes its write lock before reading the maximum.
                 with self.engine.begin() as connection:
-                    if connection.dialect.name == "postgresql":
+                    on_postgres = connection.dialect.name == "postgresql"
+                    if on_postgres:
                         lock = sa.func.pg_advisory_xact_lock(
                             NUMBERING_LOCK, sa.func.hashtext(channel)
                         )
                         connection.execute(sa.select(lock))
+                    text = (
+                        html if isinstance(html, str) else html(connection if on_postgres else None)
+                    )
+                    next_seq = sa.select(
+                        sa.literal(channel, table.c.channel.type),
+                        sa.func.coalesce(sa.func.max(table.c.seq), 0) + 1,
+                        sa.literal(text, table.c.html.type),
+                        sa.literal(now, table.c.created_at.type),
+                    ).where(table.c.channel == channel)
+                    insert = (
+                        table.insert()
+                        .from_select(["channel", "seq", "html", "created_at"], next_seq)
+                        .returning(table.c.seq)
+                    )
                     seq = connection.execute(insert).scalar_one()
                     connection.execute(
                         table.delete().where(
@@ -206,7 +218,7 @@ class FrameStore:
                         )
                     )
                     if before_commit is not None:
-                        before_commit(connection, seq)
+                        before_commit(connection, seq, text)
                 return seq
             except IntegrityError:
                 if attempt == 19:
@@ -433,17 +445,21 @@ class Hub:
 
     # -- the publishing side (any thread) --
 
-    def publish(self, channel: str, html: str) -> int:
+    def publish(self, channel: str, html: str | Render) -> int:
         """Store a frame and hand it to the backend; returns its sequence number. Call it
-        after the commit of the change it shows. Thread-safe; never waits for sockets."""
+        after the commit of the change it shows. Thread-safe; never waits for sockets.
+        `html`: the frame, or a Render that reads what it shows in numbering order
+        (FrameStore.append)."""
         if not CHANNEL_NAME.fullmatch(channel):
             raise ValueError(f"not a live channel name: {channel!r}")
+        stored: list[str] = []
 
-        def in_transaction(connection: Connection, seq: int) -> None:
-            self.backend.stored(connection, channel, seq, html)
+        def in_transaction(connection: Connection, seq: int, text: str) -> None:
+            stored.append(text)
+            self.backend.stored(connection, channel, seq, text)
 
         seq = self.store.append(channel, html, before_commit=in_transaction)
-        self.backend.announce(channel, seq, html)
+        self.backend.announce(channel, seq, stored[-1])
         return seq
 
     async def replay(self, channel: str, after: int | None) -> tuple[int, list[Frame]]:

@@ -43,7 +43,9 @@ PARTICIPANT_PAGE = "deliberation/session_page.html"
 CONSOLE_PAGE = "deliberation/session_console.html"
 PROJECTOR_PAGE = "deliberation/session_projector.html"
 TOKEN_DAYS = 30
-_COUNTING = threading.Lock()  # votes of this process, with the frames saying their counts
+# Votes of this process and the frames saying their counts, in one order (across workers
+# on PostgreSQL, the frame reads its counts under the channel's lock: forum.live.Render).
+_COUNTING = threading.Lock()
 
 
 def _base_url(_request: Request) -> str:
@@ -245,7 +247,7 @@ def _vote(request: Request, session: Session, code: str, idea_id: int, values: d
         with _COUNTING:  # counts go out in the order they were made: the last frame is right
             idea, moved = change(session, participant, idea_id=idea_id)
             if moved:
-                _published(request, session, view.live, votes={idea.id: idea.votes})
+                _published(request, session, view.live, votes=[idea.id])
     except Conflict as error:  # hidden, merged or paused meanwhile: said on the button
         if not is_htmx(request):
             raise
@@ -400,7 +402,7 @@ def _moderate(
         kept = ideas.merge_ideas(
             session, actor, idea_id=idea_id, into_id=values.get("into_id"), session_id=view.id
         )
-        return {"gone": [idea_id], "votes": {kept.id: kept.votes}}
+        return {"gone": [idea_id], "votes": [kept.id]}
     idea = ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
     if action in ("pin", "unpin"):
         return {"changed": [idea_id]}
