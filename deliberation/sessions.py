@@ -202,6 +202,7 @@ def change_session_status(
     live.version += 1
     if target == LiveSessionStatus.closed:
         live.closed_at = utcnow()
+        live.timer_ends_at = live.timer_left = None  # its countdown ends with it
     session.add(live)
     audit.record(
         session,

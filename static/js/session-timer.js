@@ -4,7 +4,8 @@
 
    (a) #session-timer counts down to its data-ends-at (ISO-8601 UTC) every second, against
    the server's clock: the page's [data-server-now] gives the offset of this phone's clock,
-   read once at load (a frame replayed later carries no "now", so it cannot skew it). At
+   read once when the page has loaded (a frame replayed later carries no "now", so it
+   cannot skew it; read any later, the page's time would be stale by then). At
    zero it shows its data-done text ("Time is up"). A paused or stopped timer has no
    data-ends-at and is left as the server wrote it. A live frame replaces the element
    (hx-swap-oob): the next tick reads the new attributes.
@@ -38,6 +39,10 @@
     if (!timer) {
       return;
     }
+    if (document.querySelector('.session-live[data-session-status="closed"]')) {
+      timer.hidden = true; // the session has ended: so has its countdown
+      return;
+    }
     var ends = Date.parse(timer.getAttribute("data-ends-at") || "");
     if (isNaN(ends)) {
       return; // paused or stopped: the server's text stands
@@ -63,6 +68,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    serverOffset(); // now, while the page's server time is fresh (not when a timer starts)
     refresh();
     window.setInterval(tick, 1000);
   });

@@ -159,3 +159,20 @@ def test_phones_follow_a_server_restarted_mid_session_by_themselves(browser):
             failed += [line for line in browsing.problems if "htmx:afterRequest" in line]
         problems = [line for line in browsing.problems if line not in failed]
         assert problems == [], "console errors or CSP violations:\n" + "\n".join(problems)
+
+
+def test_a_phone_open_a_while_counts_a_new_timer_down_right(browsing, live_server):
+    """The countdown follows the server's clock from the phone's own offset, read when the
+    page loaded: a timer started later shows its minute, not a minute plus the time the
+    page had been open (the page's server time is stale by then)."""
+    opened = open_live_session(live_server.engine)
+    phone = join_by_code(browsing, opened.code, "ป้าแดง")
+    phone.wait_for_timeout(4000)  # the time being measured: the page has been open a while
+    console = facilitator_on(browsing, opened.facilitator_email, f"/sessions/{opened.id}/console")
+    console.get_by_label(th("Minutes (1–120)")).fill("1")
+    console.get_by_role("button", name=th("Start the timer")).click()
+    timer = phone.locator("#session-timer")
+    expect(timer).to_have_attribute("data-left", re.compile(r"^\d+$"), timeout=LIVE)
+    expect(timer).to_have_text(re.compile(r"^0[01]:\d\d"), timeout=LIVE)
+    left = int(timer.get_attribute("data-left"))
+    assert 50 <= left <= 60, f"{left} s left of a 1-minute timer"
