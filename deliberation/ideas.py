@@ -315,7 +315,9 @@ def _moderated(
     idea = session.get(LiveIdea, idea_id)
     if idea is None or session_id not in (None, idea.session_id):
         raise NotFound()
-    sessions.get_session(session, actor, session_id=idea.session_id)  # Forbidden, NotFound
+    view = sessions.get_session(session, actor, session_id=idea.session_id)  # Forbidden, NotFound
+    if view.live.status == LiveSessionStatus.closed:  # archived: what was said stays as it was
+        raise Conflict("This session is closed: it can no longer be changed.")
     return idea
 
 

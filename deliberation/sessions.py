@@ -477,14 +477,19 @@ class SessionsPanel:
     meeting_id: int
     body_id: int
     sessions: list[LiveSession]
+    may_open: bool  # the form to open one: the meeting's facilitators, until it closes
 
 
 def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meetings.PagePanel | None:
-    """The meeting's live sessions and the form to open one, for its facilitators; nothing
-    (and no query) for anyone else or once the meeting is closed."""
-    if meeting.status == MeetingStatus.closed or not policy.can(actor, RUN, meeting):
+    """The meeting's live sessions, for everyone who reads its page — a member takes part
+    in an open one as themselves; a closed one stays with the meeting, its ideas readable —
+    and the form to open one for its facilitators until the meeting closes. Nothing when
+    there is neither."""
+    found = sessions_of_meeting(session, meeting.id)
+    may_open = meeting.status != MeetingStatus.closed and policy.can(actor, RUN, meeting)
+    if not found and not may_open:
         return None
-    data = SessionsPanel(meeting.id, meeting.body_id, sessions_of_meeting(session, meeting.id))
+    data = SessionsPanel(meeting.id, meeting.body_id, found, may_open)
     return meetings.PagePanel(PANEL_TEMPLATE, data)
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from deliberation import ideas, sessions, sessions_live
-from deliberation.models import IdeaStatus, LiveSession
+from deliberation.models import IdeaStatus, LiveSession, LiveSessionStatus
 from forum import live
 from forum.config import get_settings
 from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
@@ -115,8 +115,8 @@ def _participant_page(
         context |= {
             "order": order,
             "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
-            if participant is not None
-            else [],
+            if participant is not None or view.live.status == LiveSessionStatus.closed
+            else [],  # a closed session stays readable by whoever has its code
             "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
         } | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant)
     return render(request, PARTICIPANT_PAGE, context | extra, block=block, status_code=status)

@@ -455,3 +455,30 @@ async def test_listening_is_no_way_around_the_guessing_limit(session, make_clien
     session.commit()
     refused = await client.get(f"/live/poll?channel=session:{live_session.code}&after=0")
     assert refused.status_code == 429
+
+
+async def test_a_closed_session_stays_with_its_meeting_readable_and_unchanged(session, as_member, make_client, facilitator, meeting, live_session):
+    """What was said stays with the meeting: its page lists the session for every member,
+    the session's page shows the ideas to whoever has the code, and nothing changes them."""
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ติดโซลาร์ที่ศาลาวัด", "key": "abcdefgh0051"})
+    idea = session.exec(select(LiveIdea)).one()
+    member = await as_member(Role.member, body=facilitator.body)
+    page = await member.get(f"/meetings/{meeting.id}")
+    assert f'href="/s/{live_session.code}"' in page.text and f"/sessions/{live_session.id}/console" not in page.text
+    await facilitator.post(f"/sessions/{live_session.id}/status", {"to": "close", "version": "1"})
+    meeting.status = MeetingStatus.closed
+    session.add(meeting)
+    session.commit()
+    for reader, console in ((member, False), (facilitator, True)):
+        page = await reader.get(f"/meetings/{meeting.id}")
+        assert live_session.prompt in page.text and ("/console" in page.text) == console
+        assert 'name="prompt"' not in page.text  # no new session on a closed meeting
+    stranger = make_client()
+    readable = await stranger.get(f"/s/{live_session.code}")
+    assert "ติดโซลาร์ที่ศาลาวัด" in readable.text and 'name="nickname"' not in readable.text
+    refused = await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})
+    assert refused.status_code == 409
+    assert session.get(LiveIdea, idea.id).status == IdeaStatus.shown
+    console = await facilitator.get(f"/sessions/{live_session.id}/console")
+    assert f"/ideas/{idea.id}/hide" not in console.text and f"promote?idea={idea.id}" in console.text
