@@ -89,6 +89,8 @@ def _kept(token: str) -> str | None:
         return None
     if not any(unicodedata.category(char)[0] in "LM" for char in token):
         return None  # punctuation, symbols
+    if not all(unicodedata.category(char)[0] in "LMN" or char in "-'." for char in token):
+        return None  # markup typed as text (<script>, </b>), addresses: not words
     token = token.lower()
     return SAME_WORD.get(token, token)
 

@@ -99,7 +99,7 @@ FIELD_LABELS: dict[str, str] = {
     "substitute_for_id": "Substitute for",
     "guest_name": "Guest's name",
     "guest_organisation": "Guest's organisation",
-    "code": "Check-in code",
+    "code": "Code",  # a meeting's check-in code or a live session's: the form says which
     "q": "Search",
     "since": "From date",
     "until": "Until date",

@@ -84,3 +84,11 @@ def test_an_empty_session_has_an_empty_cloud_and_others_see_nothing(session, bod
     member = factories.actor(session, factories.member(session, body, Role.member))
     with pytest.raises(Forbidden):
         wordcloud.word_cloud(session, member, session_id=live.id)
+
+
+def test_markup_typed_as_text_is_not_a_word():
+    from deliberation.idea_terms import terms
+
+    words = terms("<script>alert('x')</script> ติดตั้ง<b>โซลาร์เซลล์</b>ที่โรงเรียน")
+    assert "โซลาร์เซลล์" in words and "โรงเรียน" in words
+    assert not [word for word in words if "<" in word or ">" in word or "(" in word]
