@@ -128,7 +128,7 @@ async def test_an_idea_becomes_an_agenda_item_and_the_console_lists_it(
 ):
     page = await secretary.get(f"/sessions/{live.id}/promote?idea={idea.id}")
     assert page.status_code == 200
-    assert 'value="ติดโซลาร์เซลล์ที่วัด"' in page.text and "- ติดโซลาร์เซลล์ที่วัด (0 เสียง)" in page.text
+    assert 'value="ติดโซลาร์เซลล์ที่วัด"' in page.text and "- ติดโซลาร์เซลล์ที่วัด (0 โหวต)" in page.text
     assert f'<option value="{meeting.id}" selected>' in page.text
     data = {
         "idea": idea.id,

@@ -152,7 +152,7 @@ def test_the_form_starts_from_the_idea_with_its_votes(session, live, secretary):
     first = idea(session, live, "ตั้งกองทุนโซลาร์ชุมชน", votes=7)
     form = followup.promote_form(session, secretary, session_id=live.id, idea_id=str(first.id))
     assert form.source.title == "ตั้งกองทุนโซลาร์ชุมชน"
-    assert form.source.body == "- ตั้งกองทุนโซลาร์ชุมชน (7 เสียง)"
+    assert form.source.body == "- ตั้งกองทุนโซลาร์ชุมชน (7 โหวต)"
     assert [m.id for m in form.meetings][0] == live.meeting_id
 
 
@@ -349,7 +349,7 @@ def test_only_what_the_hall_saw_is_taken_forward(session, live, secretary):
     ideas.moderate_idea(session, secretary, idea_id=hidden.id, action="hide")
     theme = cluster(session, live, "ไฟฟ้า", shown, waiting, hidden)
     form = followup.promote_form(session, secretary, session_id=live.id, cluster_id=theme.id)
-    assert form.source.body == "- ไฟถนนโซลาร์ (0 เสียง)"
+    assert form.source.body == "- ไฟถนนโซลาร์ (0 โหวต)"
     promotion, _ = followup.promote(session, secretary, session_id=live.id, cluster_id=theme.id, title="ไฟฟ้า", target="proposal_draft")
     linked = session.exec(select(LivePromotionIdea.idea_id).where(LivePromotionIdea.promotion_id == promotion.id)).all()
     assert linked == [shown.id]
