@@ -518,9 +518,17 @@ def main() -> int:
         "--no-postgres", action="store_true", help="skip the 2-worker PostgreSQL run"
     )
     parser.add_argument("--no-steps", action="store_true", help="skip stepping up the audience")
+    parser.add_argument(
+        "--steps-from",
+        type=int,
+        default=None,
+        help="step up from this many participants, by 2,000 up to 20,000 (only the steps run)",
+    )
     args = parser.parse_args()
     clients, seconds, step_seconds = (500, 8.0, 5.0) if args.quick else (2000, 30.0, 10.0)
     steps = [500, 1000] if args.quick else list(range(2000, 12001, 1000))
+    if args.steps_from:
+        steps = list(range(args.steps_from, 20001, 2000))
     results: dict = {}
     data_dir, env = fresh_data_dir("wethi-bench-live-")
     pg = None
@@ -538,24 +546,26 @@ def main() -> int:
             state: dict = {}
             phones = Phones(base, code, PARTICIPANTS)
 
-            log(f"Wethi (pid {wethi.pid}), {clients} participants, one worker, SQLite:")
-            results["wethi"] = measure(running, wethi.pid, channel, phones,
-                                       clients, seconds, state, storm=True)  # fmt: skip
-            log(f"  {json.dumps(results['wethi'])}")
-            log(f"Bare broadcast (pid {bare.pid}), {clients} participants:")
-            results["bare_broadcast"] = measure(running, bare.pid, f"ws://127.0.0.1:{bare_port}/live/ws?channel=x",
-                                                Phones(bare_base, None, 20), clients, seconds, {})  # fmt: skip
-            log(f"  {json.dumps(results['bare_broadcast'])}")
-            w, b = results["wethi"], results["bare_broadcast"]
-            results["ratio_p99_wethi_to_bare"] = (
-                round(w["delivery_p99_ms"] / max(b["delivery_p99_ms"], 1.0), 2)
-                if w["delivery_p99_ms"] is not None and b["delivery_p99_ms"] is not None
-                else None
-            )
-            results["ratio_cpu_wethi_to_bare"] = round(
-                w["server_cpu_percent_of_one_core"] / max(b["server_cpu_percent_of_one_core"], 0.1),
-                2,
-            )
+            if args.steps_from is None:  # the 2,000-participant run and its baseline
+                log(f"Wethi (pid {wethi.pid}), {clients} participants, one worker, SQLite:")
+                results["wethi"] = measure(running, wethi.pid, channel, phones,
+                                           clients, seconds, state, storm=True)  # fmt: skip
+                log(f"  {json.dumps(results['wethi'])}")
+                log(f"Bare broadcast (pid {bare.pid}), {clients} participants:")
+                results["bare_broadcast"] = measure(running, bare.pid, f"ws://127.0.0.1:{bare_port}/live/ws?channel=x",
+                                                    Phones(bare_base, None, 20), clients, seconds, {})  # fmt: skip
+                log(f"  {json.dumps(results['bare_broadcast'])}")
+                w, b = results["wethi"], results["bare_broadcast"]
+                results["ratio_p99_wethi_to_bare"] = (
+                    round(w["delivery_p99_ms"] / max(b["delivery_p99_ms"], 1.0), 2)
+                    if w["delivery_p99_ms"] is not None and b["delivery_p99_ms"] is not None
+                    else None
+                )
+                results["ratio_cpu_wethi_to_bare"] = round(
+                    w["server_cpu_percent_of_one_core"]
+                    / max(b["server_cpu_percent_of_one_core"], 0.1),
+                    2,
+                )
             running.started.remove(("bare", bare))
             bare.terminate()
             bare.wait(timeout=10)
@@ -565,8 +575,13 @@ def main() -> int:
                 held = None
                 for count in steps:
                     log(f"Stepping up: {count} participants for {step_seconds:.0f} s …")
-                    step = measure(running, wethi.pid, channel, phones,
-                                   count, step_seconds, state)  # fmt: skip
+                    try:
+                        step = measure(running, wethi.pid, channel, phones,
+                                       count, step_seconds, state)  # fmt: skip
+                    except (RuntimeError, httpx.HTTPError) as error:  # it broke: that is the answer
+                        results["steps"].append({"clients": count, "broke": repr(error)})
+                        log(f"  broke at {count}: {error!r}")
+                        break
                     log(f"  {json.dumps(step)}")
                     results["steps"].append(step)
                     p99 = step["delivery_p99_ms"]
@@ -581,7 +596,7 @@ def main() -> int:
                 results["largest_with_p99_under_1s"] = held
             running.stop_all()
 
-            if not args.no_postgres:
+            if not args.no_postgres and args.steps_from is None:
                 pg = start_postgres()
                 if pg is None:
                     results["postgres_two_workers"] = "PostgreSQL server binaries not installed"
