@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from deliberation.models import (
     Agenda,
     AgendaItem,
+    AgendaPart,
     LiveIdea,
     LiveParticipant,
     LiveSession,
@@ -78,6 +79,7 @@ class SessionView:
     live: LiveSession
     meeting: Meeting
     body_id: int
+    item: str | None = None  # "4.1 title": the agenda item the session is on, if any
 
     @property
     def id(self) -> int:
@@ -87,7 +89,34 @@ class SessionView:
 def _view(session: Session, live: LiveSession) -> SessionView:
     meeting = session.get(Meeting, live.meeting_id)
     assert meeting is not None
-    return SessionView(live, meeting, meeting.body_id)
+    item = None
+    if live.item_id is not None:
+        found = session.exec(_ITEM_LABELS.where(col(AgendaItem.id) == live.item_id)).first()
+        item = _item_label(found) if found is not None else None
+    return SessionView(live, meeting, meeting.body_id, item)
+
+
+_ITEM_LABELS = (
+    select(AgendaItem.id, AgendaPart.position, AgendaItem.position, AgendaItem.title)
+    .join(AgendaPart, col(AgendaPart.id) == AgendaItem.part_id)
+    .join(Agenda, col(Agenda.id) == AgendaItem.agenda_id)
+)
+
+
+def _item_label(row: Any) -> str:
+    _id, part, position, title = row
+    return f"{part}.{position} {title}"
+
+
+def agenda_choices(session: Session, meeting_id: int) -> list[tuple[int, str]]:
+    """The meeting's agenda items as (id, "4.1 title"), in agenda order: a session may be
+    opened on one of them."""
+    rows = session.exec(
+        _ITEM_LABELS.where(Agenda.meeting_id == meeting_id).order_by(
+            col(AgendaPart.position), col(AgendaItem.position), col(AgendaItem.id)
+        )
+    ).all()
+    return [(row[0], _item_label(row)) for row in rows]
 
 
 # -- the facilitator ------------------------------------------------------------------------
@@ -478,6 +507,7 @@ class SessionsPanel:
     body_id: int
     sessions: list[LiveSession]
     may_open: bool  # the form to open one: the meeting's facilitators, until it closes
+    items: list[tuple[int, str]]  # the agenda's items, for the form (none: no choice shown)
 
 
 def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meetings.PagePanel | None:
@@ -489,7 +519,8 @@ def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meeting
     may_open = meeting.status != MeetingStatus.closed and policy.can(actor, RUN, meeting)
     if not found and not may_open:
         return None
-    data = SessionsPanel(meeting.id, meeting.body_id, found, may_open)
+    items = agenda_choices(session, meeting.id) if may_open else []
+    data = SessionsPanel(meeting.id, meeting.body_id, found, may_open, items)
     return meetings.PagePanel(PANEL_TEMPLATE, data)
 
 

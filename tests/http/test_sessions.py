@@ -486,3 +486,21 @@ async def test_a_closed_session_stays_with_its_meeting_readable_and_unchanged(se
     assert session.get(LiveIdea, idea.id).status == IdeaStatus.shown
     console = await facilitator.get(f"/sessions/{live_session.id}/console")
     assert f"/ideas/{idea.id}/hide" not in console.text and f"promote?idea={idea.id}" in console.text
+
+
+async def test_a_session_on_one_agenda_item(session, make_client, facilitator, meeting):
+    item = factories.agenda_item(session, meeting, title="แผนติดตั้งโซลาร์เซลล์")
+    page = await facilitator.get(f"/meetings/{meeting.id}")
+    assert 'name="item_id"' in page.text and "แผนติดตั้งโซลาร์เซลล์" in page.text
+    response = await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "ติดที่ไหนก่อนดี", "item_id": str(item.id)})
+    assert response.status_code == 303
+    live_session = session.exec(select(LiveSession)).one()
+    assert live_session.item_id == item.id
+    console = await facilitator.get(f"/sessions/{live_session.id}/console")
+    phone = await make_client().get(f"/s/{live_session.code}")
+    for page in (console, phone):
+        assert "แผนติดตั้งโซลาร์เซลล์" in page.text
+    other = factories.meeting(session, facilitator.body)
+    wrong = factories.agenda_item(session, other, title="วาระอื่น")
+    await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "อีกคำถาม", "item_id": str(wrong.id)})
+    assert count(session, LiveSession) == 1  # an item of another meeting opens nothing
