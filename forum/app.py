@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 import deliberation
@@ -45,7 +44,8 @@ from forum.routes import (
     people,
     privacy,
 )
-from forum.web import STATIC_DIR, install_error_handlers
+from forum.static import Static
+from forum.web import STATIC_DIR, STATIC_VERSION, install_error_handlers
 
 PACKAGES = (deliberation, voting, minutes)  # their routers and rules arrive with their issues
 
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(api_router)
     app.include_router(deliberation_api.router, prefix="/api/v1", responses=api_params.ERRORS)
     app.include_router(deliberation_api.agenda_router, responses=api_params.ERRORS)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", Static(directory=STATIC_DIR, version=STATIC_VERSION), name="static")
     install_error_handlers(app)
     app.add_middleware(
         WebMiddleware,

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forum import accounts, config, dates, forms, i18n, labels, middleware, policy
+from forum import accounts, config, dates, forms, i18n, labels, middleware, policy, static
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
 from forum.fragments import Filler, FragmentCache, cut, hole
 from forum.models import MAX_ID
@@ -33,6 +33,7 @@ from forum.policy import ANONYMOUS, Actor
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
+STATIC_VERSION = static.directory_version(STATIC_DIR)  # in every static address (forum/static.py)
 
 SESSION_COOKIE = "wethi_session"
 LANG_COOKIE = "wethi_lang"
@@ -186,6 +187,7 @@ def _make_environment(locale: str) -> Environment:
         label=label,
         label_options=label_options,
         hole=hole,
+        static_version=STATIC_VERSION,
         **{cls.__name__: cls for cls in labels.ENUMS},
     )
     environment.newstyle_gettext = True  # type: ignore[attr-defined]  ({% trans %} blocks call the above)

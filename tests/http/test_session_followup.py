@@ -64,7 +64,7 @@ async def test_the_console_shows_the_share_link_line_and_the_excel_export(secret
         and "social-plugins.line.me/lineit/share" in page.text
     )
     assert f'href="/sessions/{live.id}/ideas.xlsx"' in page.text
-    assert 'src="/static/js/session-followup.js"' in page.text
+    assert 'src="/static/js/session-followup.js?v=' in page.text
     assert "ขอเชิญร่วมแสดงความคิดเห็น" in page.text
     block = await secretary.get(f"/sessions/{live.id}/console", htmx=True)
     assert "share-link" not in block.text  # outside the console block: refreshes leave it
