@@ -16,9 +16,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import segno
+import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -277,15 +278,26 @@ def change_session_settings(
     return live
 
 
-def sessions_of_meeting(session: Session, meeting_id: int) -> list[LiveSession]:
-    """The meeting's sessions, newest first (for its page's panel, already authorised)."""
-    return list(
-        session.exec(
-            select(LiveSession)
-            .where(LiveSession.meeting_id == meeting_id)
-            .order_by(col(LiveSession.id).desc())
-        ).all()
-    )
+class SessionLine(NamedTuple):
+    id: int
+    code: str
+    prompt: str
+    status: str
+
+
+_table = LiveSession.__table__  # type: ignore[attr-defined]
+_SESSIONS_OF_MEETING = (
+    sa.select(_table.c.id, _table.c.code, _table.c.prompt, _table.c.status)
+    .where(_table.c.meeting_id == sa.bindparam("meeting_id"))
+    .order_by(_table.c.id.desc())
+)
+
+
+def sessions_of_meeting(session: Session, meeting_id: int) -> list[SessionLine]:
+    """The meeting's sessions, newest first (for its page's panel, already authorised): one
+    prebuilt query of four columns, as every reader of the meeting's page asks it."""
+    rows = session.execute(_SESSIONS_OF_MEETING, {"meeting_id": meeting_id}).all()
+    return [SessionLine(*row) for row in rows]
 
 
 def join_url(base_url: str, live: LiveSession) -> str:
@@ -505,7 +517,7 @@ PANEL_TEMPLATE = "deliberation/_sessions.html"
 class SessionsPanel:
     meeting_id: int
     body_id: int
-    sessions: list[LiveSession]
+    sessions: list[SessionLine]
     may_open: bool  # the form to open one: the meeting's facilitators, until it closes
     items: list[tuple[int, str]]  # the agenda's items, for the form (none: no choice shown)
 
