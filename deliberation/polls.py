@@ -12,7 +12,6 @@ first's answer and changes nothing; the unique (option, participant) is the last
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import case, delete, distinct, func, update
@@ -29,7 +28,7 @@ from deliberation.models import (
     LiveSession,
     LiveSessionStatus,
 )
-from forum import audit
+from forum import attempts, audit
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
 from forum.forms import clean_text
@@ -420,11 +419,7 @@ def _apply(
         return False
     if before:
         key = f"live-poll-change:{participant.id}"
-        since = utcnow() - timedelta(minutes=1)
-        recent = session.exec(
-            select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
-        ).one()
-        if recent >= CHANGES_PER_MINUTE:
+        if attempts.recent_attempts(session, key, minutes=1) >= CHANGES_PER_MINUTE:
             session.rollback()
             raise RateLimited(
                 "You are changing your answer very often. Please wait a minute and try again."

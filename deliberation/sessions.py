@@ -15,7 +15,6 @@ import io
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, NamedTuple
 
 import segno
@@ -34,7 +33,7 @@ from deliberation.models import (
     LiveSession,
     LiveSessionStatus,
 )
-from forum import audit, meetings, policy
+from forum import attempts, audit, meetings, policy
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
 from forum.forms import clean_text, validate
@@ -318,10 +317,7 @@ def session_qr_svg(session: Session, actor: Actor, *, session_id: int, base_url:
 
 
 def _recent(session: Session, key: str, minutes: int) -> int:
-    since = utcnow() - timedelta(minutes=minutes)
-    return session.exec(
-        select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
-    ).one()
+    return attempts.recent_attempts(session, key, minutes=minutes)
 
 
 def _code(code: Any) -> str:

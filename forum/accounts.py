@@ -9,7 +9,7 @@ from pydantic import BaseModel, EmailStr, Field, field_validator
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, func, select
 
-from forum import audit, mail, policy, privacy
+from forum import attempts, audit, mail, policy, privacy
 from forum.config import get_settings
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
@@ -146,10 +146,7 @@ def check_password(password: str) -> str:
 
 
 def _recent_failures(session: Session, key: str) -> int:
-    since = utcnow() - timedelta(minutes=15)
-    return session.exec(
-        select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
-    ).one()
+    return attempts.recent_attempts(session, key, minutes=15)
 
 
 def log_in(

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from forum.db import utcnow
 from forum.models import LoginAttempt
@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 KEEP_ATTEMPTS = timedelta(hours=24)  # the longest limiter's window is 15 minutes
 ATTEMPT_SWEEP_EVERY = timedelta(hours=1)
 BATCH = 5_000  # rows per transaction: a long backlog never holds the writers up for long
+
+
+def recent_attempts(session: Session, key: str, *, minutes: int) -> int:
+    """How many rows `key` has in the last `minutes`: what every limiter counts."""
+    since = utcnow() - timedelta(minutes=minutes)
+    return session.exec(
+        select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
+    ).one()
 
 
 def delete_old_attempts(engine: Engine, *, now: datetime | None = None) -> int:

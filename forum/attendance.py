@@ -14,9 +14,9 @@ import segno
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
-from forum import audit, i18n, labels, policy
+from forum import attempts, audit, i18n, labels, policy
 from forum.dates import format_time
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
@@ -202,13 +202,7 @@ def _meeting_for_person(session: Session, actor: Actor, code: str) -> Meeting:
     """meeting_for_code, with each wrong code counted against the person. Raises
     RateLimited, InvalidInput."""
     key = f"checkin:{actor.person_id}"
-    since = utcnow() - timedelta(minutes=15)
-    if (
-        session.exec(
-            select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
-        ).one()
-        >= WRONG_CODES_PER_15_MIN
-    ):
+    if attempts.recent_attempts(session, key, minutes=15) >= WRONG_CODES_PER_15_MIN:
         raise RateLimited()
     try:
         return meeting_for_code(session, code)

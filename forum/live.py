@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
+from forum import attempts
 from forum.config import POSTGRES_ONLY, ConfigError, Settings
 from forum.db import utcnow
 from forum.errors import NotFound, RateLimited
@@ -94,16 +95,10 @@ def authorize(
         raise NotFound()
     counted = client_ip is not None and match.group(1) in _public
     key = f"live-channel:{client_ip}"
-    if counted:
-        since = utcnow() - timedelta(minutes=15)
-        table = LoginAttempt.__table__  # type: ignore[attr-defined]
-        asked = session.execute(
-            sa.select(sa.func.count()).where(table.c.key == key, table.c.at > since)
-        ).scalar_one()
-        if asked >= GUESSES_PER_15_MIN:
-            raise RateLimited(
-                "Too many wrong codes were typed from this connection. Please wait 15 minutes and try again."
-            )
+    if counted and attempts.recent_attempts(session, key, minutes=15) >= GUESSES_PER_15_MIN:
+        raise RateLimited(
+            "Too many wrong codes were typed from this connection. Please wait 15 minutes and try again."
+        )
     try:
         check(session, actor, match.group(2))
     except NotFound:
