@@ -566,7 +566,7 @@ HAS_WORK = (
 )
 
 
-def _on_meeting_delete(session: Session, actor: Actor, meeting: Meeting) -> None:
+def on_meeting_delete(session: Session, actor: Actor, meeting: Meeting) -> None:
     """forum.meetings.DELETE_HOOKS: a draft meeting made by mistake goes with its agenda
     (parts, items, versions, suggestions), unless someone's documents or posts are on it;
     later agendas that named it as their previous meeting forget it."""
@@ -612,6 +612,3 @@ def _on_meeting_delete(session: Session, actor: Actor, meeting: Meeting) -> None
     session.delete(agenda)
     session.flush()
 
-
-if _on_meeting_delete not in meetings.DELETE_HOOKS:
-    meetings.DELETE_HOOKS.append(_on_meeting_delete)

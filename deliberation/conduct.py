@@ -189,7 +189,7 @@ def switch_item(session: Session, actor: Actor, agenda: Agenda, target: int | No
     )
 
 
-def _on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: MeetingStatus) -> None:
+def on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: MeetingStatus) -> None:
     """forum.meetings.STATUS_HOOKS: when the meeting leaves `live`, the item still under
     consideration has its turn closed (its time kept) and none is current any more."""
     if meeting.status != MeetingStatus.live or to == MeetingStatus.live:
@@ -198,9 +198,6 @@ def _on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: Meet
     if agenda is not None and agenda.current_item_id is not None:
         switch_item(session, actor, agenda, None)
 
-
-if _on_meeting_stage not in meetings.STATUS_HOOKS:
-    meetings.STATUS_HOOKS.append(_on_meeting_stage)
 
 
 # -- recording an item's outcome ----------------------------------------------------------
@@ -502,7 +499,7 @@ def _waiting(meeting: Any) -> Proceedings:
     )
 
 
-def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meetings.PagePanel | None:
+def meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meetings.PagePanel | None:
     """forum.meetings.PAGE_PANELS: the item under consideration while the meeting is live; an
     empty placeholder before (no query); nothing once it is closed (the page links to the
     proceedings)."""
@@ -512,6 +509,3 @@ def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meeting
         return meetings.PagePanel(PANEL_TEMPLATE, _waiting(meeting))
     return meetings.PagePanel(PANEL_TEMPLATE, _proceedings(session, meeting))
 
-
-if _meeting_page_panel not in meetings.PAGE_PANELS:
-    meetings.PAGE_PANELS.append(_meeting_page_panel)

@@ -385,6 +385,3 @@ def _next_meeting(cast: Cast) -> None:
         reply_to=question,
     )
 
-
-if seed_deliberation not in demo.DEMO_HOOKS:
-    demo.DEMO_HOOKS.append(seed_deliberation)

@@ -1,5 +1,6 @@
 """The one place where the agenda's texts are handed to search (deliberation.search):
-items and suggestions are indexed in the caller's transaction, before its commit."""
+items and suggestions are indexed in the caller's transaction, before its commit. The kinds
+of entry and the pages their results open are registered by the package's manifest."""
 
 from __future__ import annotations
 
@@ -9,17 +10,6 @@ from sqlmodel import Session, select
 
 from deliberation import mentions, search
 from deliberation.models import AgendaItem, AgendaSuggestion, SearchEntry
-
-# Search results open the agenda page at the item or suggestion (ids on templates/
-# deliberation/agenda_page.html).
-search.register_kind(
-    "agenda_item", label="Agenda item", link="/meetings/{meeting_id}/agenda#agenda-item-{ref_id}"
-)
-search.register_kind(
-    "agenda_suggestion",
-    label="Agenda suggestion",
-    link="/meetings/{meeting_id}/agenda#suggestion-{ref_id}",
-)
 
 
 def index_item(session: Session, item: AgendaItem, meeting: Any) -> None:
@@ -55,11 +45,6 @@ def index_suggestion(session: Session, suggestion: AgendaSuggestion, meeting: An
 
 # -- discussion posts -------------------------------------------------------------------
 
-# A post's result opens its item's page at the post (deliberation/routes/threads.py
-# redirects /meetings/<id>/agenda/posts/<post id> there: the link knows no item id).
-search.register_kind(
-    "post", label="Discussion post", link="/meetings/{meeting_id}/agenda/posts/{ref_id}"
-)
 
 
 def index_post(session: Session, post: Any, item_title: str) -> None:

@@ -26,15 +26,13 @@ def channel(meeting_id: int) -> str:
     return f"agenda:{meeting_id}"
 
 
-def _may_watch(session: Session, actor: Actor, key: str) -> None:
+def may_watch_agenda(session: Session, actor: Actor, key: str) -> None:
     """Whoever may see the agenda may watch it. Raises Forbidden, NotFound."""
     if not key.isdigit() or len(key) > 9:
         raise NotFound()
     meeting = meetings.get_meeting(session, actor, meeting_id=int(key))
     policy.require(actor, "deliberation.agenda.view", meeting)
 
-
-live.register_channel("agenda", _may_watch)
 
 
 def agenda_changed(hub: live.Hub, session: Session, actor: Actor, *, meeting_id: int) -> int | None:
@@ -65,7 +63,7 @@ def item_channel(item_id: int) -> str:
     return f"item:{item_id}"
 
 
-def _may_watch_item(session: Session, actor: Actor, key: str) -> None:
+def may_watch_item(session: Session, actor: Actor, key: str) -> None:
     """Whoever may read the item's thread (see its meeting) may watch it. Raises
     Forbidden, NotFound."""
     from deliberation.models import Agenda, AgendaItem
@@ -77,8 +75,6 @@ def _may_watch_item(session: Session, actor: Actor, key: str) -> None:
     meeting = meetings.get_meeting(session, actor, meeting_id=agenda.meeting_id)
     policy.require(actor, "deliberation.post.view", meeting)
 
-
-live.register_channel("item", _may_watch_item)
 
 
 def thread_changed(hub: live.Hub, session: Session, *, meeting_id: int, item_id: int) -> int | None:

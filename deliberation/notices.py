@@ -51,18 +51,20 @@ _MESSAGES = {
 }
 _EMAIL_BY_DEFAULT = {AGENDA_PUBLISHED: True, SUGGESTION_ANSWERED: True, REPLY: False, MENTION: True}
 
-for _kind, _label in LABELS.items():
-    register_kind(
-        _kind,
-        label=_label,
-        message=_MESSAGES[_kind],
-        variants={
-            key.split(":", 1)[1]: text
-            for key, text in _MESSAGES.items()
-            if key.startswith(f"{_kind}:")
-        },
-        email=_EMAIL_BY_DEFAULT[_kind],
-    )
+def register_kinds() -> None:
+    """Declare the agenda's and the threads' notices (called by the package's manifest)."""
+    for kind, label in LABELS.items():
+        register_kind(
+            kind,
+            label=label,
+            message=_MESSAGES[kind],
+            variants={
+                key.split(":", 1)[1]: text
+                for key, text in _MESSAGES.items()
+                if key.startswith(f"{kind}:")
+            },
+            email=_EMAIL_BY_DEFAULT[kind],
+        )
 
 
 def _meeting_params(session: Session, meeting: Meeting) -> dict[str, str]:

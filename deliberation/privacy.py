@@ -297,6 +297,3 @@ def _redact_audit(
                 )
         session.add(event)
 
-
-privacy.EXPORT_HOOKS.append(export_rows)
-privacy.ERASURE_HOOKS.append(erase_rows)

@@ -103,7 +103,7 @@ UNPUBLISHED_VERSION = (
 )
 
 
-def _on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: MeetingStatus) -> None:
+def on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: MeetingStatus) -> None:
     """forum.meetings.STATUS_HOOKS: however the meeting reaches agenda_published (here, or
     the meeting page's own button), its agenda is published with it; and a meeting starts
     on a published agenda, never on a new version still being prepared (Conflict)."""
@@ -123,9 +123,6 @@ def _on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: Meet
         agendas.claim_agenda(session, agenda, agenda.version)
         _record_version(session, actor, agenda)
 
-
-if _on_meeting_stage not in meetings.STATUS_HOOKS:
-    meetings.STATUS_HOOKS.append(_on_meeting_stage)
 
 
 # -- use cases ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Who may do what with a meeting's agenda (registered into forum.policy on import).
+"""Who may do what with a meeting's agenda (registered into forum.policy by the package's manifest).
 
 Targets carry a `body_id` (a meeting, a body) or are a body id."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from forum import policy
-from forum.policy import Actor, rule
+from forum.policy import Actor, RuleSet
 from forum.rules import (
     ATTENDANCE_KEEPERS,
     OFFICERS,
@@ -16,8 +16,10 @@ from forum.rules import (
     runs_the_body,
 )
 
+RULES = RuleSet()
 
-@rule("deliberation.agenda.view")
+
+@RULES.rule("deliberation.agenda.view")
 def _view(actor: Actor, target: Any) -> bool:
     """Whoever may see the meeting may see its agenda, its versions and its documents."""
     return policy.can(actor, "forum.meeting.view", target)
@@ -29,10 +31,10 @@ for _action in (
     "deliberation.agenda_template.edit",  # the body's list of parts
     "deliberation.suggestion.answer",  # accept, merge, decline
 ):
-    rule(_action)(runs_the_body)
+    RULES.rule(_action)(runs_the_body)
 
 for _action in ("deliberation.suggestion.create", "deliberation.suggestion.support"):
-    rule(_action)(belongs_to_the_body)
+    RULES.rule(_action)(belongs_to_the_body)
 
 
 # -- search ---------------------------------------------------------------------------
@@ -44,18 +46,18 @@ def searchable_body_ids(actor: Actor) -> frozenset[int] | None:
     return None if actor.is_admin else frozenset(actor.roles)
 
 
-rule("deliberation.search")(lambda actor, _target=None: actor.is_authenticated or actor.is_admin)
+RULES.rule("deliberation.search")(lambda actor, _target=None: actor.is_authenticated or actor.is_admin)
 
 
 # -- discussion threads on agenda items -------------------------------------------------
 # Targets: a meeting or an agenda item's meeting (body_id), or a Post (body_id, author_id).
 
-rule("deliberation.post.view")(_view)  # whoever may see the meeting reads its threads
-rule("deliberation.post.create")(belongs_to_the_body)  # posts and replies: the body's members
-rule("deliberation.post.hide")(runs_the_body)  # hide and unhide, with a reason
+RULES.rule("deliberation.post.view")(_view)  # whoever may see the meeting reads its threads
+RULES.rule("deliberation.post.create")(belongs_to_the_body)  # posts and replies: the body's members
+RULES.rule("deliberation.post.hide")(runs_the_body)  # hide and unhide, with a reason
 
 
-@rule("deliberation.post.edit")
+@RULES.rule("deliberation.post.edit")
 def _edit_post(actor: Actor, target: Any) -> bool:
     """Only the author, while still a member of the body (a site admin hides, never
     rewrites someone's words)."""
@@ -75,15 +77,15 @@ def _presides_or_records(actor: Actor, target: Any) -> bool:
     return actor.is_admin or actor.role_in(body_id_of(target)) in OFFICERS
 
 
-rule("deliberation.meeting.conduct")(_presides_or_records)  # take up, next, previous, stop
-rule("deliberation.outcome.record")(_presides_or_records)  # summary, resolution (มติ)
-rule("deliberation.outcome.view")(_view)  # whoever may see the meeting reads its outcomes
+RULES.rule("deliberation.meeting.conduct")(_presides_or_records)  # take up, next, previous, stop
+RULES.rule("deliberation.outcome.record")(_presides_or_records)  # summary, resolution (มติ)
+RULES.rule("deliberation.outcome.view")(_view)  # whoever may see the meeting reads its outcomes
 
 
 # -- live sessions (เวทีระดมความคิดเห็น) -------------------------------------------------------
 # Targets: a meeting, or a session's view carrying the meeting's body_id. Participants (guests
 # by nickname, or members as themselves) act by their device token, not through these rules.
 
-rule("deliberation.live_session.run")(  # open, pause, close, moderate, console, projector
+RULES.rule("deliberation.live_session.run")(  # open, pause, close, moderate, console, projector
     lambda actor, target: actor.is_admin or actor.role_in(body_id_of(target)) in ATTENDANCE_KEEPERS
 )

@@ -39,6 +39,7 @@ from forum.db import utcnow
 from forum.errors import FieldMessage, InvalidInput
 from forum.paging import MAX_PAGE, Page
 from forum.policy import Actor
+from forum.registry import Registry
 
 # The programme's words, kept whole (seed/energy-network-project-2562.th.txt and the
 # energy vocabulary of its networks): abbreviations with their dots, transliterations
@@ -72,16 +73,21 @@ MAX_RESULTS = 1000  # a search ranks at most the newest this many matches (and c
 _SNIPPET_WORDS = 40
 _MMAP_SIZE = 1 << 31  # bytes of the SQLite file mapped, as many as SQLite allows (it caps it)
 
-# What each kind of entry is called and where it is shown: the services that index a kind
-# register it (`register_kind`; deliberation.indexing for the agenda's and the posts').
-LABELS: dict[str, str] = {}
-LINKS: dict[str, str] = {}
+# What each kind of entry is called and where it is shown: the manifest of the package that
+# indexes a kind registers it (`register_kind`).
+@dataclass(frozen=True)
+class EntryKind:
+    label: str  # msgid
+    link: str  # the page, with `{ref_id}`, `{meeting_id}`, `{body_id}`
+
+
+KINDS: Registry[EntryKind] = Registry("search kinds")
 _DEFAULT_LINK = "/bodies/{body_id}"
 
 
 def register_kind(kind: str, *, label: str, link: str) -> None:
     """Name a kind of entry (a msgid) and its page (`{ref_id}`, `{meeting_id}`, `{body_id}`)."""
-    LABELS[kind], LINKS[kind] = label, link
+    KINDS.add(kind, EntryKind(label, link))
 
 
 # -- words ----------------------------------------------------------------------------
@@ -453,12 +459,13 @@ def marked_html(text: str) -> Markup:
 
 def _hit(row: Any) -> SearchHit:
     kind, ref_id, body_id, meeting_id, title, updated_at, title_marked, passage = row
-    link = LINKS.get(kind, _DEFAULT_LINK) if meeting_id is not None else _DEFAULT_LINK
+    entry_kind = KINDS.get(kind)
+    link = entry_kind.link if entry_kind is not None and meeting_id is not None else _DEFAULT_LINK
     if updated_at.tzinfo is None:  # SQLite keeps no offset: the stored time is UTC
         updated_at = updated_at.replace(tzinfo=UTC)
     return SearchHit(
         kind=kind,
-        kind_label=LABELS.get(kind, "Other"),
+        kind_label=entry_kind.label if entry_kind is not None else "Other",
         ref_id=ref_id,
         body_id=body_id,
         meeting_id=meeting_id,

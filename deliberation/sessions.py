@@ -504,7 +504,7 @@ def person_names(session: Session, person_ids: set[int]) -> dict[int, str]:
     return {person_id: name for person_id, name in rows if person_id is not None}
 
 
-# -- the meeting page's panel (forum.meetings.PAGE_PANELS) ------------------------------------
+# -- the meeting page's panel (forum.meetings.PAGE_PANELS, from the manifest) ------------------------------------
 
 PANEL_TEMPLATE = "deliberation/_sessions.html"
 
@@ -518,7 +518,7 @@ class SessionsPanel:
     items: list[tuple[int, str]]  # the agenda's items, for the form (none: no choice shown)
 
 
-def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meetings.PagePanel | None:
+def meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meetings.PagePanel | None:
     """The meeting's live sessions, for everyone who reads its page — a member takes part
     in an open one as themselves; a closed one stays with the meeting, its ideas readable —
     and the form to open one for its facilitators until the meeting closes. Nothing when
@@ -531,6 +531,3 @@ def _meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> meeting
     data = SessionsPanel(meeting.id, meeting.body_id, found, may_open, items)
     return meetings.PagePanel(PANEL_TEMPLATE, data)
 
-
-if _meeting_page_panel not in meetings.PAGE_PANELS:
-    meetings.PAGE_PANELS.append(_meeting_page_panel)

@@ -1,4 +1,6 @@
-"""The composition root: the only module that knows all four packages."""
+"""The composition root: the only module that knows all the packages. It installs each
+package's manifest (its `component.py`) in order, then the core's middleware, static files
+and error pages."""
 
 from __future__ import annotations
 
@@ -10,44 +12,21 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-import deliberation
-import minutes
-import voting
-from deliberation import api as deliberation_api
-from deliberation import demo as deliberation_demo  # noqa: F401  (registers its demo content)
-from deliberation import privacy as deliberation_privacy  # noqa: F401  (registers its PDPA export and erasure)
-from deliberation import rules as deliberation_rules  # noqa: F401  (registers its permissions)
-from deliberation.routes import agenda as agenda_routes
-from deliberation.routes import conduct as conduct_routes
-from deliberation.routes import search as search_routes
-from deliberation.routes import session_clusters, session_followup, session_polls
-from deliberation.routes import sessions as session_routes
-from deliberation.routes import threads as thread_routes
-from forum import attempts, db, rules  # noqa: F401  (rules registers the core's permissions)
+from deliberation import component as deliberation_component
+from forum import attempts, components, db
+from forum import component as forum_component
 from forum import live as live_hub
 from forum import notifications as notices
-from forum.api import params as api_params
-from forum.api import router as api_router
 from forum.config import Settings, get_settings
 from forum.fragments import FragmentCache
 from forum.live import make_hub
 from forum.middleware import WebMiddleware
-from forum.routes import (
-    accounts,
-    admin,
-    bodies,
-    home,
-    live,
-    meetings,
-    notifications,
-    organisations,
-    people,
-    privacy,
-)
 from forum.static import Static
 from forum.web import STATIC_DIR, STATIC_VERSION, install_error_handlers
 
-PACKAGES = (deliberation, voting, minutes)  # their routers and rules arrive with their issues
+# Each package's manifest, in the direction of the dependencies (DESIGN.md §1): a package
+# fills the hooks of those to its left. voting/ and minutes/ join here with their issues.
+MANIFESTS = (forum_component, deliberation_component)
 
 
 @asynccontextmanager
@@ -79,33 +58,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or db.make_engine(settings.database_url)
     app.state.hub = make_hub(settings, app.state.engine)
     app.state.fragments = FragmentCache()
-    # FastAPI tries the routes in turn, router by router, at about 2 µs a route: the
-    # routers holding the busiest pages go first (a body's meetings and a meeting, a
-    # meeting's agenda and its items' threads; benchmarked). No path of another router is
-    # matched by one of their routes, so the order changes no route's answer.
-    busiest_first = (meetings, agenda_routes, thread_routes, conduct_routes, live)
-    rest = (
-        home,
-        accounts,
-        organisations,
-        people,
-        bodies,
-        privacy,
-        admin,
-        search_routes,
-        notifications,
-        session_routes,
-        session_clusters,
-        session_polls,
-        session_followup,
-    )
-    for module in busiest_first + rest:
-        app.include_router(
-            module.router, include_in_schema=False
-        )  # the OpenAPI document is the JSON API's
-    app.include_router(api_router)
-    app.include_router(deliberation_api.router, prefix="/api/v1", responses=api_params.ERRORS)
-    app.include_router(deliberation_api.agenda_router, responses=api_params.ERRORS)
+    app.state.routers = []
+    for manifest in MANIFESTS:
+        manifest.install(app)
+    components.include_routers(app)
     app.mount("/static", Static(directory=STATIC_DIR, version=STATIC_VERSION), name="static")
     install_error_handlers(app)
     app.add_middleware(

@@ -63,13 +63,15 @@ def migrate() -> None:
 @app.command("demo")
 def seed_demo() -> None:
     """Fill the database with a realistic demo programme (only when it has no bodies yet)."""
-    from forum import app as composition  # noqa: F401  (the packages register their demo content)
     from forum import demo as demo_data
+    from forum.app import create_app
     from forum.db import session_scope
 
     settings = _settings()
     _migrate(settings)
-    for session in session_scope(_engine(settings)):
+    engine = _engine(settings)
+    create_app(settings, engine=engine)  # the packages' manifests register their demo content
+    for session in session_scope(engine):
         demo_data.seed(session, progress=typer.echo)
 
 

@@ -24,7 +24,6 @@ from forum import (
     organisations,
     privacy,
     reference,
-    rules,  # noqa: F401  (registers the permissions the services check)
 )
 from forum.accounts import SYSTEM
 from forum.dates import BANGKOK
@@ -46,6 +45,7 @@ from forum.models import (
     Role,
 )
 from forum.security import hash_password
+from forum.registry import Registry
 
 DEMO_PASSWORD = "wethi-demo-2569"
 ADMIN_EMAIL = "admin@wethi.example"
@@ -54,13 +54,13 @@ MEMBER_EMAIL = "member@wethi.example"
 
 Progress = Callable[[str], object]
 
-# Demo content the packages to the right add (deliberation: agendas, suggestions and
-# discussions), as hook(session, meeting) each time the seeding has moved a meeting to a
+# Demo content the packages to the right add from their manifests (deliberation: agendas,
+# suggestions and discussions), as hook(session, meeting) each time the seeding has moved a meeting to a
 # new stage (meeting.status tells which), so a hook can use its own services while the
 # meeting is still at the stage they need (a closed meeting refuses every change). A hook
 # may move the meeting on itself (publishing its agenda, say): the seeding then skips the
 # stages already reached. Hooks commit their own work.
-DEMO_HOOKS: list[Callable[[Session, Meeting], None]] = []
+DEMO_HOOKS: Registry[Callable[[Session, Meeting], None]] = Registry("demo content")
 
 # -- the programme --------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ html)` after the commit. Each frame is stored with a per-channel sequence number
 what it missed. Fan-out coalesces: a channel flushes at most once per window (~100 ms),
 the frames of a window going out as one WebSocket message, composed once for everyone.
 
-Channels are named `<kind>:<key>` ("meeting:12"); each kind registers who may listen
-(`register_channel`). How a stored frame reaches the hubs of every worker is the
+Channels are named `<kind>:<key>` ("meeting:12"); a package's manifest registers each
+kind with who may listen (`register_channel`). How a stored frame reaches the hubs of every worker is the
 backend's business (`Backend`, chosen by WETHI_LIVE_BACKEND): in-process by default,
 PostgreSQL LISTEN/NOTIFY for several workers or machines (forum/live_postgres.py). Only
 forum/routes/live.py knows sockets.
@@ -38,6 +38,7 @@ from forum.db import utcnow
 from forum.errors import NotFound, RateLimited
 from forum.models import LiveFrame, LoginAttempt
 from forum.policy import Actor
+from forum.registry import Registry
 
 FLUSH_WINDOW = 0.1  # seconds: a channel sends at most one message per window
 KEEP_FRAMES = 500  # per channel: how far back a reconnecting page can catch up
@@ -56,9 +57,16 @@ CHANNEL_NAME = re.compile(r"([a-z][a-z0-9_]{0,30}):([A-Za-z0-9_-]{1,48})")
 # -- who may listen ------------------------------------------------------------------
 
 Authorize = Callable[[Session, Actor, str], None]
-_authorizers: dict[str, Authorize] = {}
-_public: set[str] = set()
 PUBLIC_FOR = 30.0  # seconds a "public" channel's yes is remembered (forum/routes/live.py)
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    authorize: Authorize
+    public: bool = False
+
+
+CHANNELS: Registry[ChannelKind] = Registry("live channel kinds")
 
 
 def register_channel(prefix: str, authorize: Authorize, *, public: bool = False) -> None:
@@ -66,16 +74,13 @@ def register_channel(prefix: str, authorize: Authorize, *, public: bool = False)
     listen to channel `prefix:key` (it usually loads the thing through its service).
     `public`: the answer does not depend on who asks (whoever has the key may listen), so
     a yes may be remembered for a while — a hall of phones reconnecting at once then costs
-    one check, not thousands."""
-    if _authorizers.get(prefix, authorize) is not authorize:
-        raise ValueError(f"live channel kind {prefix!r} is registered twice")
-    _authorizers[prefix] = authorize
-    if public:
-        _public.add(prefix)
+    one check, not thousands. Called by a package's manifest."""
+    CHANNELS.add(prefix, ChannelKind(authorize, public))
 
 
 def is_public(channel: str) -> bool:
-    return channel.split(":", 1)[0] in _public
+    kind = CHANNELS.get(channel.split(":", 1)[0])
+    return kind is not None and kind.public
 
 
 GUESSES_PER_15_MIN = 100  # unknown public channels asked for from one address
@@ -90,10 +95,11 @@ def authorize(
     and past GUESSES_PER_15_MIN the address is refused (RateLimited) — the same guessing
     limit as typing codes, so listening is no way around it."""
     match = CHANNEL_NAME.fullmatch(channel)
-    check = _authorizers.get(match.group(1)) if match else None
-    if match is None or check is None:
+    kind = CHANNELS.get(match.group(1)) if match else None
+    if match is None or kind is None:
         raise NotFound()
-    counted = client_ip is not None and match.group(1) in _public
+    check = kind.authorize
+    counted = client_ip is not None and kind.public
     key = f"live-channel:{client_ip}"
     if counted and attempts.recent_attempts(session, key, minutes=15) >= GUESSES_PER_15_MIN:
         raise RateLimited(

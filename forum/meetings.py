@@ -29,6 +29,7 @@ from forum.models import (
 )
 from forum.paging import MAX_PAGE, MAX_PER_PAGE, Page
 from forum.policy import Actor
+from forum.registry import Registry
 from forum.security import new_numeric_code
 
 # draft → agenda_open → agenda_published → live → closed (later issues fill the middle)
@@ -424,13 +425,18 @@ def edit_meeting_form(
     return meeting, body, values
 
 
-# Steps the packages to the right add to a change of stage, run in its transaction before
-# the commit, as hook(session, actor, meeting, to): deliberation locks, numbers and records
-# the agenda when it is published. A hook may raise a domain error to refuse the change.
-STATUS_HOOKS: list[Callable[[Session, Actor, Meeting, MeetingStatus], None]] = []
+# Steps the packages to the right add to a change of stage (from their manifests), run in
+# its transaction before the commit, as hook(session, actor, meeting, to): deliberation
+# locks, numbers and records the agenda when it is published. A hook may raise a domain
+# error to refuse the change.
+STATUS_HOOKS: Registry[Callable[[Session, Actor, Meeting, MeetingStatus], None]] = Registry(
+    "meeting status hooks"
+)
 # Likewise before a draft meeting is deleted, as hook(session, actor, meeting): each
 # package removes what it made for the meeting, or raises a domain error to keep it.
-DELETE_HOOKS: list[Callable[[Session, Actor, Meeting], None]] = []
+DELETE_HOOKS: Registry[Callable[[Session, Actor, Meeting], None]] = Registry(
+    "meeting delete hooks"
+)
 
 
 def advance_status(
@@ -551,14 +557,17 @@ class PagePanel:
 
 
 # Providers of such sections, as provider(session, actor, meeting) -> PagePanel | None, the
-# meeting being the page's read-only row: deliberation shows the item under consideration
-# while the meeting is live. The meeting page is the busiest page: a provider decides from
-# the row's status before it makes any query.
-PAGE_PANELS: list[Callable[[Session, Actor, Any], PagePanel | None]] = []
+# meeting being the page's read-only row, registered by the packages' manifests with the
+# place each takes on the page (`order`): deliberation shows the item under consideration
+# while the meeting is live, then its live sessions. The meeting page is the busiest page:
+# a provider decides from the row's status before it makes any query.
+PAGE_PANELS: Registry[Callable[[Session, Actor, Any], PagePanel | None]] = Registry(
+    "meeting page panels"
+)
 
 
 def page_panels(session: Session, actor: Actor, meeting: Any) -> list[PagePanel]:
-    """The meeting page's sections from the other packages, in the order they registered."""
+    """The meeting page's sections from the other packages, in their stated order."""
     panels = []
     for provider in PAGE_PANELS:
         panel = provider(session, actor, meeting)

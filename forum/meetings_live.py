@@ -25,14 +25,12 @@ def channel(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
 
 
-def _may_watch(session: Session, actor: Actor, key: str) -> None:
+def may_watch(session: Session, actor: Actor, key: str) -> None:
     """Whoever may see the meeting page may watch it. Raises Forbidden, NotFound."""
     if not key.isdigit() or len(key) > 9:
         raise NotFound()
     meetings.get_meeting(session, actor, meeting_id=int(key))
 
-
-live.register_channel("meeting", _may_watch)
 
 
 def attendance_changed(

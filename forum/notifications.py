@@ -1,7 +1,7 @@
 """Notifications: what a person is told about (an agenda published, a suggestion answered,
 a reply, a mention), in the app and by email.
 
-Packages register their kinds (`register_kind`) and call `notify` inside their own
+Packages register their kinds (`register_kind`, from their manifests) and call `notify` inside their own
 transaction. A notification stores its kind and the values of its message, never the
 text: it reads in whichever language its reader reads it, today or later. The row is
 also the email outbox: `email_due` until the email is sent, by a background thread that
@@ -32,6 +32,7 @@ from forum.errors import InvalidInput, NotFound
 from forum.models import Notification, NotificationPreference, Person
 from forum.paging import Page, paginate
 from forum.policy import Actor
+from forum.registry import Registry
 
 log = logging.getLogger("wethi.notifications")
 
@@ -50,7 +51,7 @@ class Kind:
     email: bool  # emailed unless the person chooses otherwise
 
 
-_kinds: dict[str, Kind] = {}
+_kinds: Registry[Kind] = Registry("notification kinds")
 
 
 def register_kind(
@@ -65,13 +66,11 @@ def register_kind(
     %(name)s placeholders come from the params given to `notify`, plus %(actor)s, the
     name of the person who caused it (looked up when shown, so an erased name is gone).
     `email` is the default for people who did not choose."""
-    if kind in _kinds and _kinds[kind] != Kind(kind, label, message, variants or {}, email):
-        raise ValueError(f"notification kind {kind!r} is registered twice")
-    _kinds[kind] = Kind(kind, label, message, dict(variants or {}), email)
+    _kinds.add(kind, Kind(kind, label, message, dict(variants or {}), email))
 
 
 def kinds() -> list[Kind]:
-    return list(_kinds.values())
+    return _kinds.values()
 
 
 class _Params(dict):
@@ -324,9 +323,9 @@ def update_notification_settings(
     policy.require(actor, "forum.notification.edit_preferences")
     in_app, email = set(in_app), set(email)
     problems: dict[str, str] = {}
-    if not in_app <= _kinds.keys():
+    if not in_app <= set(_kinds.names()):
         problems["in_app"] = "Choose among the kinds of notification listed."
-    if not email <= _kinds.keys():
+    if not email <= set(_kinds.names()):
         problems["email"] = "Choose among the kinds of notification listed."
     if email_locale not in i18n.LOCALES:
         problems["email_locale"] = "Choose Thai or English."

@@ -1,7 +1,7 @@
 """Who may do what: the one registry of permission rules.
 
-Each package registers small predicates under dotted action names from its `rules.py`
-(`forum.meeting.create`). Services call `require` first; templates call `can` only to show
+Each package declares small predicates under dotted action names in its `rules.py`
+(`forum.meeting.create`, a `RuleSet`), and its manifest registers them (`register_rules`). Services call `require` first; templates call `can` only to show
 or hide a control. An action that is used but not registered is a bug: `can` raises.
 """
 
@@ -13,10 +13,11 @@ from typing import Any
 
 from forum.errors import Forbidden, NotLoggedIn
 from forum.models import Role
+from forum.registry import Registry
 
 Predicate = Callable[["Actor", Any], bool]
 
-_rules: dict[str, Predicate] = {}
+_rules: Registry[Predicate] = Registry("permission rules")
 
 
 @dataclass(frozen=True)
@@ -44,27 +45,47 @@ class UnknownAction(LookupError):
     pass
 
 
+class RuleSet:
+    """A package's rules as its `rules.py` declares them (`@RULES.rule("voting.ballot.cast")`),
+    kept apart until its manifest registers them (`register_rules`)."""
+
+    def __init__(self) -> None:
+        self.predicates: dict[str, Predicate] = {}
+
+    def rule(self, action: str) -> Callable[[Predicate], Predicate]:
+        def declare(predicate: Predicate) -> Predicate:
+            if self.predicates.setdefault(action, predicate) is not predicate:
+                raise ValueError(f"action {action!r} is declared twice")
+            return predicate
+
+        return declare
+
+
+def register_rules(rules: RuleSet) -> None:
+    """Register a package's rules (from its manifest). Raises DuplicateRegistration for an
+    action another predicate already decides."""
+    for action, predicate in rules.predicates.items():
+        _rules.add(action, predicate)
+
+
 def rule(action: str) -> Callable[[Predicate], Predicate]:
-    """Register the predicate deciding `action`."""
+    """Register the predicate deciding `action` on its own (a manifest's one-off)."""
 
     def register(predicate: Predicate) -> Predicate:
-        if action in _rules and _rules[action] is not predicate:
-            raise ValueError(f"action {action!r} is registered twice")
-        _rules[action] = predicate
+        _rules.add(action, predicate)
         return predicate
 
     return register
 
 
 def registered_actions() -> frozenset[str]:
-    return frozenset(_rules)
+    return frozenset(_rules.names())
 
 
 def can(actor: Actor, action: str, target: Any = None) -> bool:
-    try:
-        predicate = _rules[action]
-    except KeyError:
-        raise UnknownAction(action) from None
+    predicate = _rules.get(action)
+    if predicate is None:
+        raise UnknownAction(action)
     return bool(predicate(actor, target))
 
 

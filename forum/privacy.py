@@ -28,6 +28,7 @@ from forum.models import (
     PrivacyNotice,
 )
 from forum.policy import Actor
+from forum.registry import Registry
 
 PURPOSE_ACCOUNT = "account"  # running the account: the directory, meetings, attendance
 PURPOSE_CONTACT = "contact_sharing"  # showing email and phone to other members
@@ -44,12 +45,12 @@ Records the government must keep (such as minutes) are anonymised instead of del
 
 
 # What the packages to the right hold about a person (forum may not import them), as
-# hook(session, person_id). An export hook returns more sections of the person's data
+# hook(session, person_id), registered by their manifests. An export hook returns more sections of the person's data
 # export ({"name": [rows…]}), read in the export's session. An erasure hook removes or
 # anonymises the package's personal data of the person inside the erasure's transaction,
 # after the core's own changes and before its commit (no commit of its own).
-EXPORT_HOOKS: list[Callable[[Session, int], dict[str, Any]]] = []
-ERASURE_HOOKS: list[Callable[[Session, int], None]] = []
+EXPORT_HOOKS: Registry[Callable[[Session, int], dict[str, Any]]] = Registry("PDPA export hooks")
+ERASURE_HOOKS: Registry[Callable[[Session, int], None]] = Registry("PDPA erasure hooks")
 
 
 def current_notice(session: Session) -> PrivacyNotice:

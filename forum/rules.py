@@ -1,11 +1,13 @@
-"""The core's permission rules (registered into forum.policy on import)."""
+"""The core's permission rules (registered into forum.policy by the package's manifest)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from forum.models import Body, Person, Role
-from forum.policy import Actor, rule
+from forum.policy import Actor, RuleSet
+
+RULES = RuleSet()
 
 OFFICERS = frozenset({Role.chair, Role.vice_chair, Role.secretary})  # edit the body's details
 RUNS_THE_BODY = frozenset({Role.chair, Role.secretary})  # invite, schedule, keep its members
@@ -48,7 +50,7 @@ for _action in (
     "forum.meeting.check_in",
     "forum.account.manage_own",  # own profile, consents, export, erasure, API tokens
 ):
-    rule(_action)(_signed_in)
+    RULES.rule(_action)(_signed_in)
 
 for _action in (
     "forum.organisation.archive",
@@ -61,26 +63,26 @@ for _action in (
     "forum.erasure.process",
     "forum.admin.view",
 ):
-    rule(_action)(_admin)
+    RULES.rule(_action)(_admin)
 
 
-@rule("forum.organisation.create")
+@RULES.rule("forum.organisation.create")
 def _create_organisation(actor: Actor, _target: Any) -> bool:
     # Secretaries register their network partners themselves.
     return _is_officer_anywhere(actor)
 
 
-@rule("forum.organisation.edit")
+@RULES.rule("forum.organisation.edit")
 def _edit_organisation(actor: Actor, _target: Any) -> bool:
     return _is_officer_anywhere(actor)
 
 
-@rule("forum.person.edit")
+@RULES.rule("forum.person.edit")
 def _edit_person(actor: Actor, target: Person) -> bool:
     return actor.is_admin or (actor.is_authenticated and target.id == actor.person_id)
 
 
-@rule("forum.body.edit")
+@RULES.rule("forum.body.edit")
 def _edit_body(actor: Actor, target: Body) -> bool:
     return _is_officer(actor, target)
 
@@ -105,18 +107,18 @@ for _action in (
     "forum.meeting.delete",
     "forum.meeting.change_status",
 ):
-    rule(_action)(runs_the_body)
+    RULES.rule(_action)(runs_the_body)
 
 
-@rule("forum.meeting.manage_attendance")
+@RULES.rule("forum.meeting.manage_attendance")
 def _manage_attendance(actor: Actor, target: Any) -> bool:
     return actor.is_admin or actor.role_in(body_id_of(target)) in ATTENDANCE_KEEPERS
 
 
-rule("forum.meeting.join_online")(belongs_to_the_body)
+RULES.rule("forum.meeting.join_online")(belongs_to_the_body)
 
 
-@rule("forum.invitation.create")
+@RULES.rule("forum.invitation.create")
 def _create_invitation(actor: Actor, target: Any) -> bool:
     """Admins invite anyone; a body's chair or secretary invites into that body."""
     if actor.is_admin:
@@ -125,12 +127,12 @@ def _create_invitation(actor: Actor, target: Any) -> bool:
     return body_id is not None and actor.role_in(body_id) in RUNS_THE_BODY
 
 
-@rule("forum.invitation.list")
+@RULES.rule("forum.invitation.list")
 def _list_invitations(actor: Actor, _target: Any) -> bool:
     return actor.is_admin or any(role in RUNS_THE_BODY for role in actor.roles.values())
 
 
-@rule("forum.invitation.revoke")
+@RULES.rule("forum.invitation.revoke")
 def _revoke_invitation(actor: Actor, target: Any) -> bool:
     """Admins, the person who made the link, or the chair/secretary of its body."""
     if actor.is_admin:
@@ -143,5 +145,5 @@ def _revoke_invitation(actor: Actor, target: Any) -> bool:
 
 # -- notifications: one's own ---------------------------------------------------------
 # The services only ever touch the actor's own rows, so being signed in is the rule.
-rule("forum.notification.read_own")(_signed_in)  # list, open, mark read
-rule("forum.notification.edit_preferences")(_signed_in)  # which kinds, in app / by email
+RULES.rule("forum.notification.read_own")(_signed_in)  # list, open, mark read
+RULES.rule("forum.notification.edit_preferences")(_signed_in)  # which kinds, in app / by email

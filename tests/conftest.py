@@ -25,6 +25,13 @@ from forum.web import SESSION_COOKIE  # noqa: E402
 from tests import factories  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def installed_packages() -> None:
+    """The packages' manifests fill forum's registries (rules, hooks, kinds) when an app is
+    made; tests that call services without an app need them filled too."""
+    create_app(get_settings())
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -49,7 +49,7 @@ async def test_a_member_finds_a_thai_word_inside_a_compound_with_a_marked_snippe
     response = await client.get("/search?q=พลังงาน")
     assert response.status_code == 200
     assert "<mark>พลังงาน</mark>" in response.text
-    link = search.LINKS["agenda_item"].format(
+    link = search.KINDS["agenda_item"].link.format(
         ref_id=1, meeting_id=meeting.id, body_id=client.body.id
     )
     assert f'href="{link}"' in response.text

@@ -84,8 +84,8 @@ def erase(session, actor):
 
 
 def test_the_hooks_are_registered_once():
-    assert privacy.EXPORT_HOOKS.count(deliberation_privacy.export_rows) == 1
-    assert privacy.ERASURE_HOOKS.count(deliberation_privacy.erase_rows) == 1
+    assert privacy.EXPORT_HOOKS.values().count(deliberation_privacy.export_rows) == 1
+    assert privacy.ERASURE_HOOKS.values().count(deliberation_privacy.erase_rows) == 1
 
 
 def test_the_export_holds_posts_revisions_suggestions_supports_and_read_markers(

@@ -241,7 +241,7 @@ def test_a_hit_links_to_its_meeting_and_is_labelled(session, body, member):
     meeting = factories.meeting(session, body)
     add(session, body, 5, "วาระเรื่องโซลาร์รูฟท็อป", kind="agenda_item", meeting_id=meeting.id)
     [hit] = search.search(session, member, query="โซลาร์รูฟท็อป").items
-    assert hit.url == search.LINKS["agenda_item"].format(
+    assert hit.url == search.KINDS["agenda_item"].link.format(
         ref_id=5, meeting_id=meeting.id, body_id=body.id
     )
     assert hit.url.startswith(f"/meetings/{meeting.id}")

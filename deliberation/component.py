@@ -1,0 +1,75 @@
+"""Deliberation's manifest: everything the package adds to the platform, in one place.
+
+Agendas (drafting, suggestions, versions, publishing), the discussion of each item, the
+meeting's conduct (the item under consideration and its outcome) and live sessions
+(ideas, votes, themes, polls, the timer, taking ideas forward). `forum/app.py` calls
+`install(app)` after the core's manifest."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from deliberation import agenda, api, conduct, demo, live, notices, privacy, publishing, rules
+from deliberation import search, sessions, sessions_live
+from deliberation.routes import agenda as agenda_routes
+from deliberation.routes import conduct as conduct_routes
+from deliberation.routes import search as search_routes
+from deliberation.routes import (
+    session_clusters,
+    session_followup,
+    session_polls,
+)
+from deliberation.routes import sessions as session_routes
+from deliberation.routes import threads as thread_routes
+from forum import components, meetings, policy
+from forum import demo as forum_demo
+from forum import live as hub
+from forum import privacy as forum_privacy
+from forum.api.params import ERRORS
+
+
+def install(app: FastAPI) -> None:
+    policy.register_rules(rules.RULES)
+
+    # Who may watch what (the meeting's own channel is the core's: conduct publishes there).
+    hub.register_channel("agenda", live.may_watch_agenda)
+    hub.register_channel("item", live.may_watch_item)
+    hub.register_channel("session", sessions_live.may_watch, public=True)  # whoever has the code
+
+    # A meeting's stages: conduct closes the item under consideration when the meeting
+    # leaves `live`; publishing locks, numbers and records the agenda on agenda_published.
+    meetings.STATUS_HOOKS.add("deliberation.conduct", conduct.on_meeting_stage)
+    meetings.STATUS_HOOKS.add("deliberation.publishing", publishing.on_meeting_stage)
+    meetings.DELETE_HOOKS.add("deliberation.agenda", agenda.on_meeting_delete)
+
+    # The meeting page: the item under consideration, then the meeting's live sessions.
+    meetings.PAGE_PANELS.add("deliberation.conduct", conduct.meeting_page_panel, order=10)
+    meetings.PAGE_PANELS.add("deliberation.sessions", sessions.meeting_page_panel, order=20)
+
+    notices.register_kinds()  # agenda published, suggestion answered, reply, mention
+    search.register_kind(  # results open the agenda page at the item or the suggestion
+        "agenda_item",
+        label="Agenda item",
+        link="/meetings/{meeting_id}/agenda#agenda-item-{ref_id}",
+    )
+    search.register_kind(
+        "agenda_suggestion",
+        label="Agenda suggestion",
+        link="/meetings/{meeting_id}/agenda#suggestion-{ref_id}",
+    )
+    search.register_kind(  # the link knows no item: routes/threads.py redirects to it
+        "post", label="Discussion post", link="/meetings/{meeting_id}/agenda/posts/{ref_id}"
+    )
+
+    forum_privacy.EXPORT_HOOKS.add("deliberation", privacy.export_rows)
+    forum_privacy.ERASURE_HOOKS.add("deliberation", privacy.erase_rows)
+    forum_demo.DEMO_HOOKS.add("deliberation", demo.seed_deliberation)
+
+    busiest = components.BUSIEST
+    components.add_router(app, agenda_routes.router, order=busiest + 1)
+    components.add_router(app, thread_routes.router, order=busiest + 2)
+    components.add_router(app, conduct_routes.router, order=busiest + 3)
+    for module in (search_routes, session_routes, session_clusters, session_polls, session_followup):
+        components.add_router(app, module.router)
+    components.add_router(app, api.router, order=components.API, prefix="/api/v1", responses=ERRORS)
+    components.add_router(app, api.agenda_router, order=components.API, responses=ERRORS)
