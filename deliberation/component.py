@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from deliberation import agenda, api, conduct, demo, live, notices, privacy, publishing, rules
-from deliberation import search, sessions, sessions_live
+from deliberation import (
+    agenda,
+    api,
+    conduct,
+    demo,
+    live,
+    notices,
+    privacy,
+    publishing,
+    rules,
+    search,
+    sessions,
+    sessions_live,
+)
 from deliberation.routes import agenda as agenda_routes
 from deliberation.routes import conduct as conduct_routes
 from deliberation.routes import search as search_routes
@@ -69,7 +81,13 @@ def install(app: FastAPI) -> None:
     components.add_router(app, agenda_routes.router, order=busiest + 1)
     components.add_router(app, thread_routes.router, order=busiest + 2)
     components.add_router(app, conduct_routes.router, order=busiest + 3)
-    for module in (search_routes, session_routes, session_clusters, session_polls, session_followup):
+    for module in (
+        search_routes,
+        session_routes,
+        session_clusters,
+        session_polls,
+        session_followup,
+    ):
         components.add_router(app, module.router)
     components.add_router(app, api.router, order=components.API, prefix="/api/v1", responses=ERRORS)
     components.add_router(app, api.agenda_router, order=components.API, responses=ERRORS)

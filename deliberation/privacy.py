@@ -63,7 +63,7 @@ from deliberation.models import (
     SuggestionSupport,
     ThreadRead,
 )
-from forum import audit, privacy
+from forum import audit
 from forum.i18n import DEFAULT_LOCALE, translate
 from forum.models import AuditEvent, Meeting, Person
 

@@ -44,8 +44,8 @@ from forum.models import (
     Region,
     Role,
 )
-from forum.security import hash_password
 from forum.registry import Registry
+from forum.security import hash_password
 
 DEMO_PASSWORD = "wethi-demo-2569"
 ADMIN_EMAIL = "admin@wethi.example"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from forum import live, meetings, notifications, policy, privacy, registry
 from forum import demo as forum_demo
+from forum import live, meetings, notifications, policy, privacy, registry
 from forum.app import MANIFESTS, create_app
 from forum.config import get_settings
 
