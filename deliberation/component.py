@@ -9,30 +9,22 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from deliberation import (
-    agenda,
-    api,
-    conduct,
-    demo,
-    live,
-    notices,
-    privacy,
-    publishing,
-    rules,
-    search,
-    sessions,
-    sessions_live,
-)
-from deliberation.routes import agenda as agenda_routes
-from deliberation.routes import conduct as conduct_routes
-from deliberation.routes import search as search_routes
-from deliberation.routes import (
-    session_clusters,
-    session_followup,
-    session_polls,
-)
-from deliberation.routes import sessions as session_routes
-from deliberation.routes import threads as thread_routes
+from deliberation import api, demo, notices, privacy, rules, search
+from deliberation import routes as search_routes
+from deliberation.agenda import agendas, conduct, publishing
+from deliberation.agenda import api as agenda_api
+from deliberation.agenda import live as agenda_live
+from deliberation.agenda.routes import agenda as agenda_routes
+from deliberation.agenda.routes import conduct as conduct_routes
+from deliberation.discussion import api as discussion_api
+from deliberation.discussion import live as discussion_live
+from deliberation.discussion import routes as thread_routes
+from deliberation.sessions import live as sessions_live
+from deliberation.sessions import sessions
+from deliberation.sessions.routes import clusters as session_clusters
+from deliberation.sessions.routes import followup as session_followup
+from deliberation.sessions.routes import polls as session_polls
+from deliberation.sessions.routes import sessions as session_routes
 from forum import components, meetings, policy
 from forum import demo as forum_demo
 from forum import live as hub
@@ -44,15 +36,15 @@ def install(app: FastAPI) -> None:
     policy.register_rules(rules.RULES)
 
     # Who may watch what (the meeting's own channel is the core's: conduct publishes there).
-    hub.register_channel("agenda", live.may_watch_agenda)
-    hub.register_channel("item", live.may_watch_item)
+    hub.register_channel("agenda", agenda_live.may_watch_agenda)
+    hub.register_channel("item", discussion_live.may_watch_item)
     hub.register_channel("session", sessions_live.may_watch, public=True)  # whoever has the code
 
     # A meeting's stages: conduct closes the item under consideration when the meeting
     # leaves `live`; publishing locks, numbers and records the agenda on agenda_published.
     meetings.STATUS_HOOKS.add("deliberation.conduct", conduct.on_meeting_stage)
     meetings.STATUS_HOOKS.add("deliberation.publishing", publishing.on_meeting_stage)
-    meetings.DELETE_HOOKS.add("deliberation.agenda", agenda.on_meeting_delete)
+    meetings.DELETE_HOOKS.add("deliberation.agenda", agendas.on_meeting_delete)
 
     # The meeting page: the item under consideration, then the meeting's live sessions.
     meetings.PAGE_PANELS.add("deliberation.conduct", conduct.meeting_page_panel, order=10)
@@ -90,4 +82,5 @@ def install(app: FastAPI) -> None:
     ):
         components.add_router(app, module.router)
     components.add_router(app, api.router, order=components.API, prefix="/api/v1", responses=ERRORS)
-    components.add_router(app, api.agenda_router, order=components.API, responses=ERRORS)
+    components.add_router(app, agenda_api.router, order=components.API, responses=ERRORS)
+    components.add_router(app, discussion_api.router, order=components.API, responses=ERRORS)

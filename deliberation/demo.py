@@ -19,9 +19,11 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from deliberation import agenda as agendas
-from deliberation import conduct, demo_sessions, publishing, suggestions, threads
-from deliberation.models import AgendaItem, AgendaItemKind, AgendaPart, Post, PostStance
+from deliberation.agenda import agendas, conduct, publishing, suggestions
+from deliberation.agenda.models import AgendaItem, AgendaItemKind, AgendaPart
+from deliberation.discussion import threads
+from deliberation.discussion.models import Post, PostStance
+from deliberation.sessions import demo as demo_sessions
 from forum import accounts, demo
 from forum.db import utcnow
 from forum.models import Meeting, MeetingStatus, Membership, Organisation, Person, Role

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from deliberation import agenda as agendas
-from deliberation.models import Agenda, AgendaDocument, AgendaItem
+from deliberation.agenda import agendas
+from deliberation.agenda.models import Agenda, AgendaDocument, AgendaItem
 from forum import audit, policy
 from forum.errors import InvalidInput, NotFound
 from forum.policy import Actor

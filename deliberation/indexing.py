@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from deliberation import mentions, search
-from deliberation.models import AgendaItem, AgendaSuggestion, SearchEntry
+from deliberation import search
+from deliberation.agenda.models import AgendaItem, AgendaSuggestion
+from deliberation.discussion import mentions
+from deliberation.models import SearchEntry
 
 
 def index_item(session: Session, item: AgendaItem, meeting: Any) -> None:

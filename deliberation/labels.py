@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from deliberation.models import (
+from deliberation.agenda.models import (
     AgendaItemKind,
     AgendaStatus,
     AgendaVariant,

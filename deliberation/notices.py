@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from deliberation.models import Agenda, AgendaItem, AgendaSuggestion, AgendaVersion
+from deliberation.agenda.models import Agenda, AgendaItem, AgendaSuggestion, AgendaVersion
 from forum.meetings import meeting_label
 from forum.models import Body, Meeting, Membership
 from forum.notifications import notify, register_kind

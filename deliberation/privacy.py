@@ -47,22 +47,17 @@ from markupsafe import escape
 from sqlmodel import Session, and_, col, delete, or_, select
 
 from deliberation import indexing, search
-from deliberation.models import (
+from deliberation.agenda.models import (
     Agenda,
     AgendaDocument,
     AgendaItem,
     AgendaSuggestion,
     AgendaVersion,
-    LiveIdea,
-    LiveIdeaVote,
-    LiveParticipant,
-    Post,
-    PostMention,
-    PostRevision,
     SuggestionStatus,
     SuggestionSupport,
-    ThreadRead,
 )
+from deliberation.discussion.models import Post, PostMention, PostRevision, ThreadRead
+from deliberation.sessions.models import LiveIdea, LiveIdeaVote, LiveParticipant
 from forum import audit
 from forum.i18n import DEFAULT_LOCALE, translate
 from forum.models import AuditEvent, Meeting, Person

@@ -16,6 +16,8 @@ from sqlmodel import Session
 os.environ.setdefault("WETHI_DATA_DIR", tempfile.mkdtemp(prefix="wethi-test-"))
 os.environ.setdefault("WETHI_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 
+import deliberation.agenda.models
+import deliberation.discussion.models
 import deliberation.models  # noqa: E402,F401  (its tables join the models' schema the tests build)
 from forum import accounts, db, security  # noqa: E402
 from forum.app import create_app  # noqa: E402

@@ -125,8 +125,8 @@ def agenda_meeting(session: Session, body_row: Body, *, status: str = "agenda_op
 
 def agenda_item(session: Session, meeting_row: Meeting, *, title: str = "ขออนุมัติโครงการโซลาร์เซลล์", part_kind: str = "consideration", time_box_minutes: int | None = None):
     """An item added straight to the meeting's agenda (made if needed)."""
-    from deliberation import agenda as agendas
-    from deliberation.models import AgendaItem, AgendaPart
+    from deliberation.agenda import agendas
+    from deliberation.agenda.models import AgendaItem, AgendaPart
 
     agenda = agendas.agenda_of(session, meeting_row.id) or agendas.build_agenda(session, meeting_row)
     part = session.exec(select(AgendaPart).where(AgendaPart.agenda_id == agenda.id, AgendaPart.kind == part_kind)).first()
@@ -142,7 +142,8 @@ def agenda_item(session: Session, meeting_row: Meeting, *, title: str = "ขอ�
 
 def post(session: Session, item, author: Person, *, body: str = "เห็นด้วยกับโครงการนี้", stance: str | None = "for", parent=None):
     """A post in an item's thread (a reply when `parent` is given), written straight to the table."""
-    from deliberation.models import Agenda, Post
+    from deliberation.agenda.models import Agenda
+    from deliberation.discussion.models import Post
 
     agenda = session.get(Agenda, item.agenda_id)
     meeting_row = session.get(Meeting, agenda.meeting_id)

@@ -25,8 +25,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from websockets.asyncio.client import ClientConnection, connect
 
-from deliberation import ideas, sessions
-from deliberation.models import LiveIdea, LiveSession
+from deliberation.sessions import ideas, sessions
+from deliberation.sessions.models import LiveIdea, LiveSession
 from forum import db
 from forum.models import LiveFrame, Person, Role
 from tests import factories

@@ -62,9 +62,10 @@ def prepare_database() -> dict[str, object]:
     from sqlmodel import Session, select
 
     import forum.app  # noqa: F401 (the composition root: every package's rules and hooks)
-    from deliberation import agenda as agendas
-    from deliberation import publishing, threads
-    from deliberation.models import AgendaItemKind, AgendaPart, PostStance
+    from deliberation.agenda import agendas, publishing
+    from deliberation.agenda.models import AgendaItemKind, AgendaPart
+    from deliberation.discussion import threads
+    from deliberation.discussion.models import PostStance
     from forum import accounts, db
     from forum.config import load_settings
     from forum.dates import buddhist_year, to_local

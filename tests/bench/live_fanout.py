@@ -85,7 +85,7 @@ def prepare_database() -> str:
     from _common import bench_people
     from sqlmodel import Session
 
-    from deliberation.models import LiveSession
+    from deliberation.sessions.models import LiveSession
     from forum import db
     from forum.config import load_settings
     from forum.models import Body, BodyKind, Meeting, MeetingStatus

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from deliberation import agenda as agendas
+from deliberation.agenda import agendas
 from forum.models import Role
 from tests import factories
 from tests.browser.conftest import th

@@ -10,8 +10,8 @@ from urllib.parse import quote
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
-from deliberation.models import AgendaDocument, AgendaItem, AgendaSuggestion
+from deliberation.agenda import agendas
+from deliberation.agenda.models import AgendaDocument, AgendaItem, AgendaSuggestion
 from forum.models import Meeting, Role
 from tests import factories
 

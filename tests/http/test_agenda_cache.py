@@ -109,7 +109,7 @@ async def test_the_kept_thread_is_filled_for_each_reader(session, as_member, sec
 async def test_a_kept_page_is_what_each_reader_would_get_fresh(session, app, as_member, secretary, status):
     """For every two readers A and B: B's page served from A's kept render equals B's page
     rendered afresh (the key names every control that differs between them)."""
-    from deliberation import suggestions
+    from deliberation.agenda import suggestions
 
     meeting = factories.agenda_meeting(session, secretary.body)
     item = factories.agenda_item(session, meeting)
@@ -140,7 +140,7 @@ async def test_a_kept_page_is_what_each_reader_would_get_fresh(session, app, as_
 
 
 async def test_a_recorded_outcome_reaches_the_agenda_and_the_items_page(session, as_member, secretary):
-    from deliberation import conduct
+    from deliberation.agenda import conduct
 
     meeting = factories.agenda_meeting(session, secretary.body, status="live")
     item = factories.agenda_item(session, meeting)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
+from deliberation.agenda import agendas
 from forum.i18n import translate
 from forum.models import LiveFrame, Role
 from tests import factories

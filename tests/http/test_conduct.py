@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
-from deliberation.models import AgendaItem
+from deliberation.agenda import agendas
+from deliberation.agenda.models import AgendaItem
 from forum.i18n import translate
 from forum.models import LiveFrame, Meeting, Role
 from tests import factories

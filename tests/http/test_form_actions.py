@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from starlette.routing import Match, Route
 
-from deliberation.models import AgendaDocument, AgendaItem
+from deliberation.agenda.models import AgendaDocument, AgendaItem
 from forum.models import Role
 from tests import factories
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
 from deliberation import notices
+from deliberation.agenda import agendas
 from forum.models import Notification, NotificationPreference, Person, Role
 from tests import factories
 
@@ -147,7 +147,7 @@ async def test_an_answered_suggestion_reaches_the_member_who_made_it(session, as
     member = await as_member(Role.member, body=secretary.body)
     meeting = factories.agenda_meeting(session, secretary.body)
     await member.post(f"/meetings/{meeting.id}/agenda/suggestions", {"title": "ศูนย์เรียนรู้พลังงาน", "rationale": ""})
-    from deliberation.models import AgendaSuggestion
+    from deliberation.agenda.models import AgendaSuggestion
 
     suggestion = session.exec(select(AgendaSuggestion)).one()
     response = await secretary.post(

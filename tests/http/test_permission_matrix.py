@@ -10,7 +10,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from deliberation import documents
-from deliberation.models import Agenda, AgendaSuggestion
+from deliberation.agenda.models import Agenda, AgendaSuggestion
 from forum import accounts, invitations, privacy
 from forum.config import get_settings
 from forum.models import Attendance, Membership, Role
@@ -261,16 +261,16 @@ def world(session):
 
 
 def _live_session(session, actor, meeting) -> dict:
-    from deliberation import ideas, sessions
+    from deliberation.sessions import ideas, sessions
     from forum.policy import ANONYMOUS
 
     live_session = sessions.open_session(session, actor, meeting_id=meeting.id, prompt="คำถาม")
     guest, _ = sessions.join_session(session, ANONYMOUS, code=live_session.code, nickname="ก", consent=True)
     idea, _ = ideas.submit_idea(session, guest, text="ความคิด", key="matrix-key-1")
-    from deliberation import polls
+    from deliberation.sessions import polls
 
     poll = polls.create_poll(session, actor, session_id=live_session.id, question="โพล", options="ก\nข")
-    from deliberation import clusters, followup
+    from deliberation.sessions import clusters, followup
 
     cluster = clusters.create_cluster(session, actor, session_id=live_session.id, name="ประเด็น")
     promotion, _ = followup.promote(session, actor, session_id=live_session.id, idea_id=idea.id, title="เรื่อง", target="proposal_draft")

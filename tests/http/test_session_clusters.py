@@ -10,8 +10,8 @@ import itertools
 import pytest
 from sqlmodel import func, select
 
-from deliberation import clusters, ideas, sessions
-from deliberation.models import LiveCluster, LiveIdea, LiveSession, LiveSessionStatus
+from deliberation.sessions import clusters, ideas, sessions
+from deliberation.sessions.models import LiveCluster, LiveIdea, LiveSession, LiveSessionStatus
 from forum.models import Role
 from forum.policy import ANONYMOUS
 from tests import factories

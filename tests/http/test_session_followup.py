@@ -11,8 +11,9 @@ from urllib.parse import unquote
 import pytest
 from sqlmodel import func, select
 
-from deliberation import ideas, sessions
-from deliberation.models import AgendaItem, LiveCluster, LivePromotion, LivePromotionIdea
+from deliberation.agenda.models import AgendaItem
+from deliberation.sessions import ideas, sessions
+from deliberation.sessions.models import LiveCluster, LivePromotion, LivePromotionIdea
 from forum.models import MeetingStatus, Role
 from forum.policy import ANONYMOUS
 from tests import factories

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from deliberation import ideas, sessions
-from deliberation.models import Agenda, LivePromotion
+from deliberation.agenda.models import Agenda
+from deliberation.sessions import ideas, sessions
+from deliberation.sessions.models import LivePromotion
 from forum.app import create_app
 from forum.config import get_settings
 from forum.middleware import websocket_origin

@@ -10,8 +10,9 @@ import asyncio
 import pytest
 from sqlmodel import func, select
 
-from deliberation import polls, sessions, sessions_live
-from deliberation.models import (
+from deliberation.sessions import live as sessions_live
+from deliberation.sessions import polls, sessions
+from deliberation.sessions.models import (
     LivePoll,
     LivePollAnswer,
     LivePollOption,
@@ -172,7 +173,7 @@ async def test_a_participant_answers_and_sees_their_choice(app, session, make_cl
 
 
 def polls_live_interval() -> float:
-    from deliberation import polls_live
+    from deliberation.sessions import polls_live
 
     return polls_live.RESULTS_EVERY + 0.05
 
@@ -252,7 +253,7 @@ async def test_a_participant_who_has_not_joined_is_told_to_join(session, make_cl
 async def test_the_phone_page_costs_at_most_two_queries_for_polls(engine, session, actor, live_session):
     from sqlalchemy import event
 
-    from deliberation.routes import session_polls
+    from deliberation.sessions.routes import polls as session_polls
 
     poll = open_poll(session, actor, live_session, multiple=True)
     participant, _token = sessions.join_session(session, ANONYMOUS, code=live_session.code, nickname="ก", consent=True)

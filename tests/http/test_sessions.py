@@ -7,8 +7,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from deliberation import sessions, sessions_live
-from deliberation.models import IdeaStatus, LiveIdea, LiveIdeaVote, LiveParticipant, LiveSession
+from deliberation.sessions import live as sessions_live
+from deliberation.sessions import sessions
+from deliberation.sessions.models import (
+    IdeaStatus,
+    LiveIdea,
+    LiveIdeaVote,
+    LiveParticipant,
+    LiveSession,
+)
 from forum import live
 from forum.models import LoginAttempt, MeetingStatus, Role
 from tests import factories

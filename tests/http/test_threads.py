@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from deliberation.models import Post
+from deliberation.discussion.models import Post
 from forum.models import Role
 from tests import factories
 

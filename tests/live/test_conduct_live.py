@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from websockets.asyncio.client import connect
 
-from deliberation import agenda as agendas
+from deliberation.agenda import agendas
 from forum.models import Role
 from tests import factories
 from tests.live.test_socket import browser, cookie_for, receive, seq_of, served, socket_url  # noqa: F401  (fixtures)

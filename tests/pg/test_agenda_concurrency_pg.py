@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from deliberation import agenda as agendas
-from deliberation import suggestions
-from deliberation.models import Agenda, AgendaItem, AgendaSuggestion
+from deliberation.agenda import agendas, suggestions
+from deliberation.agenda.models import Agenda, AgendaItem, AgendaSuggestion
 from forum.errors import Conflict, StaleEdit
 from forum.models import Role
 from tests import factories

@@ -8,9 +8,8 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from deliberation import agenda as agendas
-from deliberation import conduct
-from deliberation.models import Agenda, AgendaItem
+from deliberation.agenda import agendas, conduct
+from deliberation.agenda.models import Agenda, AgendaItem
 from forum.errors import StaleEdit
 from forum.models import Role
 from tests import factories

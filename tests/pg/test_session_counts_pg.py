@@ -9,7 +9,8 @@ import threading
 
 from sqlmodel import Session
 
-from deliberation import ideas, sessions, sessions_live
+from deliberation.sessions import ideas, sessions
+from deliberation.sessions import live as sessions_live
 from forum import live
 from forum.models import Role
 from forum.policy import ANONYMOUS

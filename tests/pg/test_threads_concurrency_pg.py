@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from deliberation import thread_view, threads
-from deliberation.models import Post, PostRevision, ThreadRead
+from deliberation.discussion import thread_view, threads
+from deliberation.discussion.models import Post, PostRevision, ThreadRead
 from forum.errors import StaleEdit
 from forum.models import Role
 from tests import factories

@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
-from deliberation import overview
-from deliberation.models import Agenda, AgendaItem, AgendaItemKind, AgendaPart, AgendaStatus
+from deliberation.agenda import agendas, overview
+from deliberation.agenda.models import Agenda, AgendaItem, AgendaItemKind, AgendaPart, AgendaStatus
 from forum.errors import Conflict, Forbidden, InvalidInput, StaleEdit
 from forum.models import AuditEvent, Role
 from tests import factories
@@ -267,7 +266,7 @@ def test_a_draft_meeting_whose_agenda_was_opened_can_still_be_deleted(session, b
 
 
 def test_a_draft_meeting_with_a_discussion_on_its_agenda_is_kept(session, body, member, secretary):
-    from deliberation import threads
+    from deliberation.discussion import threads
     from forum import meetings
     from forum.models import Meeting
 

@@ -8,9 +8,9 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
 from deliberation import documents
-from deliberation.models import AgendaDocument
+from deliberation.agenda import agendas
+from deliberation.agenda.models import AgendaDocument
 from forum.errors import Forbidden, InvalidInput
 from forum.models import Role
 from tests import factories

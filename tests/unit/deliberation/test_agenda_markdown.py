@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from deliberation import agenda as agendas
+from deliberation.agenda import agendas
+from deliberation.agenda.models import AgendaItemKind
 from deliberation.markdown import render_markdown
-from deliberation.models import AgendaItemKind
 from forum.errors import InvalidInput
 from forum.models import Role
 from tests import factories

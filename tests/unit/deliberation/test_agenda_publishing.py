@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
-from deliberation import publishing
-from deliberation.models import AgendaStatus, AgendaVersion
+from deliberation.agenda import agendas, publishing
+from deliberation.agenda.models import AgendaStatus, AgendaVersion
 from forum import meetings
 from forum.errors import Conflict, Forbidden, StaleEdit
 from forum.models import Meeting, Role

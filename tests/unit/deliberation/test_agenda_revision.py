@@ -7,14 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from deliberation import overview
-from deliberation.models import (
-    Agenda,
-    AgendaDocument,
-    AgendaSuggestion,
-    Post,
-    SuggestionSupport,
-)
+from deliberation.agenda import overview
+from deliberation.agenda.models import Agenda, AgendaDocument, AgendaSuggestion, SuggestionSupport
+from deliberation.discussion.models import Post
 from forum.models import Membership, Person, Role
 from tests import factories
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
-from deliberation import overview, suggestions
-from deliberation.models import AgendaItem, AgendaSuggestion, SuggestionSupport
+from deliberation.agenda import agendas, overview, suggestions
+from deliberation.agenda.models import AgendaItem, AgendaSuggestion, SuggestionSupport
 from forum.errors import Conflict, Forbidden, InvalidInput
 from forum.models import Role
 from tests import factories

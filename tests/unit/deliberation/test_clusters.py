@@ -11,8 +11,8 @@ import time
 import pytest
 from sqlmodel import func, select
 
-from deliberation import clusters, ideas, sessions
-from deliberation.models import (
+from deliberation.sessions import clusters, ideas, sessions
+from deliberation.sessions.models import (
     IdeaStatus,
     LiveCluster,
     LiveIdea,

@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from deliberation import agenda as agendas
-from deliberation import conduct
-from deliberation.models import Agenda, AgendaItem, ItemOutcome
+from deliberation.agenda import agendas, conduct
+from deliberation.agenda.models import Agenda, AgendaItem, ItemOutcome
 from forum import meetings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleEdit

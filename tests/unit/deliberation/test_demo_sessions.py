@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import Session, col, func, select
 
 from deliberation import demo as deliberation_demo
-from deliberation import demo_sessions, followup, polls, timer
-from deliberation.models import (
+from deliberation.sessions import demo as demo_sessions
+from deliberation.sessions import followup, polls, timer
+from deliberation.sessions.models import (
     IdeaStatus,
     LiveCluster,
     LiveIdea,

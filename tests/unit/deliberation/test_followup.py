@@ -11,11 +11,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from sqlmodel import func, select
 
-from deliberation import agenda as agendas
-from deliberation import followup, ideas, sessions
-from deliberation.models import (
-    AgendaItem,
-    AgendaStatus,
+from deliberation.agenda import agendas
+from deliberation.agenda.models import AgendaItem, AgendaStatus
+from deliberation.sessions import followup, ideas, sessions
+from deliberation.sessions.models import (
     IdeaStatus,
     LiveCluster,
     LivePromotion,

@@ -8,8 +8,8 @@ import itertools
 import pytest
 from sqlmodel import func, select
 
-from deliberation import ideas, sessions
-from deliberation.models import IdeaStatus, LiveIdea, LiveIdeaVote, LiveSession
+from deliberation.sessions import ideas, sessions
+from deliberation.sessions.models import IdeaStatus, LiveIdea, LiveIdeaVote, LiveSession
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from forum.models import AuditEvent, Role
 from forum.policy import ANONYMOUS

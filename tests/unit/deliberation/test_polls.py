@@ -8,15 +8,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from deliberation import polls, sessions
-from deliberation.models import (
+from deliberation.sessions import polls, sessions
+from deliberation.sessions.models import (
     LivePoll,
     LivePollAnswer,
     LivePollOption,
     LivePollStatus,
     LiveSessionStatus,
 )
-from deliberation.polls_live import ResultsThrottle
+from deliberation.sessions.polls_live import ResultsThrottle
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, StaleEdit
 from forum.models import AuditEvent, Role
 from forum.policy import ANONYMOUS

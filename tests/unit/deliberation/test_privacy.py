@@ -7,18 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from deliberation import agenda as agendas
 from deliberation import privacy as deliberation_privacy
-from deliberation import search, suggestions, thread_view, threads
-from deliberation.models import (
-    AgendaSuggestion,
-    Post,
-    PostMention,
-    PostRevision,
-    SearchEntry,
-    SuggestionSupport,
-    ThreadRead,
-)
+from deliberation import search
+from deliberation.agenda import agendas, suggestions
+from deliberation.agenda.models import AgendaSuggestion, SuggestionSupport
+from deliberation.discussion import thread_view, threads
+from deliberation.discussion.models import Post, PostMention, PostRevision, ThreadRead
+from deliberation.models import SearchEntry
 from forum import privacy
 from forum.models import AuditEvent, Person, Role
 from forum.policy import ANONYMOUS
@@ -224,8 +219,8 @@ def test_erasure_handles_suggestions_supports_and_read_markers(
 
 
 def test_live_sessions_joined_as_oneself_are_exported_and_anonymised(session, body, author, secretary, meeting):
-    from deliberation import ideas, sessions
-    from deliberation.models import LiveIdea, LiveIdeaVote, LiveParticipant
+    from deliberation.sessions import ideas, sessions
+    from deliberation.sessions.models import LiveIdea, LiveIdeaVote, LiveParticipant
 
     live = sessions.open_session(session, secretary, meeting_id=meeting.id, prompt="ชุมชนควรประหยัดพลังงานอย่างไร")
     mine, token = sessions.join_session(session, author, code=live.code, consent=True, show_account_name=True)

@@ -269,7 +269,7 @@ def test_a_bad_query_is_refused_with_a_clear_message(session, member, query, mes
 
 def test_a_mention_is_found_and_shown_as_the_name_it_names(session, body, member):
     from deliberation import indexing
-    from deliberation.models import Post
+    from deliberation.discussion.models import Post
 
     post = Post(id=7, item_id=1, meeting_id=None, body_id=body.id, body="ขอให้ @[สมหญิง ใจดี] ช่วยสรุปงบประมาณ")
     indexing.index_post(session, post, "งบประมาณโซลาร์เซลล์")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from deliberation import sessions
-from deliberation.models import LiveParticipant, LiveSession, LiveSessionStatus
+from deliberation.sessions import sessions
+from deliberation.sessions.models import LiveParticipant, LiveSession, LiveSessionStatus
 from forum.errors import Conflict, Forbidden, InvalidInput, RateLimited, StaleEdit
 from forum.models import AuditEvent, LoginAttempt, MeetingStatus, Role
 from forum.policy import ANONYMOUS

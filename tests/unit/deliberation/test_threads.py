@@ -7,8 +7,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from deliberation import thread_view, threads
-from deliberation.models import Post, PostMention, PostRevision, SearchEntry, ThreadRead
+from deliberation.discussion import thread_view, threads
+from deliberation.discussion.models import Post, PostMention, PostRevision, ThreadRead
+from deliberation.models import SearchEntry
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleEdit
 from forum.models import AuditEvent, MeetingStatus, Role
 from tests import factories
@@ -284,7 +285,7 @@ def test_posts_are_new_until_read(session, member, colleague, meeting, item):
 
 
 def test_thread_counts_for_the_agenda_from_its_contents_and_one_query(session, engine, member, colleague, meeting, item):
-    from deliberation import overview
+    from deliberation.agenda import overview
 
     other = factories.agenda_item(session, meeting, title="เรื่องที่สอง")
     write(session, member, meeting, item)
@@ -331,7 +332,7 @@ def test_the_writer_is_never_told_and_an_edit_tells_only_the_newly_mentioned(ses
 def test_an_item_with_a_discussion_cannot_be_removed_and_keeps_every_post(
     session, body, member, colleague
 ):
-    from deliberation import agenda as agendas
+    from deliberation.agenda import agendas
 
     secretary = factories.actor(session, factories.member(session, body, Role.secretary))
     draft = factories.agenda_meeting(session, body)  # agenda_open: items may still be removed
@@ -346,7 +347,7 @@ def test_an_item_with_a_discussion_cannot_be_removed_and_keeps_every_post(
 
 
 def test_an_item_only_read_can_be_removed(session, body, member, colleague):
-    from deliberation import agenda as agendas
+    from deliberation.agenda import agendas
 
     secretary = factories.actor(session, factories.member(session, body, Role.secretary))
     draft = factories.agenda_meeting(session, body)
@@ -380,7 +381,7 @@ def test_the_items_live_channel_is_open_to_whoever_may_see_the_meeting(session, 
     ],
 )
 def test_a_mention_becomes_a_link_only_in_plain_text(text, expected):
-    from deliberation import mentions
+    from deliberation.discussion import mentions
 
     known = {mentions._key("Som Chai"): [7], mentions._key('Som Chai"><script>'): [8]}
     html = str(mentions.render(text, known))

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from deliberation import sessions, timer
+from deliberation.sessions import sessions, timer
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, StaleEdit
 from forum.models import Role

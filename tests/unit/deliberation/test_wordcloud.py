@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from deliberation import idea_terms, ideas, sessions, wordcloud
+from deliberation.sessions import idea_terms, ideas, sessions, wordcloud
 from forum.errors import Forbidden
 from forum.models import Role
 from forum.policy import ANONYMOUS
@@ -87,7 +87,7 @@ def test_an_empty_session_has_an_empty_cloud_and_others_see_nothing(session, bod
 
 
 def test_markup_typed_as_text_is_not_a_word():
-    from deliberation.idea_terms import terms
+    from deliberation.sessions.idea_terms import terms
 
     words = terms("<script>alert('x')</script> ติดตั้ง<b>โซลาร์เซลล์</b>ที่โรงเรียน")
     assert "โซลาร์เซลล์" in words and "โรงเรียน" in words

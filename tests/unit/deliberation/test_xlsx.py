@@ -12,8 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from deliberation import ideas, sessions, xlsx
-from deliberation.models import LiveCluster, LivePoll, LivePollOption
+from deliberation.sessions import ideas, sessions, xlsx
+from deliberation.sessions.models import LiveCluster, LivePoll, LivePollOption
 from forum.errors import Forbidden
 from forum.models import Role
 from forum.policy import ANONYMOUS

@@ -6,16 +6,14 @@ from sqlmodel import Session, col, func, select
 
 from deliberation import demo as deliberation_demo  # noqa: F401  (registers its demo content)
 from deliberation import search
-from deliberation.models import (
+from deliberation.agenda.models import (
     Agenda,
     AgendaItem,
     AgendaStatus,
     AgendaSuggestion,
-    Post,
-    PostMention,
-    PostStance,
     SuggestionStatus,
 )
+from deliberation.discussion.models import Post, PostMention, PostStance
 from forum import accounts, demo
 from forum.models import (
     Attendance,

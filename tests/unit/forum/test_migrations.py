@@ -16,6 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+import deliberation.agenda.models
+import deliberation.discussion.models
 import deliberation.models  # noqa: F401  (registers the tables)
 import forum.models  # noqa: F401
 from forum import db

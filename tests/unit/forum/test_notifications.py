@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import event, update
 from sqlmodel import select
 
-from deliberation import agenda as agendas
-from deliberation import notices, publishing, suggestions
+from deliberation import notices
+from deliberation.agenda import agendas, publishing, suggestions
 from forum import accounts, i18n, notifications, privacy
 from forum.config import get_settings
 from forum.db import utcnow

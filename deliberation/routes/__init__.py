@@ -1,1 +1,0 @@
-"""Deliberation's HTML routes, one module per topic, each with `router = APIRouter()`."""

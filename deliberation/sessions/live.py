@@ -1,0 +1,115 @@
+"""A live session's updates (channel "session:<code>"). Every page of the session — the
+phones, the projector, the console — follows one stream of frames, each rendered once for
+everyone (templates/deliberation/_session_frames.html): a new idea, an idea gone, a changed
+text or pin, new vote counts, the session's state. A frame holds nothing per reader: the
+phones keep their own "voted" buttons, and a frame never has them fetch their page again
+(2,000 phones refetching on every vote is what this design exists to avoid). The console,
+one or two per hall, fetches its own view again.
+
+The channel is named by the session's code, not its id: guests are not logged in, and the
+code is the session's invitation — whoever has it may open the participant page, which
+shows the same public content (shown ideas, nicknames only) as the channel. An id is
+guessable; a code is the capability the hall was given. Pending and hidden ideas never go
+out on the channel: the console fetches them through its own, authorised, request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from jinja2_fragments import render_block
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
+
+from deliberation.sessions import ideas
+from deliberation.sessions.models import IdeaStatus, LiveSession
+from forum import i18n, live
+from forum.errors import NotFound
+from forum.policy import Actor
+from forum.web import ENVIRONMENTS
+
+FRAMES = "deliberation/_session_frames.html"
+
+log = logging.getLogger(__name__)
+
+
+def channel(code: str) -> str:
+    return f"session:{code}"
+
+
+def may_watch(session: Session, _actor: Actor, key: str) -> None:
+    """Anyone with the code. Raises NotFound."""
+    if not (key.isdigit() and len(key) == 6):
+        raise NotFound()
+    if session.exec(select(LiveSession.id).where(LiveSession.code == key)).first() is None:
+        raise NotFound()
+
+
+
+def projector_ideas(session: Session, live_session: LiveSession) -> list[ideas.IdeaRow]:
+    """Every shown idea, most votes first (the projector shows the first ten; the others
+    are there for the frames to move up)."""
+    session_id: int = live_session.id  # type: ignore[assignment]
+    return ideas.list_ideas(session, session_id=session_id, order="top")
+
+
+def render_shared(hub: live.Hub, template: str, block: str, **context: object) -> str:
+    """A block rendered once for everyone on a session's channel, in the site's language:
+    it must hold nothing that differs per reader (no CSRF token, no "you voted" state;
+    htmx sends the page's token in a header)."""
+    token = i18n.current_locale.set(hub.locale)
+    try:
+        return render_block(ENVIRONMENTS[hub.locale], template, block, **context)
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def publish(hub: live.Hub, live_session: LiveSession, html: str | live.Render) -> int | None:
+    """Send out-of-band fragments (elements with hx-swap-oob) to every page of the session,
+    after the commit of the change they show. Returns the frame's number; None if it could
+    not be stored (the change is saved all the same)."""
+    try:
+        return hub.publish(channel(live_session.code), html)
+    except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
+        log.exception("could not publish live session %s", live_session.id)
+        return None
+
+
+def session_changed(
+    hub: live.Hub,
+    session: Session,
+    live_session: LiveSession,
+    *,
+    shown: Iterable[int] = (),
+    gone: Iterable[int] = (),
+    changed: Iterable[int] = (),
+    votes: Iterable[int] = (),
+    state: bool = False,
+) -> int | None:
+    """After the commit of a change in the session: one frame with the ideas now `shown`
+    (new, approved, restored), those `gone` (hidden, merged), those whose text or pin
+    `changed`, the counts of those whose `votes` moved, and the session's `state` when it
+    moved. The counts are read as the frame is numbered (forum.live.Render): whichever
+    worker took a vote, the last frame says the last count. Returns the frame's number; None if it could not be stored."""
+    wanted = {*shown, *changed}
+    rows = {  # never a pending or hidden idea's text on the channel
+        row.id: row
+        for row in (ideas.rows_by_id(session, wanted) if wanted else [])
+        if row.status == IdeaStatus.shown
+    }
+    counted = set(votes)
+    parts = {
+        "live_session": live_session,
+        "state": state,
+        "gone": list(gone),
+        "shown": [rows[idea_id] for idea_id in shown if idea_id in rows],
+        "changed": [rows[idea_id] for idea_id in changed if idea_id in rows],
+    }
+
+    def frame(connection: Connection | None) -> str:
+        counts = ideas.vote_counts(connection or session, counted) if counted else {}
+        return render_shared(hub, FRAMES, "frame", votes=sorted(counts.items()), **parts)
+
+    return publish(hub, live_session, frame if counted else frame(None))

@@ -1,0 +1,305 @@
+"""HTML routes of a live session's quick polls and countdown timer (issue 4, parts 5 and 6):
+participants answer at /s/<code>/polls/<id>/answer; the facilitator writes, opens and closes
+polls and runs the timer from the console. Each change goes out on the session's channel
+after its commit (deliberation/polls_live.py). The three session pages get this panel's
+context from the providers registered at the end (deliberation.sessions.*_PARTS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from deliberation.sessions import polls, polls_live, sessions, timer
+from deliberation.sessions.models import LiveSession
+from deliberation.sessions.routes import sessions as session_routes
+from forum import live
+from forum.db import utcnow
+from forum.errors import Conflict, InvalidInput, RateLimited
+from forum.models import MAX_ID
+from forum.policy import Actor
+from forum.web import ActorDep, MemberDep, SessionDep, form_values, is_htmx, redirect, render
+
+router = APIRouter()
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Code = Annotated[str, Path(min_length=1, max_length=12)]
+TEMPLATE = polls_live.TEMPLATE
+
+
+def _hub(request: Request) -> live.Hub:
+    return live.get_hub(request.app)
+
+
+def _options(form: Any) -> list[str]:
+    """Every `option` field of the form (a multiple-choice answer sends several)."""
+    return [str(value) for value in form.getlist("option")]
+
+
+# -- participants ----------------------------------------------------------------------------
+
+
+@router.post("/s/{code}/polls/{poll_id}/answer")
+async def answer(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code, poll_id: Id
+) -> Response:
+    options = _options(await request.form())
+    # The database work on a worker thread (as for ideas and votes): a hall answering at
+    # once must not hold up the live messages going out.
+    schedule = polls_live.loop_schedule(asyncio.get_running_loop())
+    return await run_in_threadpool(
+        _answer, request, session, actor, code, poll_id, options, schedule
+    )
+
+
+def _answer(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    poll_id: int,
+    options: list[str],
+    schedule: polls_live.Schedule,
+) -> Response:
+    view, participant = session_routes._participant(request, session, code)
+    try:
+        if participant is None:
+            raise InvalidInput(message="Please join the session first to answer the poll.")
+        changed = polls.answer_poll(session, participant, poll_id=poll_id, option_ids=options)
+    except (InvalidInput, Conflict, RateLimited) as error:  # said in the poll, the page kept
+        return _answer_refused(request, session, actor, view, participant, error)
+    if changed:
+        polls_live.answers_changed(
+            _hub(request), request.app.state.engine, view.live, poll_id, schedule
+        )
+    if is_htmx(request):
+        context = participant_part(session, view, participant)
+        return render(request, TEMPLATE, context, block="session_poll")
+    return redirect(request, f"/s/{code}#session-poll", flash="Your answer was saved.")
+
+
+def _answer_refused(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    view: sessions.SessionView,
+    participant: Any,
+    error: InvalidInput | Conflict | RateLimited,
+) -> Response:
+    fields = error.fields if isinstance(error, InvalidInput) else {}
+    status = 422 if isinstance(error, InvalidInput) else error.status
+    problems = {"poll_errors": fields, "poll_message": "" if fields else error.message}
+    if is_htmx(request):
+        context = participant_part(session, view, participant) | problems
+        return render(request, TEMPLATE, context, block="session_poll", status_code=status)
+    return session_routes._participant_page(
+        request, session, actor, view.live.code, status=status, **problems
+    )
+
+
+# -- the facilitator: polls ------------------------------------------------------------------
+
+
+def _console_polls(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    """The console's list of polls (htmx), or the whole console (a plain request that
+    failed: its errors shown in place)."""
+    if not is_htmx(request):
+        return session_routes._console(request, session, actor, session_id, status=status, **extra)
+    view = sessions.get_session(session, actor, session_id=session_id)
+    context = {"view": view} | console_part(session, view) | extra
+    return render(request, TEMPLATE, context, block="session_polls", status_code=status)
+
+
+def _done(request: Request, session: Session, actor: Actor, session_id: int) -> Response:
+    if is_htmx(request):
+        return _console_polls(request, session, actor, session_id)
+    return redirect(request, f"/sessions/{session_id}/console#session_polls")
+
+
+@router.post("/sessions/{session_id}/polls")
+async def create_poll(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    try:
+        polls.create_poll(
+            session,
+            actor,
+            session_id=session_id,
+            question=values.get("question"),
+            options=values.get("options"),
+            multiple=bool(values.get("multiple")),
+        )
+    except InvalidInput as error:
+        return _console_polls(
+            request, session, actor, session_id, 422,
+            poll_form_errors=error.fields, poll_form_values=values, poll_problem_id=None,
+        )  # fmt: skip
+    return _done(request, session, actor, session_id)
+
+
+@router.post("/sessions/{session_id}/polls/{poll_id}/edit")
+async def edit_poll(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id, poll_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    try:
+        polls.edit_poll(
+            session,
+            actor,
+            session_id=session_id,
+            poll_id=poll_id,
+            question=values.get("question"),
+            options=values.get("options"),
+            multiple=bool(values.get("multiple")),
+            version=values.get("version"),
+        )
+    except InvalidInput as error:
+        return _console_polls(
+            request, session, actor, session_id, 422,
+            poll_form_errors=error.fields, poll_form_values=values, poll_problem_id=poll_id,
+        )  # fmt: skip
+    return _done(request, session, actor, session_id)
+
+
+POLL_ACTIONS = {"open": polls.open_poll, "close": polls.close_poll, "delete": polls.delete_poll}
+
+
+@router.post("/sessions/{session_id}/polls/{poll_id}/{action}")
+async def change_poll(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    session_id: Id,
+    poll_id: Id,
+    action: str,
+) -> Response:
+    view = sessions.get_session(session, actor, session_id=session_id)
+    if action not in POLL_ACTIONS:
+        raise InvalidInput({"action": "Please choose one of the options."})
+    POLL_ACTIONS[action](session, actor, session_id=session_id, poll_id=poll_id)
+    if action != "delete":  # a draft was never shown
+        polls_live.poll_shown(_hub(request), session, view.live)
+    return _done(request, session, actor, session_id)
+
+
+# -- the facilitator: the timer --------------------------------------------------------------
+
+
+def _timer_done(request: Request, session: Session, live_session: LiveSession) -> Response:
+    polls_live.timer_changed(_hub(request), live_session)
+    return redirect(request, f"/sessions/{live_session.id}/console#timer-heading")
+
+
+@router.post("/sessions/{session_id}/timer")
+async def start_timer(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    try:
+        live_session = timer.start_timer(
+            session,
+            actor,
+            session_id=session_id,
+            minutes=values.get("minutes"),
+            version=values.get("version"),
+        )
+    except InvalidInput as error:
+        return session_routes._console(
+            request, session, actor, session_id, status=422,
+            timer_errors=error.fields, timer_values=values,
+        )  # fmt: skip
+    return _timer_done(request, session, live_session)
+
+
+@router.post("/sessions/{session_id}/timer/{action}")
+async def change_timer(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id, action: str
+) -> Response:
+    values = form_values(await request.form())
+    live_session = timer.change_timer(
+        session, actor, session_id=session_id, action=action, version=values.get("version")
+    )
+    return _timer_done(request, session, live_session)
+
+
+# -- the three pages' context (deliberation.sessions.*_PARTS) -------------------------------
+
+
+def _now() -> str:
+    return utcnow().isoformat().replace("+00:00", "Z")
+
+
+def _shared(view: sessions.SessionView, page: str) -> dict[str, Any]:
+    return {
+        "polls_page": page,
+        "session_timer": timer.timer_view(view.live),
+        "timer_now": _now(),
+        "timer_oob": False,
+        "poll_base": f"/s/{view.live.code}",
+        # The console and the projector show the poll without its form ("display").
+        "poll_live_status": view.live.status if page == "participant" else "display",
+        "poll_shared": page != "participant",
+        "poll_oob": False,
+        "poll_errors": {},
+        "poll_message": "",
+    }
+
+
+def participant_part(session: Session, view: sessions.SessionView, participant: Any) -> dict:
+    """Two queries at most (2,000 phones load this page): the poll shown with its results,
+    and the participant's own answer."""
+    context = _shared(view, "participant") | {"poll_current": None, "poll_chosen": frozenset()}
+    if participant is None:
+        return context
+    current = polls.current_poll(session, view.id)
+    chosen = (
+        polls.chosen_options(session, participant, current.id)
+        if current is not None and current.is_open
+        else frozenset()
+    )
+    return context | {"poll_current": current, "poll_chosen": chosen}
+
+
+def console_part(session: Session, view: sessions.SessionView) -> dict:
+    every = polls.session_polls(session, view.id)
+    current = polls.current_poll(session, view.id)
+    return _shared(view, "console") | {
+        "poll_current": current,
+        "poll_chosen": frozenset(),
+        "poll_list": every,
+        "poll_form_errors": {},
+        "poll_form_values": {},
+        "poll_problem_id": None,
+        "timer_presets": timer.PRESETS,
+        "timer_errors": {},
+        "timer_values": {},
+    }
+
+
+def projector_part(session: Session, view: sessions.SessionView) -> dict:
+    return _shared(view, "projector") | {
+        "poll_current": polls.current_poll(session, view.id),
+        "poll_chosen": frozenset(),
+    }
+
+
+for _registry, _part in (
+    (sessions.PARTICIPANT_PARTS, participant_part),
+    (sessions.CONSOLE_PARTS, console_part),
+    (sessions.PROJECTOR_PARTS, projector_part),
+):
+    if _part not in _registry:
+        _registry.append(_part)

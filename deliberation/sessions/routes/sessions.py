@@ -1,0 +1,447 @@
+"""HTML routes of live sessions: a facilitator opens one from the meeting page and runs it
+from the console; the hall joins at /join or /s/<code> (no account: a nickname, the consent,
+and a device token kept in a cookie scoped to that session's pages); the projector shows the
+code and the top ideas. Every change is published on the session's channel after its commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from deliberation.sessions import ideas, sessions
+from deliberation.sessions import live as sessions_live
+from deliberation.sessions.models import IdeaStatus, LiveSession, LiveSessionStatus
+from forum import live
+from forum.config import get_settings
+from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
+from forum.models import MAX_ID
+from forum.policy import Actor
+from forum.web import (
+    ActorDep,
+    MemberDep,
+    SessionDep,
+    form_values,
+    is_htmx,
+    public_url,
+    redirect,
+    render,
+)
+
+router = APIRouter()
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Code = Annotated[str, Path(min_length=1, max_length=12)]
+
+JOIN_PAGE = "deliberation/session_join_page.html"
+PARTICIPANT_PAGE = "deliberation/session_page.html"
+CONSOLE_PAGE = "deliberation/session_console.html"
+PROJECTOR_PAGE = "deliberation/session_projector.html"
+TOKEN_DAYS = 30
+# Votes of this process and the frames saying their counts, in one order (across workers
+# on PostgreSQL, the frame reads its counts under the channel's lock: forum.live.Render).
+_COUNTING = threading.Lock()
+
+
+def _base_url(_request: Request) -> str:
+    return public_url()
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _token(request: Request) -> str | None:
+    return request.cookies.get(sessions.TOKEN_COOKIE)
+
+
+def _published(
+    request: Request, session: Session, live_session: LiveSession, **change: Any
+) -> None:
+    """After the commit: the change goes out to every page of the session as one frame."""
+    sessions_live.session_changed(live.get_hub(request.app), session, live_session, **change)
+
+
+# -- joining -----------------------------------------------------------------------------------
+
+
+@router.get("/join")
+def join_page(request: Request) -> Response:
+    return render(request, JOIN_PAGE, {"values": {}, "errors": {}})
+
+
+@router.post("/join")
+async def find_by_code(request: Request, session: SessionDep) -> Response:
+    values = form_values(await request.form())
+    try:
+        view = sessions.find_session(session, code=values.get("code"), client_ip=_ip(request))
+    except InvalidInput as error:
+        return render(
+            request, JOIN_PAGE, {"values": values, "errors": error.fields}, status_code=422
+        )
+    return redirect(request, f"/s/{view.live.code}")
+
+
+def _participant_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    status: int = 200,
+    block: str = "idea_form",
+    **extra: Any,
+) -> Response:
+    try:  # a joined device comes back without the guessing check (its hall shares one address)
+        view, participant = _participant(request, session, code)
+    except InvalidInput as error:
+        context = {"values": {"code": code}, "errors": error.fields}
+        return render(request, JOIN_PAGE, context, status_code=404)
+    context = {
+        "view": view,
+        "participant": participant,
+        "new_key": _new_key(),
+        "values": {},
+        "errors": {},
+        "actor": actor,
+    }
+    if not (is_htmx(request) and block == "idea_form"):  # the form alone needs none of this
+        order = request.query_params.get("order", "new")
+        order = order if order in ideas.ORDERS else "new"
+        context |= {
+            "order": order,
+            "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
+            if participant is not None or view.live.status == LiveSessionStatus.closed
+            else [],  # a closed session stays readable by whoever has its code
+            "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+        } | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant)
+    return render(request, PARTICIPANT_PAGE, context | extra, block=block, status_code=status)
+
+
+def _new_key() -> str:
+    """Each rendered idea form carries a fresh key: a resent form is one idea."""
+    return secrets.token_urlsafe(16)
+
+
+@router.get("/s/{code}")
+def participant_page(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code
+) -> Response:
+    return _participant_page(request, session, actor, code)
+
+
+@router.post("/s/{code}/join")
+async def join(request: Request, session: SessionDep, actor: ActorDep, code: Code) -> Response:
+    values = form_values(await request.form())
+    return await run_in_threadpool(_join, request, session, actor, code, values)  # as ideas
+
+
+def _join(request: Request, session: Session, actor: Actor, code: str, values: dict) -> Response:
+    try:
+        participant, token = sessions.join_session(
+            session,
+            actor,
+            code=code,
+            nickname=str(values.get("nickname", "")),
+            consent=bool(values.get("consent")),
+            show_account_name=bool(values.get("show_account_name")),
+            token=_token(request),
+            client_ip=_ip(request),
+        )
+    except InvalidInput as error:
+        return _participant_page(
+            request, session, actor, code, status=422, values=values, errors=error.fields
+        )
+    response = redirect(request, f"/s/{code}")
+    response.set_cookie(
+        sessions.TOKEN_COOKIE,
+        token,
+        max_age=TOKEN_DAYS * 24 * 3600,
+        path=f"/s/{code}",  # this session's pages only: one token per session
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+def _participant(request: Request, session: Session, code: str) -> Any:
+    return sessions.participant_in(
+        session, code=code, token=_token(request), client_ip=_ip(request)
+    )
+
+
+@router.post("/s/{code}/ideas")
+async def submit_idea(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code
+) -> Response:
+    """htmx gets back only the idea form, emptied (the idea itself arrives with the frame,
+    as on every other phone)."""
+    values = form_values(await request.form())
+    # The database work goes to a worker thread, here and for votes: the event loop stays
+    # free for the live messages going out to the hall meanwhile.
+    return await run_in_threadpool(_submit_idea, request, session, actor, code, values)
+
+
+def _submit_idea(
+    request: Request, session: Session, actor: Actor, code: str, values: dict
+) -> Response:
+    view, participant = _participant(request, session, code)
+    if participant is None:
+        return redirect(request, f"/s/{code}")  # not joined (or the cookie is gone): join first
+    try:
+        idea, created = ideas.submit_idea(
+            session,
+            participant,
+            text=values.get("text"),
+            category=values.get("category", ""),
+            key=values.get("key"),
+        )
+    except InvalidInput as error:
+        return _idea_form_problem(request, session, actor, code, values, error.fields, 422)
+    except (RateLimited, Conflict) as error:  # shown in the form, what was typed kept
+        problem = {"text": FieldMessage(error.message, error.params)}
+        return _idea_form_problem(request, session, actor, code, values, problem, error.status)
+    if created:
+        shown = [idea.id] if idea.status == IdeaStatus.shown else []
+        _published(request, session, view.live, shown=shown)
+    if is_htmx(request):
+        return _participant_page(request, session, actor, code, sent=True)
+    return redirect(request, f"/s/{code}", flash="Your idea was sent.")
+
+
+def _idea_form_problem(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    values: dict,
+    errors: dict,
+    status: int,
+) -> Response:
+    return _participant_page(
+        request, session, actor, code, status=status, values=values, errors=errors
+    )
+
+
+@router.post("/s/{code}/ideas/{idea_id}/vote")
+async def vote(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code, idea_id: Id
+) -> Response:
+    """htmx gets back only this reader's vote button; the count goes to everyone."""
+    values = form_values(await request.form())
+    return await run_in_threadpool(_vote, request, session, code, idea_id, values)
+
+
+def _vote(request: Request, session: Session, code: str, idea_id: int, values: dict) -> Response:
+    view, participant = _participant(request, session, code)
+    if participant is None:
+        return redirect(request, f"/s/{code}")
+    withdraw = bool(values.get("withdraw"))
+    change = ideas.withdraw_vote if withdraw else ideas.vote_idea
+    try:
+        with _COUNTING:  # counts go out in the order they were made: the last frame is right
+            idea, moved = change(session, participant, idea_id=idea_id)
+            if moved:
+                _published(request, session, view.live, votes=[idea.id])
+    except Conflict as error:  # hidden, merged or paused meanwhile: said on the button
+        if not is_htmx(request):
+            raise
+        button = {"id": idea_id, "voted": bool(values.get("withdraw"))}
+        context = {"view": view, "idea": button, "problem": error.message}
+        return render(request, PARTICIPANT_PAGE, context, block="vote_form", status_code=409)
+    if is_htmx(request):
+        button = {"id": idea.id, "voted": not withdraw}  # what this voter's button now says
+        return render(request, PARTICIPANT_PAGE, {"view": view, "idea": button}, block="vote_form")
+    order = values.get("order") if values.get("order") in ideas.ORDERS else "new"
+    return redirect(request, f"/s/{code}?order={order}#idea-{idea.id}")
+
+
+# -- the facilitator ---------------------------------------------------------------------------
+
+
+@router.post("/meetings/{meeting_id}/sessions")
+async def open_session(
+    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    try:
+        live_session = sessions.open_session(
+            session,
+            actor,
+            meeting_id=meeting_id,
+            prompt=str(values.get("prompt", "")),
+            item_id=values.get("item_id"),
+            premoderation=bool(values.get("premoderation")),
+            idea_limit=values.get("idea_limit"),
+        )
+    except InvalidInput as error:
+        return redirect(request, f"/meetings/{meeting_id}", flash=_first(error))
+    return redirect(
+        request, f"/sessions/{live_session.id}/console", flash="The live session is open."
+    )
+
+
+def _first(error: InvalidInput) -> str:
+    """The meeting page shows no session form state: its first problem goes as the flash."""
+    return next(iter(error.fields.values())).msgid if error.fields else error.message
+
+
+def _console(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    view = sessions.get_session(session, actor, session_id=session_id)
+    every = (IdeaStatus.pending, IdeaStatus.shown, IdeaStatus.hidden)
+    rows = ideas.list_ideas(session, session_id=view.id, order="top", statuses=every)
+    context = (
+        {
+            "view": view,
+            "pending": [row for row in rows if row.status == IdeaStatus.pending],
+            "shown": [row for row in rows if row.status == IdeaStatus.shown],
+            "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
+            "counts": sessions.counts(session, view.id),
+            "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+            "errors": {},
+        }
+        | sessions.parts_context(sessions.CONSOLE_PARTS, session, view)
+        | extra
+    )
+    return render(request, CONSOLE_PAGE, context, block="console", status_code=status)
+
+
+@router.get("/sessions/{session_id}/console")
+def console(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+    return _console(request, session, actor, session_id)
+
+
+@router.post("/sessions/{session_id}/status")
+async def change_status(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    live_session = sessions.change_session_status(
+        session,
+        actor,
+        session_id=session_id,
+        to=str(values.get("to", "")),
+        version=values.get("version"),
+    )
+    _published(request, session, live_session, state=True)
+    return redirect(request, f"/sessions/{session_id}/console")
+
+
+@router.post("/sessions/{session_id}/settings")
+async def change_settings(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    values = form_values(await request.form())
+    try:
+        sessions.change_session_settings(
+            session,
+            actor,
+            session_id=session_id,
+            premoderation=bool(values.get("premoderation")),
+            idea_limit=values.get("idea_limit"),
+            version=values.get("version"),
+        )
+    except InvalidInput as error:
+        return _console(
+            request, session, actor, session_id, status=422, errors=error.fields, settings=values
+        )
+    return redirect(request, f"/sessions/{session_id}/console", flash="The settings are saved.")
+
+
+@router.post("/sessions/{session_id}/ideas/{idea_id}/{action}")
+async def moderate(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    session_id: Id,
+    idea_id: Id,
+    action: str,
+) -> Response:
+    values = form_values(await request.form())
+    view = sessions.get_session(session, actor, session_id=session_id)
+    try:
+        change = _moderate(session, actor, view, idea_id, action, values)
+    except InvalidInput as error:
+        return _console(
+            request,
+            session,
+            actor,
+            session_id,
+            status=422,
+            errors=error.fields,
+            problem_idea=idea_id,
+        )
+    _published(request, session, view.live, **change)
+    if is_htmx(request):
+        return _console(request, session, actor, session_id)
+    return redirect(request, f"/sessions/{session_id}/console")
+
+
+def _moderate(
+    session: Session, actor: Actor, view: Any, idea_id: int, action: str, values: dict
+) -> dict[str, list[int]]:
+    """Returns what the phones and the projector must be told (session_changed's terms)."""
+    if action == "edit":
+        ideas.edit_idea(
+            session, actor, idea_id=idea_id, text=values.get("text"), session_id=view.id
+        )
+        return {"changed": [idea_id]}
+    if action == "merge":
+        kept = ideas.merge_ideas(
+            session, actor, idea_id=idea_id, into_id=values.get("into_id"), session_id=view.id
+        )
+        return {"gone": [idea_id], "votes": [kept.id]}
+    idea = ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
+    if action in ("pin", "unpin"):
+        return {"changed": [idea_id]}
+    return {"shown": [idea_id]} if idea.status == IdeaStatus.shown else {"gone": [idea_id]}
+
+
+@router.get("/sessions/{session_id}/projector")
+def projector(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+    view = sessions.get_session(session, actor, session_id=session_id)
+    context = {
+        "view": view,
+        "live_session": view.live,
+        "top": sessions_live.projector_ideas(session, view.live),
+        "join_url": sessions.join_url(_base_url(request), view.live),
+        "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
+    } | sessions.parts_context(sessions.PROJECTOR_PARTS, session, view)
+    return render(request, PROJECTOR_PAGE, context)
+
+
+@router.get("/sessions/{session_id}/qr.svg")
+def join_qr(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+    svg = sessions.session_qr_svg(
+        session, actor, session_id=session_id, base_url=_base_url(request)
+    )
+    return Response(
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"}
+    )
+
+
+@router.get("/sessions/{session_id}/ideas.csv")
+def export_ideas(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
+    text = ideas.export_ideas_csv(session, actor, session_id=session_id)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="wethi-session-{session_id}-ideas.csv"'
+        },
+    )
