@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forum import accounts, config, dates, forms, i18n, labels, middleware, policy, static
+from forum import accounts, config, dates, forms, i18n, labels, live, middleware, policy, static
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
 from forum.fragments import Filler, FragmentCache, cut, hole
 from forum.models import MAX_ID
@@ -488,6 +488,19 @@ def form_int(text: str | None) -> int | None:
     request is authorised before its input is judged)."""
     text = (text or "").strip()
     return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def client_ip(request: Request) -> str:
+    """The address the request came from (a hall's phones often share one)."""
+    return request.client.host if request.client else ""
+
+
+def hub(request: Request) -> live.Hub:
+    """The app's live hub (forum.live), for a route that publishes or reads a position."""
+    return live.get_hub(request.app)
+
+
+HubDep = Annotated[live.Hub, Depends(hub)]
 
 
 def public_url() -> str:

@@ -4,9 +4,9 @@ published live to the item's readers after its commit."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -16,9 +16,9 @@ from deliberation.discussion import thread_view, threads
 from forum import live
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.fragments import hole
-from forum.models import MAX_ID
 from forum.policy import Actor
 from forum.web import (
+    Id,
     MemberDep,
     SessionDep,
     form_int,
@@ -32,7 +32,6 @@ from forum.web import (
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PAGE = "deliberation/item_page.html"
 POST_FORMS = "deliberation/post_forms.html"

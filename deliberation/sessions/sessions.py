@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -47,22 +46,6 @@ MAX_PROMPT = 300
 IDEA_LIMIT = 280  # characters an idea may have, unless the facilitator says otherwise
 MIN_IDEA_LIMIT, MAX_IDEA_LIMIT = 20, 1000
 MAX_NICKNAME = 60
-
-
-# The session pages' other panels (clusters, polls, timer, follow-up) add to a page's
-# context through these, so one route builds each page: fn(session, view, participant)
-# for the phone page (participant None before joining), fn(session, view) for the
-# console and the projector. Each returns a dict merged into the page's context.
-PARTICIPANT_PARTS: list[Callable[[Session, SessionView, Any], dict[str, Any]]] = []
-CONSOLE_PARTS: list[Callable[[Session, SessionView], dict[str, Any]]] = []
-PROJECTOR_PARTS: list[Callable[[Session, SessionView], dict[str, Any]]] = []
-
-
-def parts_context(parts: list[Callable[..., dict[str, Any]]], *args: Any) -> dict[str, Any]:
-    context: dict[str, Any] = {}
-    for part in parts:
-        context.update(part(*args))
-    return context
 
 
 @dataclass(frozen=True)

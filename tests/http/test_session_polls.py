@@ -253,7 +253,7 @@ async def test_a_participant_who_has_not_joined_is_told_to_join(session, make_cl
 async def test_the_phone_page_costs_at_most_two_queries_for_polls(engine, session, actor, live_session):
     from sqlalchemy import event
 
-    from deliberation.sessions.routes import polls as session_polls
+    from deliberation.sessions import pages
 
     poll = open_poll(session, actor, live_session, multiple=True)
     participant, _token = sessions.join_session(session, ANONYMOUS, code=live_session.code, nickname="ก", consent=True)
@@ -263,7 +263,7 @@ async def test_the_phone_page_costs_at_most_two_queries_for_polls(engine, sessio
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        context = session_polls.participant_part(session, view, participant)
+        context = pages.participant_poll(session, view, participant)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert len(statements) <= 2

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
@@ -20,9 +20,9 @@ from deliberation.discussion import thread_view
 from forum import live
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.fragments import hole
-from forum.models import MAX_ID
 from forum.policy import Actor
 from forum.web import (
+    Id,
     MemberDep,
     SessionDep,
     form_int,
@@ -36,7 +36,6 @@ from forum.web import (
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PAGE = "deliberation/agenda_page.html"
 FORMS = "deliberation/agenda_forms.html"  # the per-reader forms of the kept page

@@ -4,9 +4,9 @@ outcome, and recording an outcome. Every change is published live after its comm
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -14,13 +14,11 @@ from deliberation.agenda import conduct
 from deliberation.agenda import live as agenda_live
 from forum import live
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
-from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import Id, MemberDep, SessionDep, form_values, is_htmx, redirect, render
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PANEL = conduct.PANEL_TEMPLATE
 PAGE = "deliberation/proceedings_page.html"

@@ -11,40 +11,22 @@ projector do not show themes, and the projector fetches its word cloud itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from deliberation.sessions import clusters, sessions, wordcloud
 from forum.errors import InvalidInput
-from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import Id, MemberDep, SessionDep, form_values, is_htmx, redirect, render
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 PAGE = "deliberation/session_clusters_page.html"
-
-
-def _console_part(session: Session, view: sessions.SessionView) -> dict[str, Any]:
-    return {"themes_panel": clusters.ClustersPanel(session, view)}  # read only if shown
-
-
-def _projector_part(session: Session, view: sessions.SessionView) -> dict[str, Any]:
-    return {"projector_words": wordcloud.words_of(session, view.id)}
-
-
-for _registry, _part in (
-    (sessions.CONSOLE_PARTS, _console_part),
-    (sessions.PROJECTOR_PARTS, _projector_part),
-):
-    if _part not in _registry:
-        _registry.append(_part)
 
 
 def _panel(

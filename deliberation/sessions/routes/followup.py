@@ -5,42 +5,23 @@ proposal draft). Facilitators only (deliberation.live_session.run, through the s
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from deliberation.sessions import followup, sessions, xlsx
 from forum.errors import InvalidInput
 from forum.i18n import current_locale
-from forum.models import MAX_ID
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_values, public_url, redirect, render
+from forum.web import Id, MemberDep, SessionDep, form_values, public_url, redirect, render
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 PROMOTE_PAGE = "deliberation/session_promote_page.html"
 PROMOTION_PAGE = "deliberation/session_promotion_page.html"
-
-
-def _base_url(_request: Request | None = None) -> str:
-    """The address phones can reach (forum.web.public_url)."""
-    return public_url()
-
-
-def _console_part(session: Session, view: sessions.SessionView) -> dict[str, Any]:
-    """The console's follow-up panel: the share link and what was taken forward."""
-    return {
-        "share": followup.share_links(view, base_url=_base_url(), locale=current_locale.get()),
-        "promotions": followup.promotions_of(session, view.id),
-    }
-
-
-if _console_part not in sessions.CONSOLE_PARTS:
-    sessions.CONSOLE_PARTS.append(_console_part)
 
 
 @router.get("/sessions/{session_id}/share/line")
@@ -50,7 +31,7 @@ def share_on_line(
     """To LINE's share page that fits the device asking (the app on a phone, the web
     plugin on a computer)."""
     view = sessions.get_session(session, actor, session_id=session_id)
-    links = followup.share_links(view, base_url=_base_url(request), locale=current_locale.get())
+    links = followup.share_links(view, base_url=public_url(), locale=current_locale.get())
     return redirect(request, links.line_url(request.headers.get("user-agent")))
 
 

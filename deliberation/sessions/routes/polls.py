@@ -2,7 +2,7 @@
 participants answer at /s/<code>/polls/<id>/answer; the facilitator writes, opens and closes
 polls and runs the timer from the console. Each change goes out on the session's channel
 after its commit (deliberation/polls_live.py). The three session pages get this panel's
-context from the providers registered at the end (deliberation.sessions.*_PARTS).
+context from the session's presenter (deliberation/sessions/pages.py).
 """
 
 from __future__ import annotations
@@ -15,19 +15,27 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from deliberation.sessions import polls, polls_live, sessions, timer
+from deliberation.sessions import pages, polls, polls_live, sessions, timer
 from deliberation.sessions.models import LiveSession
-from deliberation.sessions.routes import sessions as session_routes
 from forum import live
-from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, RateLimited
-from forum.models import MAX_ID
+from forum.i18n import current_locale
 from forum.policy import Actor
-from forum.web import ActorDep, MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import (
+    ActorDep,
+    Id,
+    MemberDep,
+    SessionDep,
+    client_ip,
+    form_values,
+    is_htmx,
+    public_url,
+    redirect,
+    render,
+)
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Code = Annotated[str, Path(min_length=1, max_length=12)]
 TEMPLATE = polls_live.TEMPLATE
 
@@ -66,7 +74,12 @@ def _answer(
     options: list[str],
     schedule: polls_live.Schedule,
 ) -> Response:
-    view, participant = session_routes._participant(request, session, code)
+    view, participant = sessions.participant_in(
+        session,
+        code=code,
+        token=request.cookies.get(sessions.TOKEN_COOKIE),
+        client_ip=client_ip(request),
+    )
     try:
         if participant is None:
             raise InvalidInput(message="Please join the session first to answer the poll.")
@@ -78,7 +91,7 @@ def _answer(
             _hub(request), request.app.state.engine, view.live, poll_id, schedule
         )
     if is_htmx(request):
-        context = participant_part(session, view, participant)
+        context = pages.participant_poll(session, view, participant)
         return render(request, TEMPLATE, context, block="session_poll")
     return redirect(request, f"/s/{code}#session-poll", flash="Your answer was saved.")
 
@@ -95,11 +108,12 @@ def _answer_refused(
     status = 422 if isinstance(error, InvalidInput) else error.status
     problems = {"poll_errors": fields, "poll_message": "" if fields else error.message}
     if is_htmx(request):
-        context = participant_part(session, view, participant) | problems
+        context = pages.participant_poll(session, view, participant) | problems
         return render(request, TEMPLATE, context, block="session_poll", status_code=status)
-    return session_routes._participant_page(
-        request, session, actor, view.live.code, status=status, **problems
-    )
+    order = request.query_params.get("order", "new")
+    context = pages.participant_page(session, _hub(request), view, participant, order=order)
+    context = context | {"actor": actor} | problems
+    return render(request, pages.PARTICIPANT_PAGE, context, status_code=status)
 
 
 # -- the facilitator: polls ------------------------------------------------------------------
@@ -116,10 +130,25 @@ def _console_polls(
     """The console's list of polls (htmx), or the whole console (a plain request that
     failed: its errors shown in place)."""
     if not is_htmx(request):
-        return session_routes._console(request, session, actor, session_id, status=status, **extra)
+        return _console(request, session, actor, session_id, status=status, **extra)
     view = sessions.get_session(session, actor, session_id=session_id)
-    context = {"view": view} | console_part(session, view) | extra
+    context = {"view": view} | pages.console_polls(session, view) | extra
     return render(request, TEMPLATE, context, block="session_polls", status_code=status)
+
+
+def _console(
+    request: Request, session: Session, actor: Actor, session_id: int, status: int, **extra: Any
+) -> Response:
+    """The whole console, a change's problem shown in place (a plain POST that failed)."""
+    context = pages.console_page(
+        session,
+        _hub(request),
+        actor,
+        session_id=session_id,
+        base_url=public_url(),
+        locale=current_locale.get(),
+    )
+    return render(request, pages.CONSOLE_PAGE, context | extra, block="console", status_code=status)
 
 
 def _done(request: Request, session: Session, actor: Actor, session_id: int) -> Response:
@@ -217,7 +246,7 @@ async def start_timer(
             version=values.get("version"),
         )
     except InvalidInput as error:
-        return session_routes._console(
+        return _console(
             request, session, actor, session_id, status=422,
             timer_errors=error.fields, timer_values=values,
         )  # fmt: skip
@@ -233,73 +262,3 @@ async def change_timer(
         session, actor, session_id=session_id, action=action, version=values.get("version")
     )
     return _timer_done(request, session, live_session)
-
-
-# -- the three pages' context (deliberation.sessions.*_PARTS) -------------------------------
-
-
-def _now() -> str:
-    return utcnow().isoformat().replace("+00:00", "Z")
-
-
-def _shared(view: sessions.SessionView, page: str) -> dict[str, Any]:
-    return {
-        "polls_page": page,
-        "session_timer": timer.timer_view(view.live),
-        "timer_now": _now(),
-        "timer_oob": False,
-        "poll_base": f"/s/{view.live.code}",
-        # The console and the projector show the poll without its form ("display").
-        "poll_live_status": view.live.status if page == "participant" else "display",
-        "poll_shared": page != "participant",
-        "poll_oob": False,
-        "poll_errors": {},
-        "poll_message": "",
-    }
-
-
-def participant_part(session: Session, view: sessions.SessionView, participant: Any) -> dict:
-    """Two queries at most (2,000 phones load this page): the poll shown with its results,
-    and the participant's own answer."""
-    context = _shared(view, "participant") | {"poll_current": None, "poll_chosen": frozenset()}
-    if participant is None:
-        return context
-    current = polls.current_poll(session, view.id)
-    chosen = (
-        polls.chosen_options(session, participant, current.id)
-        if current is not None and current.is_open
-        else frozenset()
-    )
-    return context | {"poll_current": current, "poll_chosen": chosen}
-
-
-def console_part(session: Session, view: sessions.SessionView) -> dict:
-    every = polls.session_polls(session, view.id)
-    current = polls.current_poll(session, view.id)
-    return _shared(view, "console") | {
-        "poll_current": current,
-        "poll_chosen": frozenset(),
-        "poll_list": every,
-        "poll_form_errors": {},
-        "poll_form_values": {},
-        "poll_problem_id": None,
-        "timer_presets": timer.PRESETS,
-        "timer_errors": {},
-        "timer_values": {},
-    }
-
-
-def projector_part(session: Session, view: sessions.SessionView) -> dict:
-    return _shared(view, "projector") | {
-        "poll_current": polls.current_poll(session, view.id),
-        "poll_chosen": frozenset(),
-    }
-
-
-for _registry, _part in (
-    (sessions.PARTICIPANT_PARTS, participant_part),
-    (sessions.CONSOLE_PARTS, console_part),
-    (sessions.PROJECTOR_PARTS, projector_part),
-):
-    if _part not in _registry:
-        _registry.append(_part)

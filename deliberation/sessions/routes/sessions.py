@@ -6,7 +6,6 @@ code and the top ideas. Every change is published on the session's channel after
 
 from __future__ import annotations
 
-import secrets
 import threading
 from typing import Annotated, Any
 
@@ -15,18 +14,20 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from deliberation.sessions import ideas, sessions
+from deliberation.sessions import ideas, pages, sessions
 from deliberation.sessions import live as sessions_live
-from deliberation.sessions.models import IdeaStatus, LiveSession, LiveSessionStatus
+from deliberation.sessions.models import IdeaStatus, LiveSession
 from forum import live
 from forum.config import get_settings
 from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
-from forum.models import MAX_ID
+from forum.i18n import current_locale
 from forum.policy import Actor
 from forum.web import (
     ActorDep,
+    Id,
     MemberDep,
     SessionDep,
+    client_ip,
     form_values,
     is_htmx,
     public_url,
@@ -36,25 +37,16 @@ from forum.web import (
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Code = Annotated[str, Path(min_length=1, max_length=12)]
 
-JOIN_PAGE = "deliberation/session_join_page.html"
-PARTICIPANT_PAGE = "deliberation/session_page.html"
-CONSOLE_PAGE = "deliberation/session_console.html"
-PROJECTOR_PAGE = "deliberation/session_projector.html"
 TOKEN_DAYS = 30
 # Votes of this process and the frames saying their counts, in one order (across workers
 # on PostgreSQL, the frame reads its counts under the channel's lock: forum.live.Render).
 _COUNTING = threading.Lock()
 
 
-def _base_url(_request: Request) -> str:
-    return public_url()
-
-
-def _ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+def _hub(request: Request) -> live.Hub:
+    return live.get_hub(request.app)
 
 
 def _token(request: Request) -> str | None:
@@ -65,7 +57,7 @@ def _published(
     request: Request, session: Session, live_session: LiveSession, **change: Any
 ) -> None:
     """After the commit: the change goes out to every page of the session as one frame."""
-    sessions_live.session_changed(live.get_hub(request.app), session, live_session, **change)
+    sessions_live.session_changed(_hub(request), session, live_session, **change)
 
 
 # -- joining -----------------------------------------------------------------------------------
@@ -73,17 +65,17 @@ def _published(
 
 @router.get("/join")
 def join_page(request: Request) -> Response:
-    return render(request, JOIN_PAGE, {"values": {}, "errors": {}})
+    return render(request, pages.JOIN_PAGE, {"values": {}, "errors": {}})
 
 
 @router.post("/join")
 async def find_by_code(request: Request, session: SessionDep) -> Response:
     values = form_values(await request.form())
     try:
-        view = sessions.find_session(session, code=values.get("code"), client_ip=_ip(request))
+        view = sessions.find_session(session, code=values.get("code"), client_ip=client_ip(request))
     except InvalidInput as error:
         return render(
-            request, JOIN_PAGE, {"values": values, "errors": error.fields}, status_code=422
+            request, pages.JOIN_PAGE, {"values": values, "errors": error.fields}, status_code=422
         )
     return redirect(request, f"/s/{view.live.code}")
 
@@ -101,31 +93,14 @@ def _participant_page(
         view, participant = _participant(request, session, code)
     except InvalidInput as error:
         context = {"values": {"code": code}, "errors": error.fields}
-        return render(request, JOIN_PAGE, context, status_code=404)
-    context = {
-        "view": view,
-        "participant": participant,
-        "new_key": _new_key(),
-        "values": {},
-        "errors": {},
-        "actor": actor,
-    }
-    if not (is_htmx(request) and block == "idea_form"):  # the form alone needs none of this
+        return render(request, pages.JOIN_PAGE, context, status_code=404)
+    if is_htmx(request) and block == "idea_form":  # the form alone needs none of the page
+        context = pages.participant_form(view, participant)
+    else:
         order = request.query_params.get("order", "new")
-        order = order if order in ideas.ORDERS else "new"
-        context |= {
-            "order": order,
-            "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
-            if participant is not None or view.live.status == LiveSessionStatus.closed
-            else [],  # a closed session stays readable by whoever has its code
-            "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
-        } | sessions.parts_context(sessions.PARTICIPANT_PARTS, session, view, participant)
-    return render(request, PARTICIPANT_PAGE, context | extra, block=block, status_code=status)
-
-
-def _new_key() -> str:
-    """Each rendered idea form carries a fresh key: a resent form is one idea."""
-    return secrets.token_urlsafe(16)
+        context = pages.participant_page(session, _hub(request), view, participant, order=order)
+    context = context | {"actor": actor} | extra
+    return render(request, pages.PARTICIPANT_PAGE, context, block=block, status_code=status)
 
 
 @router.get("/s/{code}")
@@ -151,7 +126,7 @@ def _join(request: Request, session: Session, actor: Actor, code: str, values: d
             consent=bool(values.get("consent")),
             show_account_name=bool(values.get("show_account_name")),
             token=_token(request),
-            client_ip=_ip(request),
+            client_ip=client_ip(request),
         )
     except InvalidInput as error:
         return _participant_page(
@@ -172,7 +147,7 @@ def _join(request: Request, session: Session, actor: Actor, code: str, values: d
 
 def _participant(request: Request, session: Session, code: str) -> Any:
     return sessions.participant_in(
-        session, code=code, token=_token(request), client_ip=_ip(request)
+        session, code=code, token=_token(request), client_ip=client_ip(request)
     )
 
 
@@ -254,10 +229,12 @@ def _vote(request: Request, session: Session, code: str, idea_id: int, values: d
             raise
         button = {"id": idea_id, "voted": bool(values.get("withdraw"))}
         context = {"view": view, "idea": button, "problem": error.message}
-        return render(request, PARTICIPANT_PAGE, context, block="vote_form", status_code=409)
+        return render(request, pages.PARTICIPANT_PAGE, context, block="vote_form", status_code=409)
     if is_htmx(request):
         button = {"id": idea.id, "voted": not withdraw}  # what this voter's button now says
-        return render(request, PARTICIPANT_PAGE, {"view": view, "idea": button}, block="vote_form")
+        return render(
+            request, pages.PARTICIPANT_PAGE, {"view": view, "idea": button}, block="vote_form"
+        )
     order = values.get("order") if values.get("order") in ideas.ORDERS else "new"
     return redirect(request, f"/s/{code}?order={order}#idea-{idea.id}")
 
@@ -300,23 +277,15 @@ def _console(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    view = sessions.get_session(session, actor, session_id=session_id)
-    every = (IdeaStatus.pending, IdeaStatus.shown, IdeaStatus.hidden)
-    rows = ideas.list_ideas(session, session_id=view.id, order="top", statuses=every)
-    context = (
-        {
-            "view": view,
-            "pending": [row for row in rows if row.status == IdeaStatus.pending],
-            "shown": [row for row in rows if row.status == IdeaStatus.shown],
-            "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
-            "counts": sessions.counts(session, view.id),
-            "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
-            "errors": {},
-        }
-        | sessions.parts_context(sessions.CONSOLE_PARTS, session, view)
-        | extra
+    context = pages.console_page(
+        session,
+        _hub(request),
+        actor,
+        session_id=session_id,
+        base_url=public_url(),
+        locale=current_locale.get(),
     )
-    return render(request, CONSOLE_PAGE, context, block="console", status_code=status)
+    return render(request, pages.CONSOLE_PAGE, context | extra, block="console", status_code=status)
 
 
 @router.get("/sessions/{session_id}/console")
@@ -412,22 +381,15 @@ def _moderate(
 
 @router.get("/sessions/{session_id}/projector")
 def projector(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
-    view = sessions.get_session(session, actor, session_id=session_id)
-    context = {
-        "view": view,
-        "live_session": view.live,
-        "top": sessions_live.projector_ideas(session, view.live),
-        "join_url": sessions.join_url(_base_url(request), view.live),
-        "live_after": live.get_hub(request.app).position(sessions_live.channel(view.live.code)),
-    } | sessions.parts_context(sessions.PROJECTOR_PARTS, session, view)
-    return render(request, PROJECTOR_PAGE, context)
+    context = pages.projector_page(
+        session, _hub(request), actor, session_id=session_id, base_url=public_url()
+    )
+    return render(request, pages.PROJECTOR_PAGE, context)
 
 
 @router.get("/sessions/{session_id}/qr.svg")
 def join_qr(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
-    svg = sessions.session_qr_svg(
-        session, actor, session_id=session_id, base_url=_base_url(request)
-    )
+    svg = sessions.session_qr_svg(session, actor, session_id=session_id, base_url=public_url())
     return Response(
         svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"}
     )
