@@ -14,18 +14,20 @@ from deliberation import routes as search_routes
 from deliberation.agenda import agendas, conduct, publishing
 from deliberation.agenda import api as agenda_api
 from deliberation.agenda import live as agenda_live
+from deliberation.agenda.events import AgendaChanged, ProceedingsChanged
 from deliberation.agenda.routes import agenda as agenda_routes
 from deliberation.agenda.routes import conduct as conduct_routes
 from deliberation.discussion import api as discussion_api
 from deliberation.discussion import live as discussion_live
 from deliberation.discussion import routes as thread_routes
+from deliberation.discussion.events import ThreadChanged
 from deliberation.sessions import live as sessions_live
 from deliberation.sessions import sessions
 from deliberation.sessions.routes import clusters as session_clusters
 from deliberation.sessions.routes import followup as session_followup
 from deliberation.sessions.routes import polls as session_polls
 from deliberation.sessions.routes import sessions as session_routes
-from forum import components, meetings, policy
+from forum import components, events, meetings, policy
 from forum import demo as forum_demo
 from forum import live as hub
 from forum import privacy as forum_privacy
@@ -39,6 +41,11 @@ def install(app: FastAPI) -> None:
     hub.register_channel("agenda", agenda_live.may_watch_agenda)
     hub.register_channel("item", discussion_live.may_watch_item)
     hub.register_channel("session", sessions_live.may_watch, public=True)  # whoever has the code
+
+    # What the services say happened, turned into the frames those pages follow.
+    events.on(AgendaChanged, agenda_live.agenda_changed)
+    events.on(ProceedingsChanged, agenda_live.proceedings_changed)
+    events.on(ThreadChanged, discussion_live.thread_changed)
 
     # A meeting's stages: conduct closes the item under consideration when the meeting
     # leaves `live`; publishing locks, numbers and records the agenda on agenda_published.

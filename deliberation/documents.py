@@ -19,8 +19,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from deliberation.agenda import agendas
+from deliberation.agenda.events import AgendaChanged
 from deliberation.agenda.models import Agenda, AgendaDocument, AgendaItem
-from forum import audit, policy
+from forum import audit, events, policy
 from forum.errors import InvalidInput, NotFound
 from forum.policy import Actor
 
@@ -200,6 +201,7 @@ def attach_document(
         session.add(document)
         session.flush()
         audit.record(session, actor, "deliberation.agenda.attach_document", document)
+        events.record(session, AgendaChanged(meeting_id))
         session.commit()
     except BaseException:
         path.unlink(missing_ok=True)  # nothing acknowledged, nothing kept
@@ -264,6 +266,7 @@ def remove_document(
         target_id=document_id,
         before=before,
     )
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     (_folder(data_dir) / document.stored_name).unlink(missing_ok=True)
     return document

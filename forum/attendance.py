@@ -16,7 +16,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from forum import attempts, audit, i18n, labels, policy
+from forum import attempts, audit, events, i18n, labels, policy
 from forum.dates import format_time
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
@@ -36,6 +36,15 @@ from forum.models import (
 )
 from forum.people import person_choices
 from forum.policy import Actor
+
+
+@dataclass(frozen=True)
+class AttendanceChanged(events.Event):
+    """A line of the meeting's attendance changed: a check-in, a marking, a guest, an
+    online join (the meeting page's counts and that line's status move)."""
+
+    meeting_id: int
+    attendance_id: int
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=3)
 CHECK_IN_CLOSES_AFTER = timedelta(hours=3)
@@ -301,6 +310,7 @@ def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Att
         raise Conflict("You are already checked in to this meeting.") from None
     _log(session, actor, attendance, AttendanceEventKind.check_in, "code")
     audit.record(session, actor, "forum.meeting.check_in", attendance)
+    events.record(session, AttendanceChanged(meeting.id, attendance.id))  # type: ignore[arg-type]
     session.commit()
     return meeting, attendance
 
@@ -358,6 +368,7 @@ def mark_attendance(
     }[values.status]
     _log(session, actor, attendance, kind, attendance.absence_reason)
     audit.record(session, actor, "forum.meeting.mark_attendance", attendance, before=before)
+    events.record(session, AttendanceChanged(attendance.meeting_id, attendance.id))  # type: ignore[arg-type]
     session.commit()
     return attendance
 
@@ -457,6 +468,7 @@ def add_guest(session: Session, actor: Actor, *, meeting_id: int, **data: object
     session.flush()
     _log(session, actor, attendance, AttendanceEventKind.guest_added)
     audit.record(session, actor, "forum.meeting.add_guest", attendance)
+    events.record(session, AttendanceChanged(attendance.meeting_id, attendance.id))  # type: ignore[arg-type]
     session.commit()
     return attendance
 
@@ -493,6 +505,8 @@ def record_online(session: Session, actor: Actor, *, meeting_id: int, joining: b
         attendance,
         AttendanceEventKind.join_online if joining else AttendanceEventKind.leave_online,
     )
+    if joining:
+        events.record(session, AttendanceChanged(meeting_id, attendance.id))  # type: ignore[arg-type]
     session.commit()
     return meeting
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from forum import components, live, meetings_live, policy, rules
+from forum import attendance, components, events, live, meetings_live, policy, rules
 from forum.api import router as api_router
 from forum.routes import (
     accounts,
@@ -27,6 +27,7 @@ def install(app: FastAPI) -> None:
 
     # A meeting page's attendance, its conduct panel and its sessions follow this channel.
     live.register_channel("meeting", meetings_live.may_watch)
+    events.on(attendance.AttendanceChanged, meetings_live.attendance_changed)
 
     components.add_router(app, meetings.router, order=components.BUSIEST)
     components.add_router(app, live_routes.router, order=components.BUSIEST + 4)

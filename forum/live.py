@@ -28,11 +28,12 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from jinja2_fragments import render_block
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
-from forum import attempts
+from forum import attempts, i18n
 from forum.config import POSTGRES_ONLY, ConfigError, Settings
 from forum.db import utcnow
 from forum.errors import NotFound, RateLimited
@@ -617,6 +618,33 @@ class Hub:
         for task in list(self._tasks):
             task.cancel()
         await self.backend.stop()
+
+
+# -- what a package's live module calls ----------------------------------------------------
+
+
+def render_shared(hub: Hub, template: str, block: str, /, **context: Any) -> str:
+    """A block of a page's own template rendered once for everyone on a channel, in the
+    site's language: it must hold nothing that differs per reader (no CSRF token, no "you
+    voted"; htmx sends the page's token in a header)."""
+    from forum.web import ENVIRONMENTS  # the pages' templates (forum.web imports no hub)
+
+    token = i18n.current_locale.set(hub.locale)
+    try:
+        return render_block(ENVIRONMENTS[hub.locale], template, block, **context)
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def publish_safely(hub: Hub, channel: str, frame: str | Render) -> int | None:
+    """Publish a frame after the commit of the change it shows. Returns its number; None
+    if it could not be stored: live updates are a convenience and never fail the saved
+    change (pages show it on their next load)."""
+    try:
+        return hub.publish(channel, frame)
+    except SQLAlchemyError:
+        log.exception("could not publish on %s", channel)
+        return None
 
 
 def make_hub(settings: Settings, engine: Engine) -> Hub:

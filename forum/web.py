@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forum import accounts, config, dates, forms, i18n, labels, live, middleware, policy, static
+from forum import accounts, config, dates, events, forms, i18n, labels, middleware, policy, static
 from forum.errors import DomainError, FieldMessage, InvalidInput, NotLoggedIn
 from forum.fragments import Filler, FragmentCache, cut, hole
 from forum.models import MAX_ID
@@ -495,12 +495,15 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def hub(request: Request) -> live.Hub:
-    """The app's live hub (forum.live), for a route that publishes or reads a position."""
-    return live.get_hub(request.app)
+def hub(request: Request) -> Any:
+    """The app's live hub (forum.live.Hub), for a route that publishes or reads a position."""
+    return request.app.state.hub
 
 
-HubDep = Annotated[live.Hub, Depends(hub)]
+def publish(request: Request, session: Session, actor: Actor) -> None:
+    """After a service's commit: what it said happened goes out to the live pages
+    (forum.events). Every route that calls a service with live effects ends with this."""
+    events.publish(hub(request), session, actor)
 
 
 def public_url() -> str:

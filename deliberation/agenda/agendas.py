@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberation import indexing
+from deliberation.agenda.events import AgendaChanged
 from deliberation.agenda.models import (
     OPEN_OUTCOMES,
     Agenda,
@@ -35,7 +36,7 @@ from deliberation.agenda.models import (
 from deliberation.discussion import threads
 from deliberation.discussion.models import Post, ThreadRead
 from deliberation.markdown import check_markup, render_markdown
-from forum import audit, meetings, policy
+from forum import audit, events, meetings, policy
 from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
@@ -317,6 +318,7 @@ def add_item(
     session.flush()
     audit.record(session, actor, "deliberation.agenda.add_item", item)
     indexing.index_item(session, item, meeting)
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     return item
 
@@ -341,6 +343,7 @@ def update_item(
     item.time_box_minutes, item.updated_at = values.time_box_minutes, utcnow()
     audit.record(session, actor, "deliberation.agenda.edit_item", item, before=before)
     indexing.index_item(session, item, meeting)
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     return item
 
@@ -395,6 +398,7 @@ def remove_item(
         target_id=item_id,
         before=before,
     )
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     if data_dir is not None:
         from deliberation.documents import remove_files  # (documents imports this module)
@@ -488,6 +492,7 @@ def move_item(
         before=before,
         after={"part_id": item.part_id, "position": item.position},
     )
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     return item
 

@@ -8,7 +8,6 @@ from pydantic import Field
 from sqlmodel import Session, SQLModel
 
 from deliberation.agenda import agendas, conduct, overview, publishing, suggestions
-from deliberation.agenda import live as agenda_live
 from deliberation.agenda.models import (
     AgendaDocumentPublic,
     AgendaItemCreate,
@@ -22,12 +21,11 @@ from deliberation.agenda.models import (
     SuggestionCreate,
     SuggestionPublic,
 )
-from forum import live
 from forum.api.params import PathId
 from forum.errors import NotFound
 from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep
+from forum.web import MemberDep, SessionDep, publish
 
 # -- the agenda (ระเบียบวาระการประชุม) -------------------------------------------------------
 # Every change answers what it changed and is published live to the agenda's pages, as the
@@ -95,11 +93,6 @@ def _agenda(session: Session, actor: Actor, meeting_id: int) -> AgendaPublic:
     return _agenda_public(overview.agenda_overview(session, actor, meeting_id=meeting_id))
 
 
-def _published(request: Request, session: Session, actor: Actor, meeting_id: int) -> None:
-    """After the commit: the agenda's pages show the change."""
-    agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
-
-
 def _item(session: Session, actor: Actor, meeting_id: int, item_id: int) -> AgendaItemPublic:
     for part in _agenda(session, actor, meeting_id).parts:
         for item in part.items:
@@ -134,7 +127,7 @@ def add_agenda_item(
         part_id=values.pop("part_id"),
         **values,
     )
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _item(session, actor, meeting_id, item.id)  # type: ignore[arg-type]
 
 
@@ -157,7 +150,7 @@ def update_agenda_item(
         "time_box_minutes": current.time_box_minutes,
     } | payload.model_dump(exclude_unset=True)
     agendas.update_item(session, actor, item_id=item_id, meeting_id=meeting_id, **values)
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _item(session, actor, meeting_id, item_id)
 
 
@@ -174,7 +167,7 @@ def move_agenda_item(
     agendas.move_item(
         session, actor, item_id=item_id, meeting_id=meeting_id, **payload.model_dump()
     )
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _agenda(session, actor, meeting_id)
 
 
@@ -195,7 +188,7 @@ def remove_agenda_item(
         version=version,
         data_dir=request.app.state.settings.data_dir,
     )
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return Response(status_code=204)
 
 
@@ -210,7 +203,7 @@ def publish_agenda(
     """Lock, number and record the agenda (the first time, the meeting moves to
     agenda_published), or publish the new version being prepared."""
     publishing.publish_agenda(session, actor, meeting_id=meeting_id, version=payload.version)
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _agenda(session, actor, meeting_id)
 
 
@@ -267,7 +260,7 @@ def suggest_agenda_item(
     suggestion = suggestions.suggest_item(
         session, actor, meeting_id=meeting_id, **payload.model_dump(exclude_unset=True)
     )
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _suggestion(session, actor, meeting_id, suggestion.id)  # type: ignore[arg-type]
 
 
@@ -286,7 +279,7 @@ def support_suggestion(
     suggestions.support_suggestion(
         session, actor, suggestion_id=suggestion_id, meeting_id=meeting_id
     )
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _suggestion(session, actor, meeting_id, suggestion_id)
 
 
@@ -304,7 +297,7 @@ def withdraw_support(
     suggestions.support_suggestion(
         session, actor, suggestion_id=suggestion_id, meeting_id=meeting_id, support=False
     )
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _suggestion(session, actor, meeting_id, suggestion_id)
 
 
@@ -325,7 +318,7 @@ def answer_suggestion(
     suggestions.answer_suggestion(
         session, actor, suggestion_id=suggestion_id, meeting_id=meeting_id, **payload.model_dump()
     )
-    _published(request, session, actor, meeting_id)
+    publish(request, session, actor)
     return _suggestion(session, actor, meeting_id, suggestion_id)
 
 
@@ -409,10 +402,6 @@ def _outcome_public(line: conduct.OutcomeLine) -> ItemOutcomePublic:
     )
 
 
-def _conduct_published(request: Request, meeting_id: int) -> None:
-    agenda_live.conduct_changed(live.get_hub(request.app), meeting_id=meeting_id)
-
-
 @router.get("/meetings/{meeting_id}/proceedings", response_model=ProceedingsPublic)
 def get_proceedings(session: SessionDep, actor: MemberDep, meeting_id: PathId) -> ProceedingsPublic:
     """Every item with its time taken and outcome; which item is under consideration."""
@@ -434,7 +423,7 @@ def set_current_item(
     conduct.change_current_item(
         session, actor, meeting_id=meeting_id, to=payload.to, item_id=payload.item_id, seen=seen
     )
-    _conduct_published(request, meeting_id)
+    publish(request, session, actor)
     return _proceedings_public(conduct.proceedings(session, actor, meeting_id=meeting_id))
 
 
@@ -454,7 +443,7 @@ def record_outcome(
     conduct.record_outcome(
         session, actor, meeting_id=meeting_id, item_id=item_id, **payload.model_dump()
     )
-    _conduct_published(request, meeting_id)
+    publish(request, session, actor)
     line = conduct.item_outcome(session, actor, item_id=item_id)
     assert line is not None  # just recorded
     return _outcome_public(line)

@@ -24,8 +24,9 @@ from sqlmodel import Session, col, select
 
 from deliberation import labels
 from deliberation.agenda import agendas
+from deliberation.agenda.events import ProceedingsChanged
 from deliberation.agenda.models import Agenda, AgendaItem, AgendaPart, ItemOutcome
-from forum import audit, meetings, policy
+from forum import audit, events, meetings, policy
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
 from forum.forms import validate
@@ -75,6 +76,7 @@ def change_current_item(
     if target == agenda.current_item_id:
         return agenda  # already so: a second press changes nothing
     switch_item(session, actor, agenda, target)
+    events.record(session, ProceedingsChanged(meeting_id))
     session.commit()
     return agenda
 
@@ -257,6 +259,7 @@ def record_outcome(
         raise StaleEdit(OUTCOME_CHANGED)
     session.refresh(item)
     audit.record(session, actor, "deliberation.outcome.record", item, before=before)
+    events.record(session, ProceedingsChanged(meeting_id))
     session.commit()
     return item
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from deliberation import notices
 from deliberation.agenda import agendas
+from deliberation.agenda.events import AgendaChanged
 from deliberation.agenda.models import (
     Agenda,
     AgendaDocument,
@@ -21,7 +22,7 @@ from deliberation.agenda.models import (
     AgendaVersion,
 )
 from deliberation.markdown import render_markdown
-from forum import audit, meetings
+from forum import audit, events, meetings
 from forum.errors import Conflict, InvalidInput, NotFound
 from forum.i18n import gettext
 from forum.models import Meeting, MeetingStatus, Person
@@ -122,6 +123,7 @@ def on_meeting_stage(session: Session, actor: Actor, meeting: Meeting, to: Meeti
         # Claimed, so an edit made meanwhile (which claims it too) is not published unseen.
         agendas.claim_agenda(session, agenda, agenda.version)
         _record_version(session, actor, agenda)
+        events.record(session, AgendaChanged(meeting.id))  # type: ignore[arg-type]
 
 
 
@@ -156,6 +158,7 @@ def publish_agenda(
         )
     else:
         _record_version(session, actor, agenda)
+        events.record(session, AgendaChanged(meeting_id))
         session.commit()
     return _latest(session, agenda)
 
@@ -174,6 +177,7 @@ def start_new_version(
     before = audit.snapshot(agenda)
     agenda.status = AgendaStatus.revising
     audit.record(session, actor, "deliberation.agenda.start_version", agenda, before=before)
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     return agenda
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from deliberation import indexing, notices
 from deliberation.agenda import agendas
+from deliberation.agenda.events import AgendaChanged
 from deliberation.agenda.models import (
     Agenda,
     AgendaItem,
@@ -23,7 +24,7 @@ from deliberation.agenda.models import (
     SuggestionSupport,
 )
 from deliberation.markdown import render_markdown
-from forum import audit, policy
+from forum import audit, events, policy
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, NotLoggedIn
 from forum.forms import validate
@@ -71,6 +72,7 @@ def suggest_item(
     session.flush()
     audit.record(session, actor, "deliberation.suggestion.create", suggestion)
     indexing.index_suggestion(session, suggestion, meeting)
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     return suggestion
 
@@ -125,6 +127,7 @@ def support_suggestion(
             session.rollback()
             raise Conflict("You do not support this suggestion.")
         audit.record(session, actor, "deliberation.suggestion.withdraw_support", suggestion)
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     return suggestion
 
@@ -212,6 +215,7 @@ def answer_suggestion(
     else:
         raise InvalidInput({"answer": "Please choose one of the options."})
     notices.suggestion_answered(session, actor, suggestion, meeting)
+    events.record(session, AgendaChanged(meeting_id))
     session.commit()
     return suggestion
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 
-from deliberation.discussion import live as discussion_live
 from deliberation.discussion import thread_view, threads
 from deliberation.discussion.models import (
     Post,
@@ -16,10 +15,9 @@ from deliberation.discussion.models import (
     PostUpdate,
     ThreadPublic,
 )
-from forum import live
 from forum.api.params import PathId
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep
+from forum.web import MemberDep, SessionDep, publish
 
 router = APIRouter(prefix="/api/v1", tags=["agenda"])
 
@@ -54,12 +52,6 @@ def _one_post(session: Session, actor: Actor, meeting_id: int, post: Post) -> Po
         session, actor, meeting_id=meeting_id, item_id=post.item_id, post_id=post.id
     )
     return _post_public(*record)
-
-
-def _thread_published(request: Request, session: Session, meeting_id: int, item_id: int) -> None:
-    discussion_live.thread_changed(
-        live.get_hub(request.app), session, meeting_id=meeting_id, item_id=item_id
-    )
 
 
 @router.get("/meetings/{meeting_id}/agenda/items/{item_id}/posts", response_model=ThreadPublic)
@@ -103,7 +95,7 @@ def create_post(
     post = threads.create_post(
         session, actor, meeting_id=meeting_id, item_id=item_id, **payload.model_dump()
     )
-    _thread_published(request, session, meeting_id, item_id)
+    publish(request, session, actor)
     return _one_post(session, actor, meeting_id, post)
 
 
@@ -121,7 +113,7 @@ def edit_post(
     post = threads.edit_post(
         session, actor, post_id=post_id, meeting_id=meeting_id, **payload.model_dump()
     )
-    _thread_published(request, session, meeting_id, post.item_id)
+    publish(request, session, actor)
     return _one_post(session, actor, meeting_id, post)
 
 
@@ -138,7 +130,7 @@ def hide_post(
     post = threads.hide_post(
         session, actor, post_id=post_id, meeting_id=meeting_id, reason=payload.reason
     )
-    _thread_published(request, session, meeting_id, post.item_id)
+    publish(request, session, actor)
     return _one_post(session, actor, meeting_id, post)
 
 
@@ -148,5 +140,5 @@ def unhide_post(
 ) -> PostPublic:
     """Show a hidden post again."""
     post = threads.unhide_post(session, actor, post_id=post_id, meeting_id=meeting_id)
-    _thread_published(request, session, meeting_id, post.item_id)
+    publish(request, session, actor)
     return _one_post(session, actor, meeting_id, post)

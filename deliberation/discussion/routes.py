@@ -24,6 +24,7 @@ from forum.web import (
     form_int,
     form_values,
     is_htmx,
+    publish,
     redirect,
     render,
     render_kept,
@@ -127,9 +128,7 @@ def _changed(
 ) -> Response:
     """After a committed change: the item's readers hear of it; this page gets the new
     thread (htmx) or is sent back to the post (plain POST)."""
-    discussion_live.thread_changed(
-        live.get_hub(request.app), session, meeting_id=meeting_id, item_id=item_id
-    )
+    publish(request, session, actor)
     if is_htmx(request):
         return _thread(request, session, actor, meeting_id, item_id)
     return redirect(request, f"{_url(meeting_id, item_id)}#post-{post_id}", flash=flash)

@@ -5,7 +5,7 @@ hides a post with a reason (the text stays in the audit log). Reading and unread
 are in deliberation.thread_view.
 
 Every use case: authorise, check the state, change, audit, index for search, commit; the
-route publishes the change live afterwards (deliberation.live.thread_changed).
+says what happened (ThreadChanged) before the commit; its caller publishes it (forum.events).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from sqlmodel import Session, col, select
 from deliberation import indexing, notices
 from deliberation.agenda.models import Agenda, AgendaItem
 from deliberation.discussion import mentions
+from deliberation.discussion.events import ThreadChanged
 from deliberation.discussion.models import Post, PostMention, PostRevision, PostStance, ThreadRead
 from deliberation.markdown import check_markup
-from forum import audit, meetings, notifications, policy
+from forum import audit, events, meetings, notifications, policy
 from forum.db import claim_version, utcnow
 from forum.errors import (
     Conflict,
@@ -254,6 +255,7 @@ def create_post(
     audit.record(session, actor, "deliberation.post.create", post)
     indexing.index_post(session, post, item.title)
     _notify(session, actor, post, item.title, parent, added)
+    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
     return post
 
@@ -307,6 +309,7 @@ def edit_post(
     item = session.get(AgendaItem, post.item_id)
     indexing.index_post(session, post, item.title if item else "")
     _notify(session, actor, post, item.title if item else "", None, added)
+    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
     return post
 
@@ -333,6 +336,7 @@ def hide_post(
     session.add(post)
     audit.record(session, actor, "deliberation.post.hide", post, before=before)
     indexing.unindex_post(session, post.id)  # type: ignore[arg-type]
+    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
     return post
 
@@ -351,6 +355,7 @@ def unhide_post(
     audit.record(session, actor, "deliberation.post.unhide", post, before=before)
     item = session.get(AgendaItem, post.item_id)
     indexing.index_post(session, post, item.title if item else "")
+    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
     return post
 

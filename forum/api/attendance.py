@@ -4,13 +4,11 @@ substitutes (มาประชุมแทน), and self check-in with the meet
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlmodel import Session
 
-from forum import attendance, live, meetings, meetings_live
+from forum import attendance, meetings
 from forum.api.meetings import meeting_public
 from forum.api.params import PathId
 from forum.models import (
-    Attendance,
     AttendanceList,
     AttendanceListItem,
     AttendancePublic,
@@ -19,8 +17,7 @@ from forum.models import (
     CheckInRequest,
     GuestCreate,
 )
-from forum.policy import Actor
-from forum.web import MemberDep, SessionDep
+from forum.web import MemberDep, SessionDep, publish
 
 router = APIRouter(tags=["attendance"])
 
@@ -63,7 +60,7 @@ def mark_attendance(
     line = attendance.mark_attendance(
         session, actor, attendance_id=attendance_id, **payload.model_dump()
     )
-    _attendance_changed(request, session, actor, line)
+    publish(request, session, actor)
     return AttendancePublic.model_validate(line)
 
 
@@ -79,7 +76,7 @@ def add_guest(
     line = attendance.add_guest(
         session, actor, meeting_id=meeting_id, **payload.model_dump(exclude_unset=True)
     )
-    _attendance_changed(request, session, actor, line)
+    publish(request, session, actor)
     return AttendancePublic.model_validate(line)
 
 
@@ -89,14 +86,7 @@ def check_in(
 ) -> CheckInPublic:
     """Check yourself in at the venue with the 6-digit code on the screen (or its QR)."""
     meeting, line = attendance.check_in(session, actor, code=payload.code)
-    _attendance_changed(request, session, actor, line)
+    publish(request, session, actor)
     return CheckInPublic(
         meeting=meeting_public(meeting, actor), attendance=AttendancePublic.model_validate(line)
-    )
-
-
-def _attendance_changed(request: Request, session: Session, actor: Actor, line: Attendance) -> None:
-    """After the commit: pages watching the meeting show it (forum/meetings_live.py)."""
-    meetings_live.attendance_changed(
-        live.get_hub(request.app), session, actor, meeting_id=line.meeting_id, attendance_id=line.id
     )

@@ -3,7 +3,7 @@ draft → agenda_open → agenda_published → live → closed."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from forum import bodies, meetings, policy
 from forum.api.params import PageQuery, PathId, PerPageQuery
@@ -17,7 +17,7 @@ from forum.models import (
     MeetingUpdate,
 )
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep
+from forum.web import MemberDep, SessionDep, publish
 
 router = APIRouter(tags=["meetings"])
 
@@ -91,10 +91,15 @@ def update_meeting(
 
 @router.post("/meetings/{meeting_id}/status", response_model=MeetingPublic)
 def change_status(
-    session: SessionDep, actor: MemberDep, meeting_id: PathId, payload: MeetingStatusChange
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: PathId,
+    payload: MeetingStatusChange,
 ) -> MeetingPublic:
     """One step along the lifecycle; `to` must be the next stage (409 otherwise)."""
     meeting = meetings.advance_status(
         session, actor, meeting_id=meeting_id, to=payload.to, version=payload.version
     )
+    publish(request, session, actor)  # what the packages' stage hooks changed
     return meeting_public(meeting, actor)

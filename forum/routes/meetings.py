@@ -7,11 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from forum import attendance, calendar, live, meetings, meetings_live
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
-from forum.policy import Actor
 from forum.web import (
     Id,
     MemberDep,
@@ -19,6 +17,7 @@ from forum.web import (
     form_int,
     form_values,
     is_htmx,
+    publish,
     redirect,
     render,
     render_kept,
@@ -42,15 +41,6 @@ CHECKIN_PAGE = "forum/checkin_page.html"
 
 def _base_url(request: Request) -> str:
     return str(request.app.state.settings.base_url).rstrip("/")
-
-
-def _attendance_changed(
-    request: Request, session: Session, actor: Actor, meeting_id: int, **line: int | None
-) -> None:
-    """After the commit: the meeting's live page shows it (forum/meetings_live.py)."""
-    meetings_live.attendance_changed(
-        live.get_hub(request.app), session, actor, meeting_id=meeting_id, **line
-    )
 
 
 async def _submitted(request: Request, names: tuple[str, ...]) -> dict[str, Any]:
@@ -218,6 +208,7 @@ def change_status(
     meetings.advance_status(
         session, actor, meeting_id=meeting_id, to=to, version=form_int(version) or 0
     )
+    publish(request, session, actor)  # what the packages' stage hooks changed (an agenda published)
     context = _meeting_context(request, session, actor, meeting_id)
     if is_htmx(request):
         return render(request, MEETING_PAGE, context, block="meeting_status")
@@ -233,7 +224,7 @@ def join_online(
     # A page with the link, not a redirect: the CSP's form-action 'self' forbids a form
     # post from ending on another site, and the person sees their join was recorded.
     meeting = attendance.record_online(session, actor, meeting_id=meeting_id, joining=True)
-    _attendance_changed(request, session, actor, meeting_id, person_id=actor.person_id)
+    publish(request, session, actor)
     return render(request, "forum/meeting_join_page.html", {"meeting": meeting})
 
 
@@ -289,7 +280,7 @@ async def add_guest(
 ) -> Response:
     values = await _submitted(request, GUEST_FIELDS)
     try:
-        line = attendance.add_guest(session, actor, meeting_id=meeting_id, **values)
+        attendance.add_guest(session, actor, meeting_id=meeting_id, **values)
     except (InvalidInput, Conflict) as error:
         form = attendance.guest_form(session, actor, meeting_id=meeting_id)
         errors = (
@@ -304,7 +295,7 @@ async def add_guest(
             block="guest_form",
             status_code=error.status,
         )
-    _attendance_changed(request, session, actor, meeting_id, attendance_id=line.id)
+    publish(request, session, actor)
     return redirect(
         request,
         f"/meetings/{meeting_id}#attendance",
@@ -325,7 +316,7 @@ async def mark_attendance(
     except InvalidInput as error:
         errors = error.fields
     else:
-        _attendance_changed(request, session, actor, meeting_id, attendance_id=attendance_id)
+        publish(request, session, actor)
     context = _meeting_context(request, session, actor, meeting_id)
     context |= {
         "row": attendance.row_of(context["summary"], attendance_id),
@@ -396,5 +387,5 @@ def check_in(
             block="checkin",
             status_code=409,
         )
-    _attendance_changed(request, session, actor, meeting.id, attendance_id=line.id)
+    publish(request, session, actor)
     return redirect(request, f"/checkin?code={meeting.checkin_code}")

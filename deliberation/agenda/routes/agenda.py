@@ -28,6 +28,7 @@ from forum.web import (
     form_int,
     form_values,
     is_htmx,
+    publish,
     redirect,
     render,
     render_kept,
@@ -147,7 +148,7 @@ def _changed(
 ) -> Response:
     """After a committed change: every page showing the agenda hears of it; this one gets
     the new agenda (htmx) or is sent back to the page (plain POST)."""
-    agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
+    publish(request, session, actor)
     if is_htmx(request):
         return _agenda(request, session, actor, meeting_id)
     return redirect(request, _url(meeting_id) + anchor, flash=flash)
@@ -308,7 +309,7 @@ async def update_item(
         )
     except (InvalidInput, StaleEdit) as error:
         return _item_refused(request, session, actor, meeting_id, item_id, error, values)
-    agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
+    publish(request, session, actor)
     return redirect(
         request, f"{_url(meeting_id)}#agenda-item-{item_id}", flash="Your changes have been saved."
     )
@@ -351,7 +352,7 @@ async def attach_document(
         context = {"view": view, "item": item, "values": values, "errors": errors}
         context["base"] = _url(meeting_id)
         return render(request, ITEM_PAGE, context, block="item_documents", status_code=error.status)
-    agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
+    publish(request, session, actor)
     return redirect(
         request,
         f"{_url(meeting_id)}/items/{item_id}/edit#item_documents",
@@ -372,7 +373,7 @@ async def remove_document(
         version=form_int(values.get("version")),
         data_dir=request.app.state.settings.data_dir,
     )
-    agenda_live.agenda_changed(live.get_hub(request.app), session, actor, meeting_id=meeting_id)
+    publish(request, session, actor)
     return redirect(
         request,
         f"{_url(meeting_id)}/items/{document.item_id}/edit#item_documents",

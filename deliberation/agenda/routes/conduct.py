@@ -11,11 +11,9 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from deliberation.agenda import conduct
-from deliberation.agenda import live as agenda_live
-from forum import live
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.policy import Actor
-from forum.web import Id, MemberDep, SessionDep, form_values, is_htmx, redirect, render
+from forum.web import Id, MemberDep, SessionDep, form_values, is_htmx, publish, redirect, render
 
 router = APIRouter()
 
@@ -23,11 +21,6 @@ router = APIRouter()
 PANEL = conduct.PANEL_TEMPLATE
 PAGE = "deliberation/proceedings_page.html"
 OUTCOME_FIELDS = ("outcome", "discussion_summary", "resolution")
-
-
-def _published(request: Request, meeting_id: int) -> None:
-    """After the commit: every open meeting page fetches its panel again."""
-    agenda_live.conduct_changed(live.get_hub(request.app), meeting_id=meeting_id)
 
 
 def _panel(
@@ -84,7 +77,7 @@ async def change_current_item(
         problem = next(iter(error.fields.values())) if isinstance(error, InvalidInput) else None
         problem = problem or FieldMessage(error.message)
         return _panel(request, session, actor, meeting_id, error.status, problem=problem)
-    _published(request, meeting_id)
+    publish(request, session, actor)
     if is_htmx(request):
         return _panel(request, session, actor, meeting_id)
     return redirect(
@@ -133,7 +126,7 @@ async def record_outcome(
             request, session, actor, meeting_id, error.status,
             errors=errors, values=values, error_item=item_id,
         )  # fmt: skip
-    _published(request, meeting_id)
+    publish(request, session, actor)
     if is_htmx(request):
         if on_meeting_page:
             return _panel(request, session, actor, meeting_id)
