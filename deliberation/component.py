@@ -22,7 +22,15 @@ from deliberation.discussion import live as discussion_live
 from deliberation.discussion import routes as thread_routes
 from deliberation.discussion.events import ThreadChanged
 from deliberation.sessions import live as sessions_live
-from deliberation.sessions import sessions
+from deliberation.sessions import polls_live, sessions
+from deliberation.sessions.events import (
+    IdeaAdded,
+    IdeasChanged,
+    PollShown,
+    SessionStateChanged,
+    TimerChanged,
+    VotesChanged,
+)
 from deliberation.sessions.routes import clusters as session_clusters
 from deliberation.sessions.routes import followup as session_followup
 from deliberation.sessions.routes import polls as session_polls
@@ -46,6 +54,12 @@ def install(app: FastAPI) -> None:
     events.on(AgendaChanged, agenda_live.agenda_changed)
     events.on(ProceedingsChanged, agenda_live.proceedings_changed)
     events.on(ThreadChanged, discussion_live.thread_changed)
+    events.on(IdeaAdded, sessions_live.idea_added)
+    events.on(IdeasChanged, sessions_live.ideas_changed)
+    events.on(VotesChanged, sessions_live.votes_changed)
+    events.on(SessionStateChanged, sessions_live.state_changed)
+    events.on(PollShown, polls_live.poll_shown)
+    events.on(TimerChanged, polls_live.timer_changed)
 
     # A meeting's stages: conduct closes the item under consideration when the meeting
     # leaves `live`; publishing locks, numbers and records the agenda on agenda_published.

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberation.sessions import sessions
+from deliberation.sessions.events import IdeaAdded, IdeasChanged, VotesChanged
 from deliberation.sessions.models import (
     IdeaStatus,
     LiveIdea,
@@ -31,7 +32,7 @@ from deliberation.sessions.models import (
     LiveSession,
     LiveSessionStatus,
 )
-from forum import audit
+from forum import audit, events
 from forum.dates import to_local
 from forum.db import utcnow
 from forum.errors import Conflict, FieldMessage, InvalidInput, NotFound, RateLimited
@@ -123,6 +124,7 @@ def submit_idea(
         if earlier is None:
             raise
         return earlier, False
+    events.record(session, IdeaAdded(live.id, idea.id, idea.status == IdeaStatus.shown))  # type: ignore[arg-type]
     return idea, True
 
 
@@ -174,6 +176,7 @@ def vote_idea(
             return session.get(LiveIdea, idea_id), False  # type: ignore[return-value]
         _add_to_votes(session, idea_id, 1)
         session.commit()
+        events.record(session, VotesChanged(idea.session_id, idea_id))
         moved = True
     session.refresh(idea)
     return idea, moved
@@ -195,6 +198,8 @@ def withdraw_vote(
     if moved:
         _add_to_votes(session, idea_id, -1)
     session.commit()
+    if moved:
+        events.record(session, VotesChanged(idea.session_id, idea_id))
     session.refresh(idea)
     return idea, moved
 
@@ -349,6 +354,13 @@ def moderate_idea(
     session.add(idea)
     _record(session, actor, action, idea, status=idea.status, pinned=idea.pinned)
     session.commit()
+    if action in ("pin", "unpin"):
+        change = IdeasChanged(idea.session_id, changed=(idea_id,))
+    elif idea.status == IdeaStatus.shown:
+        change = IdeasChanged(idea.session_id, shown=(idea_id,))
+    else:
+        change = IdeasChanged(idea.session_id, gone=(idea_id,))
+    events.record(session, change)
     return idea
 
 
@@ -375,6 +387,7 @@ def edit_idea(
     idea.text, idea.edited_at = body, utcnow()
     session.add(idea)
     session.commit()
+    events.record(session, IdeasChanged(idea.session_id, changed=(idea_id,)))
     return idea
 
 
@@ -411,6 +424,7 @@ def merge_ideas(
     session.add_all([idea, target])
     _record(session, actor, "merge", idea, merged_into_id=target.id, votes=total)
     session.commit()
+    events.record(session, IdeasChanged(idea.session_id, gone=(idea_id,), votes=(target.id,)))  # type: ignore[arg-type]
     return target
 
 

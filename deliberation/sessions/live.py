@@ -15,24 +15,19 @@ out on the channel: the console fetches them through its own, authorised, reques
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from jinja2_fragments import render_block
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from deliberation.sessions import ideas
+from deliberation.sessions.events import IdeaAdded, IdeasChanged, SessionStateChanged, VotesChanged
 from deliberation.sessions.models import IdeaStatus, LiveSession
-from forum import i18n, live
+from forum import live
 from forum.errors import NotFound
 from forum.policy import Actor
-from forum.web import ENVIRONMENTS
 
 FRAMES = "deliberation/_session_frames.html"
-
-log = logging.getLogger(__name__)
 
 
 def channel(code: str) -> str:
@@ -47,7 +42,6 @@ def may_watch(session: Session, _actor: Actor, key: str) -> None:
         raise NotFound()
 
 
-
 def projector_ideas(session: Session, live_session: LiveSession) -> list[ideas.IdeaRow]:
     """Every shown idea, most votes first (the projector shows the first ten; the others
     are there for the frames to move up)."""
@@ -55,26 +49,11 @@ def projector_ideas(session: Session, live_session: LiveSession) -> list[ideas.I
     return ideas.list_ideas(session, session_id=session_id, order="top")
 
 
-def render_shared(hub: live.Hub, template: str, block: str, **context: object) -> str:
-    """A block rendered once for everyone on a session's channel, in the site's language:
-    it must hold nothing that differs per reader (no CSRF token, no "you voted" state;
-    htmx sends the page's token in a header)."""
-    token = i18n.current_locale.set(hub.locale)
-    try:
-        return render_block(ENVIRONMENTS[hub.locale], template, block, **context)
-    finally:
-        i18n.current_locale.reset(token)
-
-
 def publish(hub: live.Hub, live_session: LiveSession, html: str | live.Render) -> int | None:
     """Send out-of-band fragments (elements with hx-swap-oob) to every page of the session,
     after the commit of the change they show. Returns the frame's number; None if it could
     not be stored (the change is saved all the same)."""
-    try:
-        return hub.publish(channel(live_session.code), html)
-    except SQLAlchemyError:  # live updates are a convenience: never fail the saved change
-        log.exception("could not publish live session %s", live_session.id)
-        return None
+    return live.publish_safely(hub, channel(live_session.code), html)
 
 
 def session_changed(
@@ -110,6 +89,39 @@ def session_changed(
 
     def frame(connection: Connection | None) -> str:
         counts = ideas.vote_counts(connection or session, counted) if counted else {}
-        return render_shared(hub, FRAMES, "frame", votes=sorted(counts.items()), **parts)
+        return live.render_shared(hub, FRAMES, "frame", votes=sorted(counts.items()), **parts)
 
     return publish(hub, live_session, frame if counted else frame(None))
+
+
+# -- what the services said happened (forum.events, registered by the manifest) ------------------
+
+
+def idea_added(hub: live.Hub, session: Session, _actor: Actor, event: IdeaAdded) -> None:
+    if (found := session.get(LiveSession, event.session_id)) is not None:
+        session_changed(hub, session, found, shown=[event.idea_id] if event.shown else [])
+
+
+def ideas_changed(hub: live.Hub, session: Session, _actor: Actor, event: IdeasChanged) -> None:
+    if (found := session.get(LiveSession, event.session_id)) is not None:
+        session_changed(
+            hub,
+            session,
+            found,
+            shown=event.shown,
+            gone=event.gone,
+            changed=event.changed,
+            votes=event.votes,
+        )
+
+
+def votes_changed(hub: live.Hub, session: Session, _actor: Actor, event: VotesChanged) -> None:
+    if (found := session.get(LiveSession, event.session_id)) is not None:
+        session_changed(hub, session, found, votes=[event.idea_id])
+
+
+def state_changed(
+    hub: live.Hub, session: Session, _actor: Actor, event: SessionStateChanged
+) -> None:
+    if (found := session.get(LiveSession, event.session_id)) is not None:
+        session_changed(hub, session, found, state=True)

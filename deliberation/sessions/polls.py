@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberation.sessions import sessions
+from deliberation.sessions.events import PollShown
 from deliberation.sessions.models import (
     LiveParticipant,
     LivePoll,
@@ -28,7 +29,7 @@ from deliberation.sessions.models import (
     LiveSession,
     LiveSessionStatus,
 )
-from forum import attempts, audit
+from forum import attempts, audit, events
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
 from forum.forms import clean_text
@@ -304,6 +305,7 @@ def open_poll(session: Session, actor: Actor, *, session_id: int, poll_id: int) 
     session.add(poll)
     _record(session, actor, "open", poll)
     session.commit()
+    events.record(session, PollShown(session_id))
     return poll
 
 
@@ -319,6 +321,7 @@ def close_poll(session: Session, actor: Actor, *, session_id: int, poll_id: int)
     session.add(poll)
     _record(session, actor, "close", poll)
     session.commit()
+    events.record(session, PollShown(session_id))
     return poll
 
 

@@ -25,8 +25,10 @@ from sqlmodel import Session
 
 from deliberation.sessions import live as sessions_live
 from deliberation.sessions import polls, timer
+from deliberation.sessions.events import PollShown, TimerChanged
 from deliberation.sessions.models import LiveSession
 from forum import live
+from forum.policy import Actor
 
 TEMPLATE = "deliberation/_session_polls.html"
 RESULTS_EVERY = 0.25  # seconds: the most often one poll's results go out
@@ -119,7 +121,7 @@ def _base(live_session: LiveSession) -> str:
 
 
 def results_html(hub: live.Hub, results: polls.PollResults) -> str:
-    return sessions_live.render_shared(hub, TEMPLATE, "poll_results", poll=results, oob=True)
+    return live.render_shared(hub, TEMPLATE, "poll_results", poll=results, oob=True)
 
 
 def publish_results(
@@ -151,14 +153,17 @@ def answers_changed(
     return throttle_of(hub).request((live_session.code, poll_id), send, schedule)
 
 
-def poll_shown(hub: live.Hub, session: Session, live_session: LiveSession) -> int | None:
-    """After a poll opened or closed: every page's poll area, with the form for everyone
-    (nothing chosen) or the final results."""
-    html = sessions_live.render_shared(
+def poll_shown(hub: live.Hub, session: Session, _actor: Actor, event: PollShown) -> int | None:
+    """forum.events: after a poll opened or closed, every page's poll area, with the form
+    for everyone (nothing chosen) or the final results."""
+    live_session = session.get(LiveSession, event.session_id)
+    if live_session is None:
+        return None
+    html = live.render_shared(
         hub,
         TEMPLATE,
         "session_poll",
-        poll_current=polls.current_poll(session, live_session.id),  # type: ignore[arg-type]
+        poll_current=polls.current_poll(session, event.session_id),
         poll_chosen=frozenset(),
         poll_base=_base(live_session),
         poll_live_status=live_session.status,
@@ -170,8 +175,14 @@ def poll_shown(hub: live.Hub, session: Session, live_session: LiveSession) -> in
     return sessions_live.publish(hub, live_session, html)
 
 
-def timer_changed(hub: live.Hub, live_session: LiveSession) -> int | None:
-    html = sessions_live.render_shared(
+def timer_changed(
+    hub: live.Hub, session: Session, _actor: Actor, event: TimerChanged
+) -> int | None:
+    """forum.events: the countdown with the instant it ends (static/js/session-timer.js)."""
+    live_session = session.get(LiveSession, event.session_id)
+    if live_session is None:
+        return None
+    html = live.render_shared(
         hub,
         TEMPLATE,
         "session_timer",

@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberation.agenda.models import Agenda, AgendaItem, AgendaPart
+from deliberation.sessions.events import SessionStateChanged
 from deliberation.sessions.models import LiveIdea, LiveParticipant, LiveSession, LiveSessionStatus
-from forum import attempts, audit, meetings, policy
+from forum import attempts, audit, events, meetings, policy
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
 from forum.forms import clean_text, validate
@@ -218,6 +219,7 @@ def change_session_status(
         after={"status": target},
     )
     session.commit()
+    events.record(session, SessionStateChanged(live.id))  # type: ignore[arg-type]
     return live
 
 

@@ -18,7 +18,9 @@ from typing import Any
 from sqlmodel import Session
 
 from deliberation.sessions import sessions
+from deliberation.sessions.events import TimerChanged
 from deliberation.sessions.models import LiveSession, LiveSessionStatus
+from forum import events
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, StaleEdit
 from forum.policy import Actor
@@ -97,6 +99,7 @@ def _saved(session: Session, live: LiveSession) -> LiveSession:
     live.version += 1
     session.add(live)
     session.commit()
+    events.record(session, TimerChanged(live.id))  # type: ignore[arg-type]
     return live
 
 

@@ -15,7 +15,7 @@ from deliberation.sessions import followup, sessions, xlsx
 from forum.errors import InvalidInput
 from forum.i18n import current_locale
 from forum.policy import Actor
-from forum.web import Id, MemberDep, SessionDep, form_values, public_url, redirect, render
+from forum.web import Id, MemberDep, SessionDep, form_values, public_url, publish, redirect, render
 
 router = APIRouter()
 
@@ -102,6 +102,7 @@ async def promote(
         return _promote_page(
             request, session, actor, session_id, source, values, error.fields, status=422
         )
+    publish(request, session, actor)  # an agenda item taken forward: the agenda's pages hear of it
     flash = "Taken forward." if created else "This was already taken forward a moment ago."
     return redirect(request, f"/sessions/{session_id}/promotions/{promotion.id}", flash=flash)
 

@@ -30,6 +30,7 @@ from forum.web import (
     form_values,
     is_htmx,
     public_url,
+    publish,
     redirect,
     render,
 )
@@ -215,20 +216,22 @@ async def change_poll(
     poll_id: Id,
     action: str,
 ) -> Response:
-    view = sessions.get_session(session, actor, session_id=session_id)
+    sessions.get_session(session, actor, session_id=session_id)  # who may, before what
     if action not in POLL_ACTIONS:
         raise InvalidInput({"action": "Please choose one of the options."})
     POLL_ACTIONS[action](session, actor, session_id=session_id, poll_id=poll_id)
     if action != "delete":  # a draft was never shown
-        polls_live.poll_shown(_hub(request), session, view.live)
+        publish(request, session, actor)
     return _done(request, session, actor, session_id)
 
 
 # -- the facilitator: the timer --------------------------------------------------------------
 
 
-def _timer_done(request: Request, session: Session, live_session: LiveSession) -> Response:
-    polls_live.timer_changed(_hub(request), live_session)
+def _timer_done(
+    request: Request, session: Session, actor: Actor, live_session: LiveSession
+) -> Response:
+    publish(request, session, actor)
     return redirect(request, f"/sessions/{live_session.id}/console#timer-heading")
 
 
@@ -250,7 +253,7 @@ async def start_timer(
             request, session, actor, session_id, status=422,
             timer_errors=error.fields, timer_values=values,
         )  # fmt: skip
-    return _timer_done(request, session, live_session)
+    return _timer_done(request, session, actor, live_session)
 
 
 @router.post("/sessions/{session_id}/timer/{action}")
@@ -261,4 +264,4 @@ async def change_timer(
     live_session = timer.change_timer(
         session, actor, session_id=session_id, action=action, version=values.get("version")
     )
-    return _timer_done(request, session, live_session)
+    return _timer_done(request, session, actor, live_session)

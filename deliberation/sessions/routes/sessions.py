@@ -15,8 +15,6 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from deliberation.sessions import ideas, pages, sessions
-from deliberation.sessions import live as sessions_live
-from deliberation.sessions.models import IdeaStatus, LiveSession
 from forum import live
 from forum.config import get_settings
 from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
@@ -31,6 +29,7 @@ from forum.web import (
     form_values,
     is_htmx,
     public_url,
+    publish,
     redirect,
     render,
 )
@@ -51,13 +50,6 @@ def _hub(request: Request) -> live.Hub:
 
 def _token(request: Request) -> str | None:
     return request.cookies.get(sessions.TOKEN_COOKIE)
-
-
-def _published(
-    request: Request, session: Session, live_session: LiveSession, **change: Any
-) -> None:
-    """After the commit: the change goes out to every page of the session as one frame."""
-    sessions_live.session_changed(_hub(request), session, live_session, **change)
 
 
 # -- joining -----------------------------------------------------------------------------------
@@ -170,7 +162,7 @@ def _submit_idea(
     if participant is None:
         return redirect(request, f"/s/{code}")  # not joined (or the cookie is gone): join first
     try:
-        idea, created = ideas.submit_idea(
+        ideas.submit_idea(
             session,
             participant,
             text=values.get("text"),
@@ -182,9 +174,7 @@ def _submit_idea(
     except (RateLimited, Conflict) as error:  # shown in the form, what was typed kept
         problem = {"text": FieldMessage(error.message, error.params)}
         return _idea_form_problem(request, session, actor, code, values, problem, error.status)
-    if created:
-        shown = [idea.id] if idea.status == IdeaStatus.shown else []
-        _published(request, session, view.live, shown=shown)
+    publish(request, session, actor)
     if is_htmx(request):
         return _participant_page(request, session, actor, code, sent=True)
     return redirect(request, f"/s/{code}", flash="Your idea was sent.")
@@ -210,10 +200,12 @@ async def vote(
 ) -> Response:
     """htmx gets back only this reader's vote button; the count goes to everyone."""
     values = form_values(await request.form())
-    return await run_in_threadpool(_vote, request, session, code, idea_id, values)
+    return await run_in_threadpool(_vote, request, session, actor, code, idea_id, values)
 
 
-def _vote(request: Request, session: Session, code: str, idea_id: int, values: dict) -> Response:
+def _vote(
+    request: Request, session: Session, actor: Actor, code: str, idea_id: int, values: dict
+) -> Response:
     view, participant = _participant(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")
@@ -221,9 +213,8 @@ def _vote(request: Request, session: Session, code: str, idea_id: int, values: d
     change = ideas.withdraw_vote if withdraw else ideas.vote_idea
     try:
         with _COUNTING:  # counts go out in the order they were made: the last frame is right
-            idea, moved = change(session, participant, idea_id=idea_id)
-            if moved:
-                _published(request, session, view.live, votes=[idea.id])
+            idea, _moved = change(session, participant, idea_id=idea_id)
+            publish(request, session, actor)
     except Conflict as error:  # hidden, merged or paused meanwhile: said on the button
         if not is_htmx(request):
             raise
@@ -298,14 +289,14 @@ async def change_status(
     request: Request, session: SessionDep, actor: MemberDep, session_id: Id
 ) -> Response:
     values = form_values(await request.form())
-    live_session = sessions.change_session_status(
+    sessions.change_session_status(
         session,
         actor,
         session_id=session_id,
         to=str(values.get("to", "")),
         version=values.get("version"),
     )
-    _published(request, session, live_session, state=True)
+    publish(request, session, actor)
     return redirect(request, f"/sessions/{session_id}/console")
 
 
@@ -342,7 +333,7 @@ async def moderate(
     values = form_values(await request.form())
     view = sessions.get_session(session, actor, session_id=session_id)
     try:
-        change = _moderate(session, actor, view, idea_id, action, values)
+        _moderate(session, actor, view, idea_id, action, values)
     except InvalidInput as error:
         return _console(
             request,
@@ -353,7 +344,7 @@ async def moderate(
             errors=error.fields,
             problem_idea=idea_id,
         )
-    _published(request, session, view.live, **change)
+    publish(request, session, actor)
     if is_htmx(request):
         return _console(request, session, actor, session_id)
     return redirect(request, f"/sessions/{session_id}/console")
@@ -361,22 +352,17 @@ async def moderate(
 
 def _moderate(
     session: Session, actor: Actor, view: Any, idea_id: int, action: str, values: dict
-) -> dict[str, list[int]]:
-    """Returns what the phones and the projector must be told (session_changed's terms)."""
+) -> None:
     if action == "edit":
         ideas.edit_idea(
             session, actor, idea_id=idea_id, text=values.get("text"), session_id=view.id
         )
-        return {"changed": [idea_id]}
-    if action == "merge":
-        kept = ideas.merge_ideas(
+    elif action == "merge":
+        ideas.merge_ideas(
             session, actor, idea_id=idea_id, into_id=values.get("into_id"), session_id=view.id
         )
-        return {"gone": [idea_id], "votes": [kept.id]}
-    idea = ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
-    if action in ("pin", "unpin"):
-        return {"changed": [idea_id]}
-    return {"shown": [idea_id]} if idea.status == IdeaStatus.shown else {"gone": [idea_id]}
+    else:
+        ideas.moderate_idea(session, actor, idea_id=idea_id, action=action, session_id=view.id)
 
 
 @router.get("/sessions/{session_id}/projector")
