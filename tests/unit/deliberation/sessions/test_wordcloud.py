@@ -14,7 +14,7 @@ from forum.errors import Forbidden
 from forum.models import Role
 from forum.policy import ANONYMOUS
 from tests import factories
-from tests.unit.deliberation.energy_ideas import ALL
+from tests.unit.deliberation.sessions.energy_ideas import ALL
 
 _keys = itertools.count(1)
 

@@ -24,7 +24,7 @@ from forum.errors import Conflict, Forbidden, InvalidInput, NotFound
 from forum.models import AuditEvent, Role
 from forum.policy import ANONYMOUS
 from tests import factories
-from tests.unit.deliberation.energy_ideas import ALL, BY_SUBJECT
+from tests.unit.deliberation.sessions.energy_ideas import ALL, BY_SUBJECT
 
 _keys = itertools.count(1)
 

@@ -15,7 +15,7 @@ from deliberation.sessions.models import LiveCluster, LiveIdea, LiveSession, Liv
 from forum.models import Role
 from forum.policy import ANONYMOUS
 from tests import factories
-from tests.unit.deliberation.energy_ideas import ALL
+from tests.unit.deliberation.sessions.energy_ideas import ALL
 
 pytestmark = pytest.mark.anyio
 _keys = itertools.count(1)
