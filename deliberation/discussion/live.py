@@ -12,7 +12,7 @@ from forum import live, meetings, policy
 from forum.errors import NotFound
 from forum.policy import Actor
 
-ITEM_PAGE = "deliberation/item_page.html"
+ITEM_PAGE = "deliberation/item_thread_page.html"
 
 
 def item_channel(item_id: int) -> str:

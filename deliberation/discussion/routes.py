@@ -34,8 +34,8 @@ from forum.web import (
 router = APIRouter()
 
 
-PAGE = "deliberation/item_page.html"
-POST_FORMS = "deliberation/post_forms.html"
+PAGE = "deliberation/item_thread_page.html"
+POST_FORMS = "deliberation/_post_forms.html"
 HISTORY_PAGE = "deliberation/post_history_page.html"
 
 

@@ -32,8 +32,8 @@ from forum.policy import Actor
 
 JOIN_PAGE = "deliberation/session_join_page.html"
 PARTICIPANT_PAGE = "deliberation/session_page.html"
-CONSOLE_PAGE = "deliberation/session_console.html"
-PROJECTOR_PAGE = "deliberation/session_projector.html"
+CONSOLE_PAGE = "deliberation/session_console_page.html"
+PROJECTOR_PAGE = "deliberation/session_projector_page.html"
 
 
 def _position(hub: live.Hub, view: sessions.SessionView) -> int:

@@ -24,7 +24,7 @@ def body_list(
     request: Request, session: SessionDep, actor: MemberDep, archived: str = ""
 ) -> Response:
     rows = bodies.list_bodies(session, actor, archived=archived == "1")
-    return render(request, "forum/body_list.html", {"rows": rows, "archived": archived == "1"})
+    return render(request, "forum/body_list_page.html", {"rows": rows, "archived": archived == "1"})
 
 
 def _body_page(
@@ -94,7 +94,7 @@ def _form(
             for region in reference.list_regions(session)
         ],
     }
-    return render(request, "forum/body_form.html", context, block="body_form", status_code=status)
+    return render(request, "forum/body_form_page.html", context, block="body_form", status_code=status)
 
 
 @router.get("/bodies/{body_id}/edit")

@@ -44,7 +44,7 @@ def organisation_list(
         ),
         "provinces": reference.provinces_by_region(session),
     }
-    return render(request, "forum/organisation_list.html", context, block="results")
+    return render(request, "forum/organisation_list_page.html", context, block="results")
 
 
 def _form(
@@ -68,7 +68,7 @@ def _form(
     }
     return render(
         request,
-        "forum/organisation_form.html",
+        "forum/organisation_form_page.html",
         context,
         block="organisation_form",
         status_code=status,

@@ -40,7 +40,7 @@ def person_list(
         ),
         "organisations": organisations.organisation_choices(session),
     }
-    return render(request, "forum/person_list.html", context, block="results")
+    return render(request, "forum/person_list_page.html", context, block="results")
 
 
 @router.get("/people/{person_id}")
@@ -68,7 +68,7 @@ def _form(
         "organisations": organisations.organisation_choices(session),
     }
     return render(
-        request, "forum/person_form.html", context, block="person_form", status_code=status
+        request, "forum/person_form_page.html", context, block="person_form", status_code=status
     )
 
 

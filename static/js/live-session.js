@@ -1,4 +1,4 @@
-// Live session pages (templates/deliberation/session_page.html, session_projector.html):
+// Live session pages (templates/deliberation/session_page.html, session_projector_page.html):
 // after each live message (the "wethi:live" event of wethi.js, from the socket or from
 // polling) keep the ideas in order — pinned first, then newest or most votes — with no idea
 // twice, and follow the session's state: the form shows while it is open, the vote buttons

@@ -1,6 +1,7 @@
 """Every HTTP test of tests/http, run again on PostgreSQL.
 
-Each tests/http/test_<topic>.py becomes a class `TestHttp<Topic>` here: its test functions
+Each tests/http/[<folders>/]test_<topic>.py becomes a class `TestHttp<Folders><Topic>`
+here (tests/http/deliberation/sessions/test_polls.py: TestHttpDeliberationSessionsPolls): its test functions
 and fixtures as static methods, its module marks as the class's marks. Pytest then
 resolves `engine` from tests/pg/conftest.py, so the very same tests run on a real
 PostgreSQL; a new module in tests/http is included without touching this file, and two
@@ -75,8 +76,10 @@ def _class_for(module_name: str) -> type:
         # anyio's plugin marks coroutine tests while collecting them, but does not see
         # through @staticmethod: request its backend fixture for the whole class instead.
         members["pytestmark"].append(pytest.mark.usefixtures("anyio_backend"))
-    topic = module_name.rsplit(".", 1)[-1].removeprefix("test_")
-    return type("TestHttp" + "".join(part.title() for part in topic.split("_")), (), members)
+    *folders, topic = module_name.removeprefix("tests.http.").split(".")
+    words = [*folders, topic.removeprefix("test_")]
+    name = "".join(part.title() for word in words for part in word.split("_"))
+    return type("TestHttp" + name, (), members)
 
 
 def _shared_fixtures() -> dict[str, object]:
@@ -92,6 +95,8 @@ def _shared_fixtures() -> dict[str, object]:
 
 
 globals().update(_shared_fixtures())
-for _path in sorted(HTTP_TESTS.glob("test_*.py")):
-    _class = _class_for(f"tests.http.{_path.stem}")
+for _path in sorted(HTTP_TESTS.rglob("test_*.py")):
+    _module = ".".join(("tests", "http", *_path.relative_to(HTTP_TESTS).with_suffix("").parts))
+    _class = _class_for(_module)
+    assert _class.__name__ not in globals(), f"two HTTP test modules make {_class.__name__}"
     globals()[_class.__name__] = _class

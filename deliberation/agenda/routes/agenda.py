@@ -39,8 +39,8 @@ router = APIRouter()
 
 
 PAGE = "deliberation/agenda_page.html"
-FORMS = "deliberation/agenda_forms.html"  # the per-reader forms of the kept page
-ITEM_PAGE = "deliberation/agenda_item_page.html"
+FORMS = "deliberation/_agenda_forms.html"  # the per-reader forms of the kept page
+ITEM_PAGE = "deliberation/agenda_item_form_page.html"
 VERSIONS_PAGE = "deliberation/agenda_versions_page.html"
 VERSION_PAGE = "deliberation/agenda_version_page.html"
 PRINT_PAGE = "deliberation/agenda_print_page.html"
