@@ -76,11 +76,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 # Python's cycle collector walks every tracked object in a full collection: with 2,000
-# phones on live sessions that is a million objects and a pause of half a second, every
-# few seconds, during which no live message leaves (the live benchmark's p99 went from
-# 174 ms to 816 ms). A server keeps most of what it makes only briefly: young garbage gets
-# the time to go by reference counting (a young collection after 50,000 allocations, not
-# 700), so far less lives on into the old generation and full collections become rare;
+# phones on live sessions that is a million objects, and no live message leaves during
+# the pause. Most of what a server makes lives briefly: young collections after 50,000
+# allocations (not 700) let it go by reference counting, so full collections become rare;
 # what the app loaded at start is frozen out of the collector's sight.
 GC_THRESHOLDS = (50_000, 20, 10)
 

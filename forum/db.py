@@ -155,13 +155,6 @@ def schema_is_current(engine: Engine) -> bool:
     return current == head
 
 
-def create_all_for_tests(engine: Engine) -> None:
-    """Tests build the schema from the models directly; a test checks migrations match."""
-    import forum.models  # noqa: F401  (registers the tables)
-
-    SQLModel.metadata.create_all(engine)
-
-
 def claim_version(session: Session, model: type[SQLModel], record_id: int, version: int) -> bool:
     """Compare-and-set on a record's `version` column (optimistic locking): True if this
     transaction moved it from `version` to `version + 1`. Of two simultaneous edits of the

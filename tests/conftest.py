@@ -16,15 +16,12 @@ from sqlmodel import Session
 os.environ.setdefault("WETHI_DATA_DIR", tempfile.mkdtemp(prefix="wethi-test-"))
 os.environ.setdefault("WETHI_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 
-import deliberation.agenda.models
-import deliberation.discussion.models
-import deliberation.models  # noqa: E402,F401  (its tables join the models' schema the tests build)
 from forum import accounts, db, security  # noqa: E402
 from forum.app import create_app  # noqa: E402
 from forum.config import get_settings  # noqa: E402
 from forum.models import Body, Person, Role  # noqa: E402
 from forum.web import SESSION_COOKIE  # noqa: E402
-from tests import factories  # noqa: E402
+from tests import factories, schema  # noqa: E402  (schema: every package's tables)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,7 +40,7 @@ def anyio_backend() -> str:
 def engine(tmp_path) -> Iterator[Engine]:
     """A fresh SQLite database (tests/pg overrides this with PostgreSQL)."""
     engine = db.make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-    db.create_all_for_tests(engine)
+    schema.create_all(engine)
     yield engine
     engine.dispose()
 

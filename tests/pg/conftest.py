@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from forum import db, reference
+from tests import schema
 
 TEMPLATE = "wethi_template"
 _numbers = itertools.count(1)
@@ -198,7 +199,7 @@ def postgres_template(postgres_server: PostgresServer) -> str:
         connection.execute(text(f"CREATE DATABASE {TEMPLATE}"))
     admin.dispose()
     template = db.make_engine(postgres_server.url(TEMPLATE))
-    db.create_all_for_tests(template)
+    schema.create_all(template)
     with Session(template) as session:
         reference.load_reference_data(session)
     template.dispose()

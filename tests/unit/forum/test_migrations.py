@@ -16,11 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import deliberation.agenda.models
-import deliberation.discussion.models
-import deliberation.models  # noqa: F401  (registers the tables)
-import forum.models  # noqa: F401
 from forum import db
+from tests import schema
 
 CLI = [sys.executable, "-c", "from forum.cli import main; main()"]
 
@@ -160,7 +157,7 @@ def test_migrations_make_the_same_triggers_and_full_text_index_as_the_models(tmp
     migrated = db.make_engine(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
     db.migrate(migrated)
     built = db.make_engine(f"sqlite:///{tmp_path / 'built.sqlite3'}")
-    db.create_all_for_tests(built)
+    schema.create_all(built)
     assert objects(migrated) == objects(built)
     assert {"attendance_counts_insert", "search_entry_fts_insert", "search_entry_fts"} <= set(
         objects(migrated)

@@ -28,7 +28,7 @@ from deliberation.sessions.models import (
 )
 from forum import accounts, db, demo
 from forum.models import Body, Meeting, MeetingStatus, Person
-from tests import factories
+from tests import factories, schema
 
 LIVE_TABLES = (
     LiveSession,
@@ -46,7 +46,7 @@ LIVE_TABLES = (
 def seeded(tmp_path_factory) -> Iterator[Session]:
     """One demo programme for the module (seeding takes a few seconds); the tests read it."""
     engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}")
-    db.create_all_for_tests(engine)
+    schema.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         factories.load_reference(session)
         demo.seed(session, progress=lambda _text: None)
