@@ -132,7 +132,7 @@ class WebMiddleware:
             await self.app(scope, receive, self._sending(send, new_nonce))
         finally:
             if (session := scope.pop(SESSION_SCOPE_KEY, None)) is not None:
-                session.close()  # not closed by the route (forum.web._request_session)
+                session.close()  # not closed by the route (forum.web.dependencies._request_session)
             i18n.current_locale.reset(token)
             current_csrf_token.reset(csrf_reset)
             current_public_url.reset(public_reset)

@@ -17,7 +17,7 @@ from forum.app import create_app  # noqa: F401  (loads every package's rules)
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("forum", "deliberation", "voting", "minutes")
-WEB_MODULES = {"routes", "api", "routes.py", "api.py", "web.py", "middleware.py", "app.py", "cli.py", "live.py", "static.py", "component.py", "components.py"}
+WEB_MODULES = {"routes", "api", "web", "routes.py", "api.py", "web.py", "middleware.py", "app.py", "cli.py", "live.py", "static.py", "component.py", "components.py"}
 
 
 def _python_files(package: str) -> list[Path]:

@@ -1,5 +1,5 @@
 """Templates are compiled once per language with their fixed texts already translated
-(forum.web._FoldTranslations): the folded page must read exactly as `_()` at run time."""
+(forum.web.templates._FoldTranslations): the folded page must read exactly as `_()` at run time."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from jinja2 import DictLoader
 from markupsafe import Markup, escape
 
 from forum import i18n
-from forum.web import ENVIRONMENTS, _escape_output, _make_environment
+from forum.web.templates import ENVIRONMENTS, _escape_output, _make_environment
 
 SOURCE = (
     '<p title="{{ _("Skip to content") }}">{{ _("Meetings") }}</p>'
@@ -66,7 +66,7 @@ def test_the_languages_have_their_own_compiled_templates() -> None:
 
 @given(st.text() | st.integers())
 def test_output_escaping_is_markupsafes_escaping(value) -> None:
-    """Values reach the page through forum.web._escape_output (a plain str, for speed):
+    """Values reach the page through forum.web.templates._escape_output (a plain str, for speed):
     the text must be exactly what markupsafe's escape gives."""
     assert _escape_output(value) == str(escape(value))
 
