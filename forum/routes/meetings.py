@@ -14,6 +14,7 @@ from forum.web import (
     Id,
     MemberDep,
     SessionDep,
+    attachment,
     form_int,
     form_values,
     is_htmx,
@@ -50,8 +51,7 @@ async def _submitted(request: Request, names: tuple[str, ...]) -> dict[str, Any]
 
 
 def _calendar(text: str, filename: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(text, media_type="text/calendar; charset=utf-8", headers=headers)
+    return attachment(text, filename=filename, media_type="text/calendar; charset=utf-8")
 
 
 # -- a body's meetings ----------------------------------------------------------------

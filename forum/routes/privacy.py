@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from forum import accounts, notifications, privacy
 from forum.errors import InvalidInput
 from forum.policy import Actor
-from forum.web import ActorDep, MemberDep, SessionDep, redirect, render
+from forum.web import ActorDep, MemberDep, SessionDep, attachment, redirect, render
 
 router = APIRouter()
 
@@ -65,11 +65,12 @@ def withdraw_consent(
 def export_my_data(session: SessionDep, actor: MemberDep) -> Response:
     data = privacy.export_data(session, actor)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    headers = {
-        "Content-Disposition": 'attachment; filename="wethi-my-data.json"',
-        "Cache-Control": "no-store",
-    }
-    return Response(body, media_type="application/json; charset=utf-8", headers=headers)
+    return attachment(
+        body,
+        filename="wethi-my-data.json",
+        media_type="application/json; charset=utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.post("/me/erasure")

@@ -27,6 +27,7 @@ from forum.web.dependencies import (
 )
 from forum.web.errors import error_response, install_error_handlers
 from forum.web.render import (
+    attachment,
     base_context,
     cached_fragment,
     fragment_cache,
@@ -60,6 +61,7 @@ __all__ = [
     "Id",
     "MemberDep",
     "SessionDep",
+    "attachment",
     "base_context",
     "cached_fragment",
     "client_ip",

@@ -208,3 +208,11 @@ def url_with_query(path: str, params: dict[str, Any]) -> str:
         {key: value for key, value in params.items() if value not in (None, "", False)}
     )
     return f"{path}?{query}" if query else path
+
+
+def attachment(
+    content: str | bytes, *, filename: str, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    """A download (an export, a calendar): the browser saves it as `filename` (ASCII)."""
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(content, media_type=media_type, headers=disposition | (headers or {}))

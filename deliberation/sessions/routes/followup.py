@@ -15,7 +15,17 @@ from deliberation.sessions import followup, sessions, xlsx
 from forum.errors import InvalidInput
 from forum.i18n import current_locale
 from forum.policy import Actor
-from forum.web import Id, MemberDep, SessionDep, form_values, public_url, publish, redirect, render
+from forum.web import (
+    Id,
+    MemberDep,
+    SessionDep,
+    attachment,
+    form_values,
+    public_url,
+    publish,
+    redirect,
+    render,
+)
 
 router = APIRouter()
 
@@ -40,11 +50,8 @@ def export_xlsx(
     request: Request, session: SessionDep, actor: MemberDep, session_id: Id
 ) -> Response:
     data = xlsx.export_session_xlsx(session, actor, session_id=session_id)
-    return Response(
-        data,
-        media_type=xlsx.MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="wethi-session-{session_id}.xlsx"'},
-    )
+    filename = f"wethi-session-{session_id}.xlsx"
+    return attachment(data, filename=filename, media_type=xlsx.MEDIA_TYPE)
 
 
 def _promote_page(

@@ -25,6 +25,7 @@ from forum.web import (
     Id,
     MemberDep,
     SessionDep,
+    attachment,
     client_ip,
     form_values,
     is_htmx,
@@ -386,10 +387,5 @@ def export_ideas(
     request: Request, session: SessionDep, actor: MemberDep, session_id: Id
 ) -> Response:
     text = ideas.export_ideas_csv(session, actor, session_id=session_id)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="wethi-session-{session_id}-ideas.csv"'
-        },
-    )
+    filename = f"wethi-session-{session_id}-ideas.csv"
+    return attachment(text, filename=filename, media_type="text/csv; charset=utf-8")
