@@ -1,8 +1,8 @@
 """Who may do what: the one registry of permission rules.
 
 Each package declares small predicates under dotted action names in its `rules.py`
-(`forum.meeting.create`, a `RuleSet`), and its manifest registers them (`register_rules`). Services call `require` first; templates call `can` only to show
-or hide a control. An action that is used but not registered is a bug: `can` raises.
+(`forum.meeting.create`, a `RuleSet`), and its manifest registers them (`register_rules`).
+Services call `require` first; templates call `can` only to show or hide a control. An action that is used but not registered is a bug: `can` raises.
 """
 
 from __future__ import annotations

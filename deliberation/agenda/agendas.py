@@ -3,8 +3,8 @@ is needed, its items added, edited, removed and ordered by the chair or secretar
 
 Every change to the items claims the agenda's `version` (optimistic locking): of two
 secretaries working from the same page, the second is told to reload and nothing changes.
-Publishing and versions are in deliberation.publishing; suggestions in
-deliberation.suggestions; files in deliberation.documents.
+Publishing and versions are in deliberation.agenda.publishing; suggestions in
+deliberation.agenda.suggestions; files in deliberation.documents.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from forum.web import MemberDep, SessionDep, publish
 
 # -- the agenda (ระเบียบวาระการประชุม) -------------------------------------------------------
 # Every change answers what it changed and is published live to the agenda's pages, as the
-# HTML routes do (deliberation/routes/agenda.py).
+# HTML routes do (deliberation/agenda/routes/agenda.py).
 
 router = APIRouter(prefix="/api/v1", tags=["agenda"])
 
@@ -324,7 +324,7 @@ def answer_suggestion(
 
 # -- during the meeting: the item under consideration and each item's outcome -------------------
 # The same services as the meeting page's panel and the proceedings page
-# (deliberation/routes/conduct.py); every change reaches the open meeting pages live.
+# (deliberation/agenda/routes/conduct.py); every change reaches the open meeting pages live.
 
 
 class ItemOutcomePublic(SQLModel):

@@ -66,7 +66,7 @@ class ItemLine:
     first: bool  # of the whole agenda: no "up"
     last: bool  # no "down"
     minutes_of_meeting_id: int | None
-    # the meeting's outcome, once recorded (deliberation.conduct)
+    # the meeting's outcome, once recorded (deliberation.agenda.conduct)
     outcome: str = ItemOutcome.pending.value
     outcome_text: str = ""  # "" while pending
     discussion_summary: str = ""

@@ -22,7 +22,7 @@ from forum.web import MemberDep, SessionDep, publish
 router = APIRouter(prefix="/api/v1", tags=["agenda"])
 
 # -- discussion on agenda items ----------------------------------------------------------------
-# The same services as the item page (deliberation/routes/threads.py); every change is
+# The same services as the item page (deliberation/discussion/routes.py); every change is
 # published live to the item's readers.
 
 

@@ -57,7 +57,7 @@ class PostRow(NamedTuple):
 @dataclass(frozen=True)
 class ThreadContents:
     """An item's thread as every reader sees it: kept per revision of the agenda
-    (deliberation.overview.kept), so a page read formats it once per change."""
+    (deliberation.agenda.overview.kept), so a page read formats it once per change."""
 
     posts: list[tuple[PostRow, list[PostRow]]]  # each top-level post with its replies
     authors: list[tuple[int, int | None, bool]]  # (post id, author id, hidden), oldest first

@@ -2,7 +2,7 @@
 question, information), reply one level deep, edit their own posts (each edit keeps the
 text it replaces as a revision) and mention members with @[name]; the chair or secretary
 hides a post with a reason (the text stays in the audit log). Reading and unread markers
-are in deliberation.thread_view.
+are in deliberation.discussion.thread_view.
 
 Every use case: authorise, check the state, change, audit, index for search, commit; the
 says what happened (ThreadChanged) before the commit; its caller publishes it (forum.events).

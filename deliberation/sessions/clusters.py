@@ -1,6 +1,6 @@
 """Themes (clusters) of a live session's ideas: the facilitator makes, renames, orders and
 deletes them and puts ideas into them (drag and drop on the console, or a "move to theme"
-form); Wethi suggests groupings from the ideas' Thai words (deliberation.idea_terms: TF-IDF
+form); Wethi suggests groupings from the ideas' Thai words (deliberation.sessions.idea_terms: TF-IDF
 vectors, cosine similarity, star grouping), each named by its most telling words. A
 suggestion is computed on request and never stored: the facilitator accepts it (a theme
 with the suggested name, editable, and its ideas) or ignores it.

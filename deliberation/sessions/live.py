@@ -94,7 +94,7 @@ def session_changed(
     return publish(hub, live_session, frame if counted else frame(None))
 
 
-# -- what the services said happened (forum.events, registered by the manifest) ------------------
+# -- what the services said happened (forum.events; registered by the manifest) -------------
 
 
 def idea_added(hub: live.Hub, session: Session, _actor: Actor, event: IdeaAdded) -> None:

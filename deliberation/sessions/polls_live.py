@@ -1,4 +1,4 @@
-"""Polls and the timer on a session's channel (deliberation/sessions_live.py): each frame is
+"""Polls and the timer on a session's channel (deliberation/sessions/live.py): each frame is
 rendered once from templates/deliberation/_session_polls.html and holds nothing of any one
 reader (no CSRF token, no "you chose this").
 

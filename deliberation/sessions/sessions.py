@@ -482,7 +482,7 @@ def person_names(session: Session, person_ids: set[int]) -> dict[int, str]:
     return {person_id: name for person_id, name in rows if person_id is not None}
 
 
-# -- the meeting page's panel (forum.meetings.PAGE_PANELS, from the manifest) ------------------------------------
+# -- the meeting page's panel (forum.meetings.PAGE_PANELS, from the manifest) -------------
 
 PANEL_TEMPLATE = "deliberation/_sessions.html"
 

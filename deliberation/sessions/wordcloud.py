@@ -1,4 +1,4 @@
-"""The word cloud of a live session: how often each telling word (deliberation.idea_terms:
+"""The word cloud of a live session: how often each telling word (deliberation.sessions.idea_terms:
 Thai words, stop words removed) comes in the session's shown ideas; the ~40 most frequent,
 each with a weight class 1..5 for its size (CSS classes wordcloud-w1 … wordcloud-w5)."""
 

@@ -1,5 +1,5 @@
-"""HTML routes of a live session's themes (deliberation.clusters) and word cloud
-(deliberation.wordcloud), for its facilitator: the console's themes panel (#clusters) makes,
+"""HTML routes of a live session's themes (deliberation.sessions.clusters) and word cloud
+(deliberation.sessions.wordcloud), for its facilitator: the console's themes panel (#clusters) makes,
 renames, orders and deletes themes, moves ideas (drag and drop, or the "move to theme" form)
 and shows suggested themes on request; the projector's word cloud refreshes itself.
 

@@ -1,7 +1,7 @@
 """HTML routes of a live session's quick polls and countdown timer (issue 4, parts 5 and 6):
 participants answer at /s/<code>/polls/<id>/answer; the facilitator writes, opens and closes
 polls and runs the timer from the console. Each change goes out on the session's channel
-after its commit (deliberation/polls_live.py). The three session pages get this panel's
+after its commit (deliberation/sessions/polls_live.py). The three session pages get this panel's
 context from the session's presenter (deliberation/sessions/pages.py).
 """
 

@@ -1,6 +1,6 @@
 """Agenda.revision is moved by the database itself on every change to what the agenda
 pages show, whoever writes it (deliberation.models.AGENDA_REVISION_DDL): the pages keep
-what they render under it (deliberation.overview.agenda_contents, forum.fragments)."""
+what they render under it (deliberation.agenda.overview.agenda_contents, forum.fragments)."""
 
 from __future__ import annotations
 
