@@ -15,6 +15,7 @@ their next load.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,8 @@ from forum.policy import Actor
 from forum.registry import Registry
 
 _PENDING = "wethi.events"  # the key in Session.info
+
+log = logging.getLogger(__name__)
 
 
 class Event:
@@ -62,14 +65,21 @@ def discard(session: Session) -> None:
 
 def publish(hub: Any, session: Session, actor: Actor) -> None:
     """After the commit: each recorded event (the same one twice, once) to its publisher,
-    in the order they happened. Raises LookupError for an event no manifest publishes."""
-    events = session.info.pop(_PENDING, [])
-    seen: list[Event] = []
+    in the order they happened. A publisher that fails is logged and the others still run:
+    the change is saved, and pages catch up on their next load. Raises LookupError for an
+    event no manifest publishes (a programming error, found before anything is sent)."""
+    events: list[Event] = []
+    for event in session.info.pop(_PENDING, []):
+        if event not in events:
+            events.append(event)
+    publishers = []
     for event in events:
-        if event in seen:
-            continue
-        seen.append(event)
         publisher = PUBLISHERS.get(_kind(type(event)))
         if publisher is None:
             raise LookupError(f"no publisher for {_kind(type(event))}: register one with on()")
-        publisher(hub, session, actor, event)
+        publishers.append(publisher)
+    for event, publisher in zip(events, publishers, strict=True):
+        try:
+            publisher(hub, session, actor, event)
+        except Exception:  # live updates are a convenience: never fail the saved change
+            log.exception("could not publish %r", event)

@@ -304,6 +304,15 @@ def page_bench_options(description: str) -> tuple[float, float, int, int, bool]:
     return warmup, seconds, rounds, args.connections or 16, args.quick
 
 
+def install_packages() -> None:
+    """Make the app once, as `wethi serve` does: the packages' manifests fill forum's
+    registries (rules, hooks) and every table joins the metadata, so the benchmark's data
+    can be made through the services."""
+    from forum.app import create_app
+
+    create_app()
+
+
 def fresh_data_dir(prefix: str) -> tuple[Path, dict[str, str]]:
     """A temporary data directory on the embedded SQLite default, set for this process
     (which prepares the data) and returned as the environment of the servers it starts."""

@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    install_packages,
     ROOT,
     bench_people,
     free_port,
@@ -59,6 +60,7 @@ TEXT = (
 
 def prepare_database() -> dict[str, object]:
     """Migrate, load reference data and the benchmark's agendas through the services."""
+    install_packages()
     from sqlmodel import Session, select
 
     import forum.app  # noqa: F401 (the composition root: every package's rules and hooks)

@@ -57,6 +57,7 @@ import contextlib
 import httpx  # noqa: E402
 import psutil  # noqa: E402
 from _common import (  # noqa: E402
+    install_packages,
     BENCH_DIR,
     ROOT,
     free_port,
@@ -80,6 +81,7 @@ TLS = ssl.create_default_context()  # made once: httpx would make one per client
 
 def prepare_database() -> str:
     """Migrate, load reference data, and open one live session; returns its code."""
+    install_packages()
     from datetime import timedelta
 
     from _common import bench_people

@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    install_packages,
     BENCH_DIR,
     ROOT,
     bench_people,
@@ -50,6 +51,7 @@ WORKERS = 1
 
 def prepare_database() -> dict[str, object]:
     """Migrate, load reference data and the benchmark's bodies; returns what the load needs."""
+    install_packages()
     from sqlalchemy import insert
     from sqlmodel import Session, select
 

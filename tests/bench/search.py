@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from _common import log  # noqa: E402
+from _common import install_packages, log  # noqa: E402
 
 BODIES = 4
 MEMBER_OF = 2  # the searching member belongs to this many of the bodies
@@ -252,6 +252,7 @@ def main() -> int:
         from forum.models import Role
         from forum.policy import Actor
 
+        install_packages()  # the rules the search checks, as `wethi serve` registers them
         engine = db.make_engine(f"sqlite:///{data_dir / 'search.sqlite3'}")
         log(f"Indexing {posts:,} Thai posts in {data_dir} …")
         body_ids, timings = build(engine, posts, random.Random(2562))
