@@ -57,11 +57,11 @@ import contextlib
 import httpx  # noqa: E402
 import psutil  # noqa: E402
 from _common import (  # noqa: E402
-    install_packages,
     BENCH_DIR,
     ROOT,
     free_port,
     fresh_data_dir,
+    install_packages,
     log,
     processes,
     wait_until_serving,

@@ -29,13 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
-    install_packages,
     BENCH_DIR,
     ROOT,
     bench_people,
     fetch,
     free_port,
     fresh_data_dir,
+    install_packages,
     log,
     page_bench_options,
     processes,
