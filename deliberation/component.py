@@ -82,7 +82,7 @@ def install(app: FastAPI) -> None:
         label="Agenda suggestion",
         link="/meetings/{meeting_id}/agenda#suggestion-{ref_id}",
     )
-    search.register_kind(  # the link knows no item: routes/threads.py redirects to it
+    search.register_kind(  # the link knows no item: discussion/routes.py redirects
         "post", label="Discussion post", link="/meetings/{meeting_id}/agenda/posts/{ref_id}"
     )
 

@@ -201,8 +201,8 @@ def attach_document(
         session.add(document)
         session.flush()
         audit.record(session, actor, "deliberation.agenda.attach_document", document)
-        events.record(session, AgendaChanged(meeting_id))
         session.commit()
+        events.record(session, AgendaChanged(agenda.meeting_id))
     except BaseException:
         path.unlink(missing_ok=True)  # nothing acknowledged, nothing kept
         raise
@@ -266,7 +266,7 @@ def remove_document(
         target_id=document_id,
         before=before,
     )
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     (_folder(data_dir) / document.stored_name).unlink(missing_ok=True)
     return document

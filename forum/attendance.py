@@ -310,8 +310,8 @@ def check_in(session: Session, actor: Actor, *, code: str) -> tuple[Meeting, Att
         raise Conflict("You are already checked in to this meeting.") from None
     _log(session, actor, attendance, AttendanceEventKind.check_in, "code")
     audit.record(session, actor, "forum.meeting.check_in", attendance)
-    events.record(session, AttendanceChanged(meeting.id, attendance.id))  # type: ignore[arg-type]
     session.commit()
+    events.record(session, AttendanceChanged(meeting.id, attendance.id))  # type: ignore[arg-type]
     return meeting, attendance
 
 
@@ -368,8 +368,8 @@ def mark_attendance(
     }[values.status]
     _log(session, actor, attendance, kind, attendance.absence_reason)
     audit.record(session, actor, "forum.meeting.mark_attendance", attendance, before=before)
-    events.record(session, AttendanceChanged(attendance.meeting_id, attendance.id))  # type: ignore[arg-type]
     session.commit()
+    events.record(session, AttendanceChanged(attendance.meeting_id, attendance.id))  # type: ignore[arg-type]
     return attendance
 
 
@@ -468,8 +468,8 @@ def add_guest(session: Session, actor: Actor, *, meeting_id: int, **data: object
     session.flush()
     _log(session, actor, attendance, AttendanceEventKind.guest_added)
     audit.record(session, actor, "forum.meeting.add_guest", attendance)
-    events.record(session, AttendanceChanged(attendance.meeting_id, attendance.id))  # type: ignore[arg-type]
     session.commit()
+    events.record(session, AttendanceChanged(attendance.meeting_id, attendance.id))  # type: ignore[arg-type]
     return attendance
 
 

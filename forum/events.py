@@ -1,8 +1,9 @@
 """What a service says happened, and the one place that turns it into live frames.
 
 A service that changes something a live page shows records a small past-tense event on
-its database session just before its commit (`record`: `AgendaChanged`, `IdeasChanged`,
-`AttendanceChanged` …). After the service returns, its caller — an HTML route, a JSON
+its database session once its commit has succeeded (`record`: `AgendaChanged`,
+`IdeasChanged`, `AttendanceChanged` …): a change rolled back never leaves one behind. A
+press that changes nothing (pausing a paused session) records nothing, and sends no frame. After the service returns, its caller — an HTML route, a JSON
 route, a WebSocket message — calls `publish`, which hands each event to the publisher
 its package's manifest registered for that kind (`on`): the package's live module renders
 the frame once for everyone and sends it. So the JSON API moves the open pages exactly as
@@ -49,7 +50,8 @@ def on(event_type: type[Event], publisher: Publisher) -> None:
 
 
 def record(session: Session, *events: Event) -> None:
-    """Say what happened, before the commit that saves it."""
+    """Say what happened, after the commit that saved it (or from a hook that runs inside
+    the caller's transaction, such as a meeting's stage hooks)."""
     session.info.setdefault(_PENDING, []).extend(events)
 
 

@@ -5,7 +5,7 @@ search kinds, a meeting's stage and delete hooks, the meeting page's panels, PDP
 and erasure, demo content) is a `Registry`. Only a package's manifest (`component.py`,
 called by `forum.app.create_app`) fills them, so `forum/app.py` and one manifest show all
 that a package adds; nothing registers when a module is imported (tests/unit/
-test_architecture.py checks it).
+test_manifests.py checks it).
 
 The tests build an app per test, and every app installs the same manifests: the same
 registration again is accepted, a different one under a taken name is refused.

@@ -318,8 +318,8 @@ def add_item(
     session.flush()
     audit.record(session, actor, "deliberation.agenda.add_item", item)
     indexing.index_item(session, item, meeting)
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     return item
 
 
@@ -343,8 +343,8 @@ def update_item(
     item.time_box_minutes, item.updated_at = values.time_box_minutes, utcnow()
     audit.record(session, actor, "deliberation.agenda.edit_item", item, before=before)
     indexing.index_item(session, item, meeting)
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     return item
 
 
@@ -398,8 +398,8 @@ def remove_item(
         target_id=item_id,
         before=before,
     )
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     if data_dir is not None:
         from deliberation.documents import remove_files  # (documents imports this module)
 
@@ -492,8 +492,8 @@ def move_item(
         before=before,
         after={"part_id": item.part_id, "position": item.position},
     )
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     return item
 
 

@@ -76,8 +76,8 @@ def change_current_item(
     if target == agenda.current_item_id:
         return agenda  # already so: a second press changes nothing
     switch_item(session, actor, agenda, target)
-    events.record(session, ProceedingsChanged(meeting_id))
     session.commit()
+    events.record(session, ProceedingsChanged(agenda.meeting_id))
     return agenda
 
 
@@ -259,8 +259,8 @@ def record_outcome(
         raise StaleEdit(OUTCOME_CHANGED)
     session.refresh(item)
     audit.record(session, actor, "deliberation.outcome.record", item, before=before)
-    events.record(session, ProceedingsChanged(meeting_id))
     session.commit()
+    events.record(session, ProceedingsChanged(agenda.meeting_id))
     return item
 
 

@@ -158,8 +158,8 @@ def publish_agenda(
         )
     else:
         _record_version(session, actor, agenda)
-        events.record(session, AgendaChanged(meeting_id))
         session.commit()
+        events.record(session, AgendaChanged(agenda.meeting_id))
     return _latest(session, agenda)
 
 
@@ -177,8 +177,8 @@ def start_new_version(
     before = audit.snapshot(agenda)
     agenda.status = AgendaStatus.revising
     audit.record(session, actor, "deliberation.agenda.start_version", agenda, before=before)
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     return agenda
 
 

@@ -72,8 +72,8 @@ def suggest_item(
     session.flush()
     audit.record(session, actor, "deliberation.suggestion.create", suggestion)
     indexing.index_suggestion(session, suggestion, meeting)
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     return suggestion
 
 
@@ -127,8 +127,8 @@ def support_suggestion(
             session.rollback()
             raise Conflict("You do not support this suggestion.")
         audit.record(session, actor, "deliberation.suggestion.withdraw_support", suggestion)
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     return suggestion
 
 
@@ -215,8 +215,8 @@ def answer_suggestion(
     else:
         raise InvalidInput({"answer": "Please choose one of the options."})
     notices.suggestion_answered(session, actor, suggestion, meeting)
-    events.record(session, AgendaChanged(meeting_id))
     session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
     return suggestion
 
 

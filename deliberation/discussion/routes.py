@@ -13,7 +13,6 @@ from sqlmodel import Session
 from deliberation.agenda import overview
 from deliberation.discussion import live as discussion_live
 from deliberation.discussion import thread_view, threads
-from forum import live
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.fragments import hole
 from forum.policy import Actor
@@ -23,6 +22,7 @@ from forum.web import (
     SessionDep,
     form_int,
     form_values,
+    hub,
     is_htmx,
     publish,
     redirect,
@@ -58,7 +58,7 @@ def _thread(
     the edit forms of their own posts, the live channel's position. A refused form is
     rendered, not kept."""
     # Read before the page's data: a post sent in between still reaches the page live.
-    live_after = live.get_hub(request.app).position(discussion_live.item_channel(item_id))
+    live_after = hub(request).position(discussion_live.item_channel(item_id))
     view = thread_view.item_thread(session, actor, meeting_id=meeting_id, item_id=item_id)
     meeting = view.meeting
     context = {

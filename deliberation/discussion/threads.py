@@ -255,8 +255,8 @@ def create_post(
     audit.record(session, actor, "deliberation.post.create", post)
     indexing.index_post(session, post, item.title)
     _notify(session, actor, post, item.title, parent, added)
-    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
+    events.record(session, ThreadChanged(post.meeting_id, post.item_id))
     return post
 
 
@@ -309,8 +309,8 @@ def edit_post(
     item = session.get(AgendaItem, post.item_id)
     indexing.index_post(session, post, item.title if item else "")
     _notify(session, actor, post, item.title if item else "", None, added)
-    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
+    events.record(session, ThreadChanged(post.meeting_id, post.item_id))
     return post
 
 
@@ -336,8 +336,8 @@ def hide_post(
     session.add(post)
     audit.record(session, actor, "deliberation.post.hide", post, before=before)
     indexing.unindex_post(session, post.id)  # type: ignore[arg-type]
-    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
+    events.record(session, ThreadChanged(post.meeting_id, post.item_id))
     return post
 
 
@@ -355,8 +355,8 @@ def unhide_post(
     audit.record(session, actor, "deliberation.post.unhide", post, before=before)
     item = session.get(AgendaItem, post.item_id)
     indexing.index_post(session, post, item.title if item else "")
-    events.record(session, ThreadChanged(meeting_id, post.item_id))
     session.commit()
+    events.record(session, ThreadChanged(post.meeting_id, post.item_id))
     return post
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from forum import attendance, calendar, live, meetings, meetings_live
+from forum import attendance, calendar, meetings, meetings_live
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.web import (
     Id,
@@ -17,6 +17,7 @@ from forum.web import (
     attachment,
     form_int,
     form_values,
+    hub,
     is_htmx,
     publish,
     redirect,
@@ -123,7 +124,7 @@ def _meeting_context(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: int
 ) -> dict[str, Any]:
     # Read before the page's data: an update sent in between reaches the page live.
-    live_after = live.get_hub(request.app).position(meetings_live.channel(meeting_id))
+    live_after = hub(request).position(meetings_live.channel(meeting_id))
     overview = meetings.meeting_overview(session, actor, meeting_id=meeting_id)
     return {
         "live_after": live_after,

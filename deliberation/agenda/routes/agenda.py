@@ -17,7 +17,6 @@ from deliberation.agenda import agendas, overview, publishing, suggestions
 from deliberation.agenda import live as agenda_live
 from deliberation.agenda.models import AgendaItemKind, AgendaVariant
 from deliberation.discussion import thread_view
-from forum import live
 from forum.errors import FieldMessage, InvalidInput, StaleEdit
 from forum.fragments import hole
 from forum.policy import Actor
@@ -27,6 +26,7 @@ from forum.web import (
     SessionDep,
     form_int,
     form_values,
+    hub,
     is_htmx,
     publish,
     redirect,
@@ -76,7 +76,7 @@ def _agenda(
     of reader (forum.web.render_kept); the reader's own parts filled in: new-post counts,
     support buttons, the live channel's position. A refused form is rendered, not kept."""
     # Read before the page's data: a change sent in between still reaches the page live.
-    live_after = live.get_hub(request.app).position(agenda_live.channel(meeting_id))
+    live_after = hub(request).position(agenda_live.channel(meeting_id))
     view = overview.agenda_overview(session, actor, meeting_id=meeting_id)
     meeting, agenda, body = view.meeting, view.agenda, view.body
     counts = thread_view.thread_counts(

@@ -106,6 +106,7 @@ async def promote(
         if not error.fields:
             raise  # the idea or theme itself: no form to correct
         session.rollback()
+        publish(request, session, actor)  # a new agenda version it started is saved all the same
         return _promote_page(
             request, session, actor, session_id, source, values, error.fields, status=422
         )

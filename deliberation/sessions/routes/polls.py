@@ -17,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 
 from deliberation.sessions import pages, polls, polls_live, sessions, timer
 from deliberation.sessions.models import LiveSession
-from forum import live
 from forum.errors import Conflict, InvalidInput, RateLimited
 from forum.i18n import current_locale
 from forum.policy import Actor
@@ -28,6 +27,7 @@ from forum.web import (
     SessionDep,
     client_ip,
     form_values,
+    hub,
     is_htmx,
     public_url,
     publish,
@@ -40,9 +40,6 @@ router = APIRouter()
 Code = Annotated[str, Path(min_length=1, max_length=12)]
 TEMPLATE = polls_live.TEMPLATE
 
-
-def _hub(request: Request) -> live.Hub:
-    return live.get_hub(request.app)
 
 
 def _options(form: Any) -> list[str]:
@@ -89,7 +86,7 @@ def _answer(
         return _answer_refused(request, session, actor, view, participant, error)
     if changed:
         polls_live.answers_changed(
-            _hub(request), request.app.state.engine, view.live, poll_id, schedule
+            hub(request), request.app.state.engine, view.live, poll_id, schedule
         )
     if is_htmx(request):
         context = pages.participant_poll(session, view, participant)
@@ -112,7 +109,7 @@ def _answer_refused(
         context = pages.participant_poll(session, view, participant) | problems
         return render(request, TEMPLATE, context, block="session_poll", status_code=status)
     order = request.query_params.get("order", "new")
-    context = pages.participant_page(session, _hub(request), view, participant, order=order)
+    context = pages.participant_page(session, hub(request), view, participant, order=order)
     context = context | {"actor": actor} | problems
     return render(request, pages.PARTICIPANT_PAGE, context, status_code=status)
 
@@ -143,7 +140,7 @@ def _console(
     """The whole console, a change's problem shown in place (a plain POST that failed)."""
     context = pages.console_page(
         session,
-        _hub(request),
+        hub(request),
         actor,
         session_id=session_id,
         base_url=public_url(),

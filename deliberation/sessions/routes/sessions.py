@@ -15,7 +15,6 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from deliberation.sessions import ideas, pages, sessions
-from forum import live
 from forum.config import get_settings
 from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
 from forum.i18n import current_locale
@@ -28,6 +27,7 @@ from forum.web import (
     attachment,
     client_ip,
     form_values,
+    hub,
     is_htmx,
     public_url,
     publish,
@@ -44,9 +44,6 @@ TOKEN_DAYS = 30
 # on PostgreSQL, the frame reads its counts under the channel's lock: forum.live.Render).
 _COUNTING = threading.Lock()
 
-
-def _hub(request: Request) -> live.Hub:
-    return live.get_hub(request.app)
 
 
 def _token(request: Request) -> str | None:
@@ -91,7 +88,7 @@ def _participant_page(
         context = pages.participant_form(view, participant)
     else:
         order = request.query_params.get("order", "new")
-        context = pages.participant_page(session, _hub(request), view, participant, order=order)
+        context = pages.participant_page(session, hub(request), view, participant, order=order)
     context = context | {"actor": actor} | extra
     return render(request, pages.PARTICIPANT_PAGE, context, block=block, status_code=status)
 
@@ -271,7 +268,7 @@ def _console(
 ) -> Response:
     context = pages.console_page(
         session,
-        _hub(request),
+        hub(request),
         actor,
         session_id=session_id,
         base_url=public_url(),
@@ -369,7 +366,7 @@ def _moderate(
 @router.get("/sessions/{session_id}/projector")
 def projector(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
     context = pages.projector_page(
-        session, _hub(request), actor, session_id=session_id, base_url=public_url()
+        session, hub(request), actor, session_id=session_id, base_url=public_url()
     )
     return render(request, pages.PROJECTOR_PAGE, context)
 
