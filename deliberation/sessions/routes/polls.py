@@ -8,28 +8,26 @@ context from the session's presenter (deliberation/sessions/pages.py).
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from deliberation.sessions import pages, polls, polls_live, sessions, timer
 from deliberation.sessions.models import LiveSession
+from deliberation.sessions.routes import Code, console_response, participant_of
 from forum.errors import Conflict, InvalidInput, RateLimited
-from forum.i18n import current_locale
 from forum.policy import Actor
 from forum.web import (
     ActorDep,
     Id,
     MemberDep,
     SessionDep,
-    client_ip,
     form_values,
     hub,
     is_htmx,
-    public_url,
     publish,
     redirect,
     render,
@@ -37,9 +35,7 @@ from forum.web import (
 
 router = APIRouter()
 
-Code = Annotated[str, Path(min_length=1, max_length=12)]
 TEMPLATE = polls_live.TEMPLATE
-
 
 
 def _options(form: Any) -> list[str]:
@@ -72,12 +68,7 @@ def _answer(
     options: list[str],
     schedule: polls_live.Schedule,
 ) -> Response:
-    view, participant = sessions.participant_in(
-        session,
-        code=code,
-        token=request.cookies.get(sessions.TOKEN_COOKIE),
-        client_ip=client_ip(request),
-    )
+    view, participant = participant_of(request, session, code)
     try:
         if participant is None:
             raise InvalidInput(message="Please join the session first to answer the poll.")
@@ -128,25 +119,10 @@ def _console_polls(
     """The console's list of polls (htmx), or the whole console (a plain request that
     failed: its errors shown in place)."""
     if not is_htmx(request):
-        return _console(request, session, actor, session_id, status=status, **extra)
+        return console_response(request, session, actor, session_id, status=status, **extra)
     view = sessions.get_session(session, actor, session_id=session_id)
     context = {"view": view} | pages.console_polls(session, view) | extra
     return render(request, TEMPLATE, context, block="session_polls", status_code=status)
-
-
-def _console(
-    request: Request, session: Session, actor: Actor, session_id: int, status: int, **extra: Any
-) -> Response:
-    """The whole console, a change's problem shown in place (a plain POST that failed)."""
-    context = pages.console_page(
-        session,
-        hub(request),
-        actor,
-        session_id=session_id,
-        base_url=public_url(),
-        locale=current_locale.get(),
-    )
-    return render(request, pages.CONSOLE_PAGE, context | extra, block="console", status_code=status)
 
 
 def _done(request: Request, session: Session, actor: Actor, session_id: int) -> Response:
@@ -246,7 +222,7 @@ async def start_timer(
             version=values.get("version"),
         )
     except InvalidInput as error:
-        return _console(
+        return console_response(
             request, session, actor, session_id, status=422,
             timer_errors=error.fields, timer_values=values,
         )  # fmt: skip

@@ -7,17 +7,17 @@ code and the top ideas. Every change is published on the session's channel after
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from deliberation.sessions import ideas, pages, sessions
+from deliberation.sessions.routes import Code, console_response, participant_of
 from forum.config import get_settings
 from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
-from forum.i18n import current_locale
 from forum.policy import Actor
 from forum.web import (
     ActorDep,
@@ -37,17 +37,11 @@ from forum.web import (
 
 router = APIRouter()
 
-Code = Annotated[str, Path(min_length=1, max_length=12)]
 
 TOKEN_DAYS = 30
 # Votes of this process and the frames saying their counts, in one order (across workers
 # on PostgreSQL, the frame reads its counts under the channel's lock: forum.live.Render).
 _COUNTING = threading.Lock()
-
-
-
-def _token(request: Request) -> str | None:
-    return request.cookies.get(sessions.TOKEN_COOKIE)
 
 
 # -- joining -----------------------------------------------------------------------------------
@@ -80,7 +74,7 @@ def _participant_page(
     **extra: Any,
 ) -> Response:
     try:  # a joined device comes back without the guessing check (its hall shares one address)
-        view, participant = _participant(request, session, code)
+        view, participant = participant_of(request, session, code)
     except InvalidInput as error:
         context = {"values": {"code": code}, "errors": error.fields}
         return render(request, pages.JOIN_PAGE, context, status_code=404)
@@ -115,7 +109,7 @@ def _join(request: Request, session: Session, actor: Actor, code: str, values: d
             nickname=str(values.get("nickname", "")),
             consent=bool(values.get("consent")),
             show_account_name=bool(values.get("show_account_name")),
-            token=_token(request),
+            token=request.cookies.get(sessions.TOKEN_COOKIE),
             client_ip=client_ip(request),
         )
     except InvalidInput as error:
@@ -135,12 +129,6 @@ def _join(request: Request, session: Session, actor: Actor, code: str, values: d
     return response
 
 
-def _participant(request: Request, session: Session, code: str) -> Any:
-    return sessions.participant_in(
-        session, code=code, token=_token(request), client_ip=client_ip(request)
-    )
-
-
 @router.post("/s/{code}/ideas")
 async def submit_idea(
     request: Request, session: SessionDep, actor: ActorDep, code: Code
@@ -156,7 +144,7 @@ async def submit_idea(
 def _submit_idea(
     request: Request, session: Session, actor: Actor, code: str, values: dict
 ) -> Response:
-    view, participant = _participant(request, session, code)
+    view, participant = participant_of(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")  # not joined (or the cookie is gone): join first
     try:
@@ -204,7 +192,7 @@ async def vote(
 def _vote(
     request: Request, session: Session, actor: Actor, code: str, idea_id: int, values: dict
 ) -> Response:
-    view, participant = _participant(request, session, code)
+    view, participant = participant_of(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")
     withdraw = bool(values.get("withdraw"))
@@ -258,28 +246,9 @@ def _first(error: InvalidInput) -> str:
     return next(iter(error.fields.values())).msgid if error.fields else error.message
 
 
-def _console(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    session_id: int,
-    status: int = 200,
-    **extra: Any,
-) -> Response:
-    context = pages.console_page(
-        session,
-        hub(request),
-        actor,
-        session_id=session_id,
-        base_url=public_url(),
-        locale=current_locale.get(),
-    )
-    return render(request, pages.CONSOLE_PAGE, context | extra, block="console", status_code=status)
-
-
 @router.get("/sessions/{session_id}/console")
 def console(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
-    return _console(request, session, actor, session_id)
+    return console_response(request, session, actor, session_id)
 
 
 @router.post("/sessions/{session_id}/status")
@@ -313,7 +282,7 @@ async def change_settings(
             version=values.get("version"),
         )
     except InvalidInput as error:
-        return _console(
+        return console_response(
             request, session, actor, session_id, status=422, errors=error.fields, settings=values
         )
     return redirect(request, f"/sessions/{session_id}/console", flash="The settings are saved.")
@@ -333,7 +302,7 @@ async def moderate(
     try:
         _moderate(session, actor, view, idea_id, action, values)
     except InvalidInput as error:
-        return _console(
+        return console_response(
             request,
             session,
             actor,
@@ -344,7 +313,7 @@ async def moderate(
         )
     publish(request, session, actor)
     if is_htmx(request):
-        return _console(request, session, actor, session_id)
+        return console_response(request, session, actor, session_id)
     return redirect(request, f"/sessions/{session_id}/console")
 
 
