@@ -9,8 +9,7 @@ from fastapi.responses import Response
 
 from forum import accounts, invitations, organisations, privacy
 from forum.errors import FieldMessage, InvalidInput
-from forum.routes.home import safe_next
-from forum.web import SESSION_COOKIE, SessionDep, form_values, redirect, render
+from forum.web import SESSION_COOKIE, SessionDep, form_values, redirect, render, safe_next
 
 router = APIRouter()
 

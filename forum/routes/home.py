@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 from forum import bodies, meetings
 from forum.config import get_settings
 from forum.i18n import LOCALES
-from forum.web import LANG_COOKIE, ActorDep, SessionDep, redirect, render
+from forum.web import LANG_COOKIE, ActorDep, SessionDep, redirect, render, safe_next
 
 router = APIRouter()
 
@@ -26,16 +25,6 @@ def start_page(request: Request, session: SessionDep, actor: ActorDep) -> Respon
         "roles": actor.roles,
     }
     return render(request, "forum/home_page.html", context)
-
-
-def safe_next(url: str | None, default: str = "/") -> str:
-    """Only same-site paths: never an open redirect."""
-    if not url:
-        return default
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return default
-    return url
 
 
 @router.post("/language")

@@ -34,6 +34,7 @@ from forum.web.render import (
     redirect,
     render,
     render_kept,
+    safe_next,
     url_with_query,
 )
 from forum.web.templates import (
@@ -82,6 +83,7 @@ __all__ = [
     "redirect",
     "render",
     "render_kept",
+    "safe_next",
     "signed_in_actor",
     "template_environment",
     "url_with_query",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -216,3 +216,13 @@ def attachment(
     """A download (an export, a calendar): the browser saves it as `filename` (ASCII)."""
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content, media_type=media_type, headers=disposition | (headers or {}))
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only same-site paths: never an open redirect."""
+    if not url:
+        return default
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    return url

@@ -145,3 +145,23 @@ def route_modules_found(names: set[str]) -> bool:
     return any(name.startswith("deliberation.") for name in names) and any(
         name.startswith("forum.") for name in names
     )
+
+
+def test_route_modules_do_not_import_each_other():
+    """What route modules share lives in a module that is no route module (a presenter, the
+    package's `routes/__init__.py`, forum.web)."""
+    route_names = {_module_name(path) for path in _route_modules()} - {
+        name for name in (_module_name(path) for path in _route_modules()) if name.endswith("__init__")
+    }
+    offenders = []
+    for path in _route_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                continue
+            offenders += [f"{_module_name(path)} -> {t}" for t in targets if t in route_names]
+    assert offenders == []
