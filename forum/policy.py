@@ -82,8 +82,11 @@ def registered_actions() -> frozenset[str]:
     return frozenset(_rules.names())
 
 
+_predicate_of = _rules.lookup  # templates call `can` for each control they may show
+
+
 def can(actor: Actor, action: str, target: Any = None) -> bool:
-    predicate = _rules.get(action)
+    predicate = _predicate_of(action)
     if predicate is None:
         raise UnknownAction(action)
     return bool(predicate(actor, target))

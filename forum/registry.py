@@ -38,6 +38,10 @@ class Registry(Generic[T]):
     def __init__(self, what: str) -> None:
         self.what = what
         self._entries: dict[str, _Entry[T]] = {}
+        self._values: dict[str, T] = {}
+        # The value under a name, or None: the dict's own `get`, for the hottest reads (each
+        # permission check a page makes).
+        self.lookup = self._values.get
         self._sorted: list[tuple[str, _Entry[T]]] | None = None  # read on busy pages
         _ALL.append(self)
 
@@ -48,14 +52,14 @@ class Registry(Generic[T]):
         if self._entries.get(name, entry) != entry:
             raise DuplicateRegistration(f"{self.what}: {name!r} is registered twice")
         self._entries[name] = entry
+        self._values[name] = value
         self._sorted = None
 
     def get(self, name: str) -> T | None:
-        entry = self._entries.get(name)
-        return entry.value if entry is not None else None
+        return self._values.get(name)
 
     def __getitem__(self, name: str) -> T:
-        return self._entries[name].value
+        return self._values[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
