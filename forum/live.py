@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from jinja2_fragments import render_block
@@ -52,6 +52,7 @@ MAX_BEHIND = 100  # messages waiting for one slow socket before it is dropped (i
 NUMBERING_LOCK = 0x7765_7468  # "weth"
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHANNEL_NAME = re.compile(r"([a-z][a-z0-9_]{0,30}):([A-Za-z0-9_-]{1,48})")
 
@@ -489,6 +490,13 @@ class Hub:
         frames = frames[:POLL_FRAMES]
         gap = after > latest or bool(frames and frames[0].seq > after + 1)
         return compose(channel, frames, seq=min(after, latest), gap=gap)
+
+    def position_and(self, channel: str, read: Callable[[], T]) -> tuple[int | None, T]:
+        """A page's live position on `channel`, then its data (`read()`), in that order: a
+        frame committed while the page renders is after the position, so the page's socket
+        replays it. The only way the pages read their position with their data."""
+        position = self.position(channel)
+        return position, read()
 
     def position(self, channel: str) -> int | None:
         """The channel's newest sequence number, for a page to subscribe after (read it

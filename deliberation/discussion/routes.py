@@ -57,9 +57,10 @@ def _thread(
     of reader (forum.web.render_kept); the reader's own parts filled in: unread markers,
     the edit forms of their own posts, the live channel's position. A refused form is
     rendered, not kept."""
-    # Read before the page's data: a post sent in between still reaches the page live.
-    live_after = hub(request).position(discussion_live.item_channel(item_id))
-    view = thread_view.item_thread(session, actor, meeting_id=meeting_id, item_id=item_id)
+    live_after, view = hub(request).position_and(
+        discussion_live.item_channel(item_id),
+        lambda: thread_view.item_thread(session, actor, meeting_id=meeting_id, item_id=item_id),
+    )
     meeting = view.meeting
     context = {
         "view": view,

@@ -4,8 +4,9 @@ polls). Each page asks the session's parts for what it shows: the ideas, the qui
 the timer, the themes and the word cloud, and what was taken forward. Routes call these
 and render; nothing here knows the web.
 
-A page also says from which frame of the session's channel it continues (`live_after`),
-read from the hub.
+A page also says from which frame of the session's channel it continues (`live_after`):
+read from the hub *before* the page's data (forum.live.Hub.position_and), so an idea
+committed while the page renders reaches it as a frame.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ CONSOLE_PAGE = "deliberation/session_console_page.html"
 PROJECTOR_PAGE = "deliberation/session_projector_page.html"
 
 
-def _position(hub: live.Hub, view: sessions.SessionView) -> int:
-    return hub.position(sessions_live.channel(view.live.code))
+def _channel(view: sessions.SessionView) -> str:
+    return sessions_live.channel(view.live.code)
 
 
 def new_key() -> str:
@@ -71,17 +72,17 @@ def participant_page(
     readable by whoever has its code; an open one once joined), the poll and the timer."""
     order = order if order in ideas.ORDERS else "new"
     readable = participant is not None or view.live.status == LiveSessionStatus.closed
-    return (
-        participant_form(view, participant)
-        | {
-            "order": order,
-            "ideas": ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
+
+    def read() -> dict[str, Any]:
+        rows = (
+            ideas.list_ideas(session, session_id=view.id, order=order, viewer=participant)
             if readable
-            else [],
-            "live_after": _position(hub, view),
-        }
-        | participant_poll(session, view, participant)
-    )
+            else []
+        )
+        return {"order": order, "ideas": rows} | participant_poll(session, view, participant)
+
+    live_after, data = hub.position_and(_channel(view), read)
+    return participant_form(view, participant) | data | {"live_after": live_after}
 
 
 def participant_poll(
@@ -121,19 +122,23 @@ def console_page(
     Forbidden, NotFound (deliberation.sessions.sessions.get_session)."""
     view = sessions.get_session(session, actor, session_id=session_id)
     every = (IdeaStatus.pending, IdeaStatus.shown, IdeaStatus.hidden)
-    rows = ideas.list_ideas(session, session_id=view.id, order="top", statuses=every)
-    return {
-        "view": view,
-        "pending": [row for row in rows if row.status == IdeaStatus.pending],
-        "shown": [row for row in rows if row.status == IdeaStatus.shown],
-        "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
-        "counts": sessions.counts(session, view.id),
-        "live_after": _position(hub, view),
-        "errors": {},
-        "themes_panel": clusters.ClustersPanel(session, view),  # read only if shown
-        "share": followup.share_links(view, base_url=base_url, locale=locale),
-        "promotions": followup.promotions_of(session, view.id),
-    } | console_polls(session, view)
+
+    def read() -> dict[str, Any]:
+        rows = ideas.list_ideas(session, session_id=view.id, order="top", statuses=every)
+        return {
+            "view": view,
+            "pending": [row for row in rows if row.status == IdeaStatus.pending],
+            "shown": [row for row in rows if row.status == IdeaStatus.shown],
+            "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
+            "counts": sessions.counts(session, view.id),
+            "errors": {},
+            "themes_panel": clusters.ClustersPanel(session, view),  # read only if shown
+            "share": followup.share_links(view, base_url=base_url, locale=locale),
+            "promotions": followup.promotions_of(session, view.id),
+        } | console_polls(session, view)
+
+    live_after, data = hub.position_and(_channel(view), read)
+    return data | {"live_after": live_after}
 
 
 def console_polls(session: Session, view: sessions.SessionView) -> dict[str, Any]:
@@ -160,16 +165,20 @@ def projector_page(
     """The big screen: how to join, the top ideas, the word cloud, the poll and the timer.
     Raises Forbidden, NotFound."""
     view = sessions.get_session(session, actor, session_id=session_id)
-    return _poll_and_timer(view, "projector") | {
-        "view": view,
-        "live_session": view.live,
-        "top": sessions_live.projector_ideas(session, view.live),
-        "join_url": sessions.join_url(base_url, view.live),
-        "live_after": _position(hub, view),
-        "projector_words": wordcloud.words_of(session, view.id),
-        "poll_current": polls.current_poll(session, view.id),
-        "poll_chosen": frozenset(),
-    }
+
+    def read() -> dict[str, Any]:
+        return _poll_and_timer(view, "projector") | {
+            "view": view,
+            "live_session": view.live,
+            "top": sessions_live.projector_ideas(session, view.live),
+            "join_url": sessions.join_url(base_url, view.live),
+            "projector_words": wordcloud.words_of(session, view.id),
+            "poll_current": polls.current_poll(session, view.id),
+            "poll_chosen": frozenset(),
+        }
+
+    live_after, data = hub.position_and(_channel(view), read)
+    return data | {"live_after": live_after}
 
 
 # -- shared by the three -----------------------------------------------------------------------

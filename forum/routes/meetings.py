@@ -123,9 +123,10 @@ async def create_meeting(
 def _meeting_context(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: int
 ) -> dict[str, Any]:
-    # Read before the page's data: an update sent in between reaches the page live.
-    live_after = hub(request).position(meetings_live.channel(meeting_id))
-    overview = meetings.meeting_overview(session, actor, meeting_id=meeting_id)
+    live_after, overview = hub(request).position_and(
+        meetings_live.channel(meeting_id),
+        lambda: meetings.meeting_overview(session, actor, meeting_id=meeting_id),
+    )
     return {
         "live_after": live_after,
         "meeting": overview.meeting,

@@ -75,9 +75,10 @@ def _agenda(
     """The agenda page (or its block, for htmx), kept per revision of the agenda and class
     of reader (forum.web.render_kept); the reader's own parts filled in: new-post counts,
     support buttons, the live channel's position. A refused form is rendered, not kept."""
-    # Read before the page's data: a change sent in between still reaches the page live.
-    live_after = hub(request).position(agenda_live.channel(meeting_id))
-    view = overview.agenda_overview(session, actor, meeting_id=meeting_id)
+    live_after, view = hub(request).position_and(
+        agenda_live.channel(meeting_id),
+        lambda: overview.agenda_overview(session, actor, meeting_id=meeting_id),
+    )
     meeting, agenda, body = view.meeting, view.agenda, view.body
     counts = thread_view.thread_counts(
         session,

@@ -511,3 +511,43 @@ async def test_a_session_on_one_agenda_item(session, make_client, facilitator, m
     wrong = factories.agenda_item(session, other, title="วาระอื่น")
     await facilitator.post(f"/meetings/{meeting.id}/sessions", {"prompt": "อีกคำถาม", "item_id": str(wrong.id)})
     assert count(session, LiveSession) == 1  # an item of another meeting opens nothing
+
+
+# -- a page and the ideas committed while it renders (issue 11, part 1) ------------------------
+
+
+@pytest.mark.parametrize("page", ["participant", "console", "projector"])
+async def test_an_idea_committed_while_a_page_renders_reaches_that_page(app, engine, session, facilitator, make_client, live_session, monkeypatch, page):
+    """The page's data is read, then (in the slowest order for it) another phone's idea is
+    committed and published before the page learns its live position: the page must still
+    get that idea, in its HTML or as a frame after its position."""
+    import re
+
+    from sqlmodel import Session
+
+    from deliberation.sessions import ideas
+    from forum import events, policy
+
+    guest = await joined(make_client, live_session)
+    writer_participant, _token = sessions.join_session(session, policy.ANONYMOUS, code=live_session.code, nickname="ลุงมา", consent=True)
+    real_list_ideas = ideas.list_ideas
+    sent: list[int] = []
+
+    def list_then_another_idea_arrives(*args, **kwargs):
+        rows = real_list_ideas(*args, **kwargs)
+        if not sent:
+            with Session(engine, expire_on_commit=False) as other:
+                idea, _created = ideas.submit_idea(other, other.get(LiveParticipant, writer_participant.id), text="โซลาร์เซลล์บนหลังคาวัด", key="k" * 16)
+                events.publish(live.get_hub(app), other, policy.ANONYMOUS)
+                sent.append(idea.id)
+        return rows
+
+    monkeypatch.setattr(ideas, "list_ideas", list_then_another_idea_arrives)
+    monkeypatch.setattr(sessions_live.ideas, "list_ideas", list_then_another_idea_arrives)
+    client = guest if page == "participant" else facilitator
+    url = {"participant": f"/s/{live_session.code}", "console": f"/sessions/{live_session.id}/console", "projector": f"/sessions/{live_session.id}/projector"}[page]
+    response = await client.get(url)
+    assert response.status_code == 200 and sent
+    after = int(re.search(r'id="live-seq-session-\d+" data-seq="(\d*)"', response.text).group(1) or 0)
+    replayed = "".join(frame.html for frame in live.get_hub(app).store.after(sessions_live.channel(live_session.code), after))
+    assert "โซลาร์เซลล์บนหลังคาวัด" in response.text or "โซลาร์เซลล์บนหลังคาวัด" in replayed
