@@ -49,6 +49,7 @@ def install(app: FastAPI) -> None:
     hub.register_channel("agenda", agenda_live.may_watch_agenda)
     hub.register_channel("item", discussion_live.may_watch_item)
     hub.register_channel("session", sessions_live.may_watch, public=True)  # whoever has the code
+    hub.register_channel("console", sessions_live.may_watch_console)  # the facilitators
 
     # What the services say happened, turned into the frames those pages follow.
     events.on(AgendaChanged, agenda_live.agenda_changed)

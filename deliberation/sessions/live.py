@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from deliberation.sessions import ideas
+from deliberation.sessions import ideas, sessions
 from deliberation.sessions.events import IdeaAdded, IdeasChanged, SessionStateChanged, VotesChanged
 from deliberation.sessions.models import IdeaStatus, LiveSession
 from forum import live
@@ -34,12 +34,25 @@ def channel(code: str) -> str:
     return f"session:{code}"
 
 
+def console_channel(session_id: int) -> str:
+    """The facilitators' own channel: what only the console shows (an idea waiting for
+    approval) goes out here, never to the phones."""
+    return f"console:{session_id}"
+
+
 def may_watch(session: Session, _actor: Actor, key: str) -> None:
     """Anyone with the code. Raises NotFound."""
     if not (key.isdigit() and len(key) == 6):
         raise NotFound()
     if session.exec(select(LiveSession.id).where(LiveSession.code == key)).first() is None:
         raise NotFound()
+
+
+def may_watch_console(session: Session, actor: Actor, key: str) -> None:
+    """The session's facilitators. Raises NotLoggedIn, Forbidden, NotFound."""
+    if not key.isdigit() or len(key) > 9:
+        raise NotFound()
+    sessions.get_session(session, actor, session_id=int(key))
 
 
 def projector_ideas(session: Session, live_session: LiveSession) -> list[ideas.IdeaRow]:
@@ -98,8 +111,13 @@ def session_changed(
 
 
 def idea_added(hub: live.Hub, session: Session, _actor: Actor, event: IdeaAdded) -> None:
-    if (found := session.get(LiveSession, event.session_id)) is not None:
-        session_changed(hub, session, found, shown=[event.idea_id] if event.shown else [])
+    """A shown idea goes to every page; one waiting for approval to the console only (a
+    frame to every phone would say nothing but when someone wrote)."""
+    if not event.shown:
+        html = live.render_shared(hub, FRAMES, "console_frame", idea_id=event.idea_id)
+        live.publish_safely(hub, console_channel(event.session_id), html)
+    elif (found := session.get(LiveSession, event.session_id)) is not None:
+        session_changed(hub, session, found, shown=[event.idea_id])
 
 
 def ideas_changed(hub: live.Hub, session: Session, _actor: Actor, event: IdeasChanged) -> None:

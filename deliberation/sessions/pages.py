@@ -137,8 +137,9 @@ def console_page(
             "promotions": followup.promotions_of(session, view.id),
         } | console_polls(session, view)
 
+    console_after = hub.position(sessions_live.console_channel(view.id))  # before the data too
     live_after, data = hub.position_and(_channel(view), read)
-    return data | {"live_after": live_after}
+    return data | {"live_after": live_after, "console_after": console_after}
 
 
 def console_polls(session: Session, view: sessions.SessionView) -> dict[str, Any]:

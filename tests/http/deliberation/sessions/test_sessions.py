@@ -551,3 +551,28 @@ async def test_an_idea_committed_while_a_page_renders_reaches_that_page(app, eng
     after = int(re.search(r'id="live-seq-session-\d+" data-seq="(\d*)"', response.text).group(1) or 0)
     replayed = "".join(frame.html for frame in live.get_hub(app).store.after(sessions_live.channel(live_session.code), after))
     assert "โซลาร์เซลล์บนหลังคาวัด" in response.text or "โซลาร์เซลล์บนหลังคาวัด" in replayed
+
+
+async def test_an_idea_waiting_for_approval_reaches_the_console_only(app, session, make_client, facilitator, live_session):
+    """Issue 11, part 5: no frame to every phone (a write, and a signal of who wrote when);
+    one on the facilitators' channel, which the console follows and nobody else may."""
+    from forum.errors import Forbidden, NotLoggedIn
+    from forum.policy import ANONYMOUS
+
+    hub = live.get_hub(app)
+    live_session.premoderation = True
+    session.add(live_session)
+    session.commit()
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "รออนุมัติก่อน", "key": "abcdefgh0031"}, htmx=True)
+    idea = session.exec(select(LiveIdea)).one()
+    assert hub.store.after(sessions_live.channel(live_session.code), 0) == []
+    [frame] = hub.store.after(sessions_live.console_channel(live_session.id), 0)
+    assert f'data-idea="{idea.id}"' in frame.html and "รออนุมัติก่อน" not in frame.html
+    console = await facilitator.get(f"/sessions/{live_session.id}/console")
+    assert f'data-live-channel="console:{live_session.id}"' in console.text
+    for outsider in (ANONYMOUS, factories.actor(session, factories.member(session, factories.body(session)))):
+        with pytest.raises((NotLoggedIn, Forbidden)):
+            live.authorize(session, outsider, sessions_live.console_channel(live_session.id))
+    polled = await guest.get(f"/live/poll?channel=console:{live_session.id}&after=0")
+    assert polled.status_code in (303, 401, 403, 404) and "data-idea" not in polled.text  # sent to log in
