@@ -176,3 +176,26 @@ def test_a_phone_open_a_while_counts_a_new_timer_down_right(browsing, live_serve
     expect(timer).to_have_text(re.compile(r"^0[01]:\d\d"), timeout=LIVE)
     left = int(timer.get_attribute("data-left"))
     assert 50 <= left <= 60, f"{left} s left of a 1-minute timer"
+
+
+def test_an_idea_waiting_for_approval_appears_on_the_console_alone(browsing, live_server):
+    """Pre-moderation: the phone's idea reaches the console through the facilitators' own
+    channel (no reload), and no other phone sees it until it is approved."""
+    from sqlmodel import Session
+
+    from deliberation.sessions.models import LiveSession
+
+    opened = open_live_session(live_server.engine)
+    with Session(live_server.engine) as session:
+        row = session.get(LiveSession, opened.id)
+        row.premoderation = True
+        session.add(row)
+        session.commit()
+    console = facilitator_on(browsing, opened.facilitator_email, f"/sessions/{opened.id}/console")
+    phone = join_by_code(browsing, opened.code, "ป้าแดง")
+    other_phone = join_by_code(browsing, opened.code, "ลุงมี")
+    phone.get_by_label(th("Your idea")).fill("ติดโซลาร์ที่ศาลาหมู่บ้าน")
+    phone.get_by_role("button", name=th("Send the idea")).click()
+    expect(console.locator("body")).to_contain_text("ติดโซลาร์ที่ศาลาหมู่บ้าน", timeout=LIVE)
+    assert stayed(console)
+    expect(other_phone.get_by_text("ติดโซลาร์ที่ศาลาหมู่บ้าน")).to_have_count(0)
