@@ -25,7 +25,13 @@ from sqlmodel import Session, col, select
 
 from deliberation.agenda.models import Agenda, AgendaItem, AgendaPart
 from deliberation.sessions.events import SessionStateChanged
-from deliberation.sessions.models import LiveIdea, LiveParticipant, LiveSession, LiveSessionStatus
+from deliberation.sessions.models import (
+    IdeaStatus,
+    LiveIdea,
+    LiveParticipant,
+    LiveSession,
+    LiveSessionStatus,
+)
 from forum import attempts, audit, events, meetings, policy
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
@@ -465,11 +471,16 @@ def public_name(participant: LiveParticipant, account_name: str | None) -> str:
 
 
 def counts(session: Session, session_id: int) -> dict[str, int]:
-    """People and ideas in a session (the console's figures)."""
+    """People and ideas in a session (the console's figures): a merged idea lives on in the
+    one it was merged into, and is not counted twice."""
     people = session.exec(
         select(func.count()).where(LiveParticipant.session_id == session_id)
     ).one()
-    ideas = session.exec(select(func.count()).where(LiveIdea.session_id == session_id)).one()
+    ideas = session.exec(
+        select(func.count()).where(
+            LiveIdea.session_id == session_id, LiveIdea.status != IdeaStatus.merged
+        )
+    ).one()
     return {"participants": people, "ideas": ideas}
 
 

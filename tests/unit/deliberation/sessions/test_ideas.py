@@ -239,6 +239,17 @@ def test_merge_carries_votes_without_counting_anyone_twice(session, live, guest,
         ideas.merge_ideas(session, facilitator, idea_id=duplicate.id, into_id=keeper.id)
 
 
+def test_the_consoles_idea_count_leaves_out_a_merged_idea(session, live, guest, facilitator):
+    """Issue 11, part 8: two ideas merged into one are one idea on the console."""
+    from deliberation.sessions import sessions
+
+    keeper = submit(session, guest, text="ติดโซลาร์เซลล์")
+    duplicate = submit(session, guest, text="ติดแผงโซลาร์")
+    assert sessions.counts(session, live.id)["ideas"] == 2
+    ideas.merge_ideas(session, facilitator, idea_id=duplicate.id, into_id=keeper.id)
+    assert sessions.counts(session, live.id)["ideas"] == 1
+
+
 @pytest.mark.parametrize("into", ["self", "", "abc", "999999"])
 def test_merge_into_a_bad_target_is_refused(session, guest, facilitator, into):
     idea = submit(session, guest)
