@@ -40,11 +40,9 @@ def add_router(app: FastAPI, router: APIRouter, *, order: int = PAGES, **options
     pending.append(_Router(router, order, options))
 
 
-def include_routers(app: FastAPI) -> list[APIRouter]:
+def include_routers(app: FastAPI) -> None:
     """Include the routers the manifests added, in their order (stable: in the order they
-    were added within one). Returns them, in that order."""
-    ordered = sorted(app.state.routers, key=lambda added: added.order)
-    app.state.routers = []
-    for added in ordered:
+    were added within one)."""
+    for added in sorted(app.state.routers, key=lambda added: added.order):
         app.include_router(added.router, **added.options)
-    return [added.router for added in ordered]
+    app.state.routers = []

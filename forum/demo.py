@@ -55,11 +55,11 @@ MEMBER_EMAIL = "member@wethi.example"
 Progress = Callable[[str], object]
 
 # Demo content the packages to the right add from their manifests (deliberation: agendas,
-# suggestions and discussions), as hook(session, meeting) each time the seeding has moved a meeting to a
-# new stage (meeting.status tells which), so a hook can use its own services while the
-# meeting is still at the stage they need (a closed meeting refuses every change). A hook
-# may move the meeting on itself (publishing its agenda, say): the seeding then skips the
-# stages already reached. Hooks commit their own work.
+# suggestions and discussions), as hook(session, meeting) each time the seeding has moved
+# a meeting to a new stage (meeting.status tells which), so a hook can use its own
+# services while the meeting is still at the stage they need (a closed meeting refuses
+# every change). A hook may move the meeting on itself (publishing its agenda, say): the
+# seeding then skips the stages already reached. Hooks commit their own work.
 DEMO_HOOKS: Registry[Callable[[Session, Meeting], None]] = Registry("demo content")
 
 # -- the programme --------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 A service that changes something a live page shows records a small past-tense event on
 its database session once its commit has succeeded (`record`: `AgendaChanged`,
-`IdeasChanged`, `AttendanceChanged` …): a change rolled back never leaves one behind. A
-press that changes nothing (pausing a paused session) records nothing, and sends no frame. After the service returns, its caller — an HTML route, a JSON
-route, a WebSocket message — calls `publish`, which hands each event to the publisher
-its package's manifest registered for that kind (`on`): the package's live module renders
-the frame once for everyone and sends it. So the JSON API moves the open pages exactly as
-the forms do, and no front door needs to know which frame a change becomes.
+`IdeasChanged`, `AttendanceChanged` …): a change rolled back never leaves one behind, and
+a press that changes nothing (pausing a paused session) records nothing. After the
+service returns, its caller — an HTML route or a JSON route — calls `publish`, which
+hands each event to the publisher its package's manifest registered for that kind
+(`on`): the package's live module renders the frame once for everyone and sends it. So
+the JSON API moves the open pages exactly as the forms do, and no front door needs to
+know which frame a change becomes.
 
 Services never publish (the commit comes first, and only the hub knows sockets); a
 caller that publishes nothing leaves the change saved and the pages to catch up on
@@ -58,11 +59,6 @@ def record(session: Session, *events: Event) -> None:
 def pending(session: Session) -> list[Event]:
     """The events recorded on the session and not yet published."""
     return list(session.info.get(_PENDING, ()))
-
-
-def discard(session: Session) -> None:
-    """Forget what was recorded (a change that did not commit)."""
-    session.info.pop(_PENDING, None)
 
 
 def publish(hub: Any, session: Session, actor: Actor) -> None:

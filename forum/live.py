@@ -7,10 +7,10 @@ what it missed. Fan-out coalesces: a channel flushes at most once per window (~1
 the frames of a window going out as one WebSocket message, composed once for everyone.
 
 Channels are named `<kind>:<key>` ("meeting:12"); a package's manifest registers each
-kind with who may listen (`register_channel`). How a stored frame reaches the hubs of every worker is the
-backend's business (`Backend`, chosen by WETHI_LIVE_BACKEND): in-process by default,
-PostgreSQL LISTEN/NOTIFY for several workers or machines (forum/live_postgres.py). Only
-forum/routes/live.py knows sockets.
+kind with who may listen (`register_channel`). How a stored frame reaches the hubs of
+every worker is the backend's business (`Backend`, chosen by WETHI_LIVE_BACKEND):
+in-process by default, PostgreSQL LISTEN/NOTIFY for several workers or machines
+(forum/live_postgres.py). Only forum/routes/live.py knows sockets.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from forum.errors import NotFound, RateLimited
 from forum.models import LiveFrame, LoginAttempt
 from forum.policy import Actor
 from forum.registry import Registry
+from forum.web.templates import ENVIRONMENTS  # the pages' own templates render the frames
 
 FLUSH_WINDOW = 0.1  # seconds: a channel sends at most one message per window
 KEEP_FRAMES = 500  # per channel: how far back a reconnecting page can catch up
@@ -635,8 +636,6 @@ def render_shared(hub: Hub, template: str, block: str, /, **context: Any) -> str
     """A block of a page's own template rendered once for everyone on a channel, in the
     site's language: it must hold nothing that differs per reader (no CSRF token, no "you
     voted"; htmx sends the page's token in a header)."""
-    from forum.web import ENVIRONMENTS  # the pages' templates (forum.web imports no hub)
-
     token = i18n.current_locale.set(hub.locale)
     try:
         return render_block(ENVIRONMENTS[hub.locale], template, block, **context)

@@ -1,8 +1,8 @@
 """Notifications: what a person is told about (an agenda published, a suggestion answered,
 a reply, a mention), in the app and by email.
 
-Packages register their kinds (`register_kind`, from their manifests) and call `notify` inside their own
-transaction. A notification stores its kind and the values of its message, never the
+Packages register their kinds (`register_kind`, from their manifests) and call `notify`
+inside their own transaction. A notification stores its kind and the values of its message, never the
 text: it reads in whichever language its reader reads it, today or later. The row is
 also the email outbox: `email_due` until the email is sent, by a background thread that
 starts once the caller's transaction commits, so an email never slows or fails the

@@ -2,7 +2,8 @@
 
 Each package declares small predicates under dotted action names in its `rules.py`
 (`forum.meeting.create`, a `RuleSet`), and its manifest registers them (`register_rules`).
-Services call `require` first; templates call `can` only to show or hide a control. An action that is used but not registered is a bug: `can` raises.
+Services call `require` first; templates call `can` only to show or hide a control. An
+action that is used but not registered is a bug: `can` raises.
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""Discussion threads on agenda items: posts with a stance, replies, mentions, edits kept as history."""
+"""Discussion threads on agenda items: posts with a stance, replies, mentions, edits kept
+as history."""

@@ -1,5 +1,5 @@
-"""The telling words of a live session's ideas, for suggested themes (deliberation.sessions.clusters)
-and the word cloud (deliberation.sessions.wordcloud).
+"""The telling words of a live session's ideas, for suggested themes
+(deliberation.sessions.clusters) and the word cloud (deliberation.sessions.wordcloud).
 
 Thai is written without spaces: each idea is cut into words by PyThaiNLP's `newmm` with its
 dictionary plus the programme's terms (deliberation.search.PROGRAMME_TERMS: โซลาร์เซลล์ and

@@ -124,7 +124,8 @@ def submit_idea(
         if earlier is None:
             raise
         return earlier, False
-    events.record(session, IdeaAdded(live.id, idea.id, idea.status == IdeaStatus.shown))  # type: ignore[arg-type]
+    shown = idea.status == IdeaStatus.shown
+    events.record(session, IdeaAdded(live.id, idea.id, shown))  # type: ignore[arg-type]
     return idea, True
 
 
@@ -424,7 +425,8 @@ def merge_ideas(
     session.add_all([idea, target])
     _record(session, actor, "merge", idea, merged_into_id=target.id, votes=total)
     session.commit()
-    events.record(session, IdeasChanged(idea.session_id, gone=(idea_id,), votes=(target.id,)))  # type: ignore[arg-type]
+    merged = IdeasChanged(idea.session_id, gone=(idea_id,), votes=(target.id,))  # type: ignore[arg-type]
+    events.record(session, merged)
     return target
 
 

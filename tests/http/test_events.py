@@ -91,10 +91,10 @@ def test_a_service_says_what_happened_and_the_caller_publishes_it(session):
     actor = factories.actor(session, factories.member(session, body, Role.secretary))
     meeting = factories.agenda_meeting(session, body)
     agendas.ensure_agenda(session, actor, meeting_id=meeting.id)
-    events.discard(session)
+    before = len(events.pending(session))
     agenda = agendas.agenda_of(session, meeting.id)
     agendas.add_item(session, actor, meeting_id=meeting.id, version=agenda.version, part_id=consideration_part(session, meeting), title="ก")
-    assert events.pending(session) == [AgendaChanged(meeting.id)]
+    assert events.pending(session)[before:] == [AgendaChanged(meeting.id)]
 
 
 def test_an_event_no_manifest_publishes_is_an_error(session):

@@ -1,7 +1,8 @@
 """HTML routes of a live session's themes (deliberation.sessions.clusters) and word cloud
-(deliberation.sessions.wordcloud), for its facilitator: the console's themes panel (#clusters) makes,
-renames, orders and deletes themes, moves ideas (drag and drop, or the "move to theme" form)
-and shows suggested themes on request; the projector's word cloud refreshes itself.
+(deliberation.sessions.wordcloud), for its facilitator: the console's themes panel
+(#clusters) makes, renames, orders and deletes themes, moves ideas (drag and drop, or the
+"move to theme" form) and shows suggested themes on request; the projector's word cloud
+refreshes itself.
 
 Every form works without JavaScript (a plain POST answers 303 to the themes page); with htmx
 each answers the panel. Nothing here goes out on the session's channel: the phones and the
