@@ -35,6 +35,7 @@ from deliberation.sessions.routes import clusters as session_clusters
 from deliberation.sessions.routes import followup as session_followup
 from deliberation.sessions.routes import polls as session_polls
 from deliberation.sessions.routes import sessions as session_routes
+from deliberation.sessions.snapshot import session_snapshot
 from forum import components, events, meetings, policy
 from forum import demo as forum_demo
 from forum import live as hub
@@ -48,7 +49,9 @@ def install(app: FastAPI) -> None:
     # Who may watch what (the meeting's own channel is the core's: conduct publishes there).
     hub.register_channel("agenda", agenda_live.may_watch_agenda)
     hub.register_channel("item", discussion_live.may_watch_item)
-    hub.register_channel("session", sessions_live.may_watch, public=True)  # whoever has the code
+    hub.register_channel(  # whoever has the code
+        "session", sessions_live.may_watch, public=True, snapshot=session_snapshot
+    )
     hub.register_channel("console", sessions_live.may_watch_console)  # the facilitators
 
     # What the services say happened, turned into the frames those pages follow.

@@ -6,6 +6,13 @@ html)` after the commit. Each frame is stored with a per-channel sequence number
 what it missed. Fan-out coalesces: a channel flushes at most once per window (~100 ms),
 the frames of a window going out as one WebSocket message, composed once for everyone.
 
+What is state rather than history (vote counts) is coalesced: `publish_state` stores one
+frame per channel and window saying how things are at its end, so the store keeps minutes
+of history, not seconds. A page further behind than the store reaches gets, where its
+channel's kind offers one, a snapshot of the current state instead of a "please reload".
+A frame whose text was hidden, corrected or erased is scrubbed from the store (`scrub`),
+and a sweep started with the server prunes frames past KEEP_FOR on a schedule.
+
 Channels are named `<kind>:<key>` ("meeting:12"); a package's manifest registers each
 kind with who may listen (`register_channel`). How a stored frame reaches the hubs of
 every worker is the backend's business (`Backend`, chosen by WETHI_LIVE_BACKEND):
@@ -20,11 +27,12 @@ import contextlib
 import logging
 import re
 import threading
+import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
@@ -43,10 +51,16 @@ from forum.registry import Registry
 from forum.web.templates import ENVIRONMENTS  # the pages' own templates render the frames
 
 FLUSH_WINDOW = 0.1  # seconds: a channel sends at most one message per window
-KEEP_FRAMES = 500  # per channel: how far back a reconnecting page can catch up
-KEEP_FOR = timedelta(days=2)  # frames name people (PDPA): not kept longer than a reconnect needs
+STATE_WINDOW = 0.25  # seconds: state (vote counts) goes out at most once per window
+KEEP_FRAMES = 2000  # per channel: minutes of a busy session (ideas, and state ticks)
+# Frames name people (PDPA): kept no longer than a reconnect needs. Further behind, a page
+# gets its channel's snapshot (a live session) or is told to reload (the other pages).
+KEEP_FOR = timedelta(hours=1)
+PRUNE_EVERY = timedelta(minutes=5)  # the sweep of frames past KEEP_FOR (started with the server)
+SNAPSHOT_BEYOND = 1000  # frames behind: a snapshot is smaller than the history
 REPLAY_CHUNK = 100  # frames per message when catching up
 POLL_FRAMES = 300  # frames per answer to a polling page (forum/routes/live.py)
+SHARED_FOR = 5.0  # seconds a replay or snapshot is shared by the sockets asking for it
 MAX_BEHIND = 100  # messages waiting for one slow socket before it is dropped (it then resumes)
 # PostgreSQL: the advisory lock class under which a channel's next number is taken (the
 # second key is the hash of the channel's name).
@@ -60,6 +74,9 @@ CHANNEL_NAME = re.compile(r"([a-z][a-z0-9_]{0,30}):([A-Za-z0-9_-]{1,48})")
 # -- who may listen ------------------------------------------------------------------
 
 Authorize = Callable[[Session, Actor, str], None]
+# A snapshot: (hub, session, key) -> the out-of-band fragments that bring a page of channel
+# `prefix:key` to the channel's current state, whatever it missed (rendered once for all).
+Snapshot = Callable[["Hub", Session, str], str]
 PUBLIC_FOR = 30.0  # seconds a "public" channel's yes is remembered (forum/routes/live.py)
 
 
@@ -67,18 +84,23 @@ PUBLIC_FOR = 30.0  # seconds a "public" channel's yes is remembered (forum/route
 class ChannelKind:
     authorize: Authorize
     public: bool = False
+    snapshot: Snapshot | None = None
 
 
 CHANNELS: Registry[ChannelKind] = Registry("live channel kinds")
 
 
-def register_channel(prefix: str, authorize: Authorize, *, public: bool = False) -> None:
+def register_channel(
+    prefix: str, authorize: Authorize, *, public: bool = False, snapshot: Snapshot | None = None
+) -> None:
     """`authorize(session, actor, key)` raises Forbidden / NotFound unless the actor may
     listen to channel `prefix:key` (it usually loads the thing through its service).
     `public`: the answer does not depend on who asks (whoever has the key may listen), so
     a yes may be remembered for a while — a hall of phones reconnecting at once then costs
-    one check, not thousands. Called by a package's manifest."""
-    CHANNELS.add(prefix, ChannelKind(authorize, public))
+    one check, not thousands. `snapshot`: what a page gets when the frames it missed are
+    gone or too many (without one, the page is told to reload). Called by a package's
+    manifest."""
+    CHANNELS.add(prefix, ChannelKind(authorize, public, snapshot))
 
 
 def is_public(channel: str) -> bool:
@@ -171,6 +193,7 @@ class FrameStore:
         channel: str,
         html: str | Render,
         *,
+        scrub: Iterable[str] = (),
         before_commit: Callable[[Connection, int, str], None] | None = None,
     ) -> int:
         """Store a frame under the channel's next number. Two publishers computing the same
@@ -178,7 +201,9 @@ class FrameStore:
         they first queue on the channel's advisory lock, held until the commit, so numbers
         are also committed in order (a frame is never visible before the ones under it),
         which the LISTEN/NOTIFY backend relies on. Older frames past the window are pruned
-        in the same transaction (never the newest, so the numbering continues).
+        in the same transaction (never the newest, so the numbering continues). `scrub`:
+        the earlier frames containing any of these strings go first, in the same
+        transaction (a hidden or corrected text: see `scrub_frames`).
         `before_commit(connection, seq, html)` runs last in the transaction (the backend's
         NOTIFY: sent if and only if the frame is stored).
 
@@ -202,6 +227,8 @@ class FrameStore:
                     text = (
                         html if isinstance(html, str) else html(connection if on_postgres else None)
                     )
+                    if scrub:
+                        scrub_frames(connection, channel, scrub)
                     next_seq = sa.select(
                         sa.literal(channel, table.c.channel.type),
                         sa.func.coalesce(sa.func.max(table.c.seq), 0) + 1,
@@ -230,9 +257,11 @@ class FrameStore:
         raise AssertionError("unreachable")
 
     def after(self, channel: str, seq: int, *, until: int | None = None) -> list[Frame]:
+        """The frames after `seq` that are still there (a pruned or scrubbed one is missing:
+        see `complete`)."""
         table = self.table
         query = sa.select(table.c.seq, table.c.html).where(
-            table.c.channel == channel, table.c.seq > seq
+            table.c.channel == channel, table.c.seq > seq, table.c.html != ""
         )
         if until is not None:
             query = query.where(table.c.seq <= until)
@@ -264,6 +293,80 @@ class FrameStore:
         """(the channel's newest number, the frames after `after`) in one visit."""
         latest = self.latest(channel)
         return latest, (self.after(channel, after) if after is not None and after < latest else [])
+
+    def prune(self, *, now: datetime | None = None) -> int:
+        """The sweep: every channel's frames older than `keep_for` go, in one transaction
+        (a closed session's too, which no new frame would ever prune). A channel's newest
+        frame keeps its number, so the numbering continues, but loses its text. Returns how
+        many frames went or were emptied."""
+        table = self.table
+        cutoff = (now or utcnow()) - self.keep_for
+        newer = table.alias("newer")
+        has_newer = (
+            sa.select(newer.c.id)
+            .where(newer.c.channel == table.c.channel, newer.c.seq > table.c.seq)
+            .exists()
+        )
+        with self.engine.begin() as connection:
+            deleted = connection.execute(
+                table.delete().where(table.c.created_at < cutoff, has_newer)
+            ).rowcount
+            emptied = connection.execute(
+                table.update()
+                .where(table.c.created_at < cutoff, table.c.html != "")
+                .values(html="")
+            ).rowcount
+        return (deleted or 0) + (emptied or 0)
+
+
+def scrub_frames(connection: Connection | Session, channel: str, marks: Iterable[str]) -> int:
+    """Remove from the store every frame of `channel` containing one of `marks` (an idea's
+    id in its text element, say), in the caller's transaction: what was hidden, corrected
+    or erased is then readable by no one through the socket or /live/poll. The channel's
+    newest frame keeps its number and loses its text (the numbering continues). A page
+    that still needed those frames gets the channel's snapshot. Returns how many went."""
+    table: sa.Table = LiveFrame.__table__  # type: ignore[attr-defined]
+    marks = [mark for mark in marks if mark]
+    if not marks:
+        return 0
+    mentions = sa.or_(*(table.c.html.contains(mark, autoescape=True) for mark in marks))
+    newest = (
+        sa.select(sa.func.max(table.c.seq)).where(table.c.channel == channel).scalar_subquery()
+    )
+    deleted = connection.execute(
+        table.delete().where(table.c.channel == channel, table.c.seq < newest, mentions)
+    ).rowcount
+    emptied = connection.execute(
+        table.update()
+        .where(table.c.channel == channel, table.c.seq == newest, mentions)
+        .values(html="")
+    ).rowcount
+    return (deleted or 0) + (emptied or 0)
+
+
+def complete(frames: list[Frame], after: int, latest: int) -> bool:
+    """Whether `frames` are every frame after `after` up to `latest`, none missing."""
+    if after > latest:
+        return False  # the page knows numbers the store does not (a reset database)
+    expected = after + 1
+    for frame in frames:
+        if frame.seq != expected:
+            return False
+        expected += 1
+    return expected == latest + 1
+
+
+async def prune_frames(store: FrameStore, *, every: timedelta = PRUNE_EVERY) -> None:
+    """Prune the frames past KEEP_FOR when the server starts and every PRUNE_EVERY after
+    (the app's lifespan runs it); a failed sweep is logged and tried again next time."""
+    while True:
+        try:
+            removed = await asyncio.to_thread(store.prune)
+            if removed:
+                log.info("live frames: %d past their time removed", removed)
+        except SQLAlchemyError:
+            log.exception("live frames: the sweep failed")
+        await asyncio.sleep(every.total_seconds())
 
 
 # -- backends -------------------------------------------------------------------------
@@ -377,9 +480,17 @@ class Subscription:
         store = self.hub.store
         latest, frames = await self.hub.replay(self.channel, self.position)
         position = self.position if self.position is not None else latest
-        gap = position > latest or bool(frames and frames[0].seq > position + 1)
-        position = min(position, latest)
-        if not frames:  # the page learns the number it is at, whatever happens next
+        gap = self.position is not None and not complete(frames, position, latest)
+        snapshot = None
+        if gap or len(frames) > SNAPSHOT_BEYOND:  # far behind: the state, not the history
+            snapshot = await self.hub.snapshot(self.channel)
+        if snapshot is not None:
+            yield snapshot
+            position, gap = snapshot.seq, False
+            frames = [frame for frame in frames if frame.seq > position]
+        else:
+            position = min(position, latest)
+        if not frames and snapshot is None:  # the page learns its number, whatever comes next
             yield compose(self.channel, [], seq=position, gap=gap)
         for start in range(0, len(frames), REPLAY_CHUNK):
             chunk = frames[start : start + REPLAY_CHUNK]
@@ -408,6 +519,17 @@ class Subscription:
                 message = compose(self.channel, newer)
             position = self.position = batch.last
             yield message
+
+
+StateRender = Callable[[Connection, frozenset[Any]], str]
+
+
+@dataclass
+class _State:
+    """State waiting for its frame (Hub.publish_state)."""
+
+    keys: set[Any]
+    render: StateRender
 
 
 @dataclass
@@ -445,15 +567,20 @@ class Hub:
         self._latest: dict[str, int] = {}
         self._latest_lock = threading.Lock()
         self._store_failed = False
-        self._replays: dict[tuple[str, int | None, int | None], asyncio.Future] = {}
+        self._replays: dict[tuple[Any, ...], tuple[float, asyncio.Future]] = {}
+        self._states: dict[tuple[str, str], _State] = {}
+        self._states_lock = threading.Lock()  # the pending state (any thread)
+        self._state_flushing = threading.Lock()  # one state frame read and stored at a time
+        self.state_window = STATE_WINDOW
 
     # -- the publishing side (any thread) --
 
-    def publish(self, channel: str, html: str | Render) -> int:
+    def publish(self, channel: str, html: str | Render, *, scrub: Iterable[str] = ()) -> int:
         """Store a frame and hand it to the backend; returns its sequence number. Call it
         after the commit of the change it shows. Thread-safe; never waits for sockets.
         `html`: the frame, or a Render that reads what it shows in numbering order
-        (FrameStore.append)."""
+        (FrameStore.append). `scrub`: the earlier frames containing any of these strings
+        are removed first, in the same transaction (scrub_frames)."""
         if not CHANNEL_NAME.fullmatch(channel):
             raise ValueError(f"not a live channel name: {channel!r}")
         stored: list[str] = []
@@ -462,9 +589,76 @@ class Hub:
             stored.append(text)
             self.backend.stored(connection, channel, seq, text)
 
-        seq = self.store.append(channel, html, before_commit=in_transaction)
+        seq = self.store.append(channel, html, scrub=scrub, before_commit=in_transaction)
         self.backend.announce(channel, seq, stored[-1])
         return seq
+
+    def publish_state(
+        self, channel: str, part: str, keys: Iterable[Any], render: StateRender
+    ) -> None:
+        """State, not history (vote counts): the `keys` that changed within STATE_WINDOW go
+        out as one frame saying how they are at its end — `render(connection, keys)` reads
+        them as the frame is numbered (FrameStore.append), so whichever worker wrote last,
+        the last frame says the last state. Fifty votes a second then make four frames, not
+        fifty. `part` names the kind of state within the channel ("votes"). Thread-safe;
+        returns at once. Without a running server loop (a script, a test) it is stored now.
+        A failure is logged: the change itself is saved."""
+        if not CHANNEL_NAME.fullmatch(channel):
+            raise ValueError(f"not a live channel name: {channel!r}")
+        with self._states_lock:
+            pending = self._states.get((channel, part))
+            if pending is not None:
+                pending.keys.update(keys)
+                pending.render = render
+                return
+            self._states[(channel, part)] = _State(set(keys), render)
+        loop = self._loop
+        try:
+            if loop is None or not loop.is_running():
+                raise RuntimeError("no loop")
+            loop.call_soon_threadsafe(self._state_later, channel, part)
+        except RuntimeError:  # no server running (or it has stopped): now, in this thread
+            self.flush_state(channel, part)
+
+    def _state_later(self, channel: str, part: str) -> None:
+        assert self._loop is not None
+        self._loop.call_later(self.state_window, self._start_state_flush, channel, part)
+
+    def _start_state_flush(self, channel: str, part: str) -> None:
+        task = asyncio.get_running_loop().create_task(
+            asyncio.to_thread(self.flush_state, channel, part)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def flush_state(self, channel: str, part: str) -> int | None:
+        """Store the pending state of (channel, part) as one frame; its number, or None
+        (nothing pending, or it could not be stored: logged)."""
+        with self._state_flushing:
+            with self._states_lock:
+                pending = self._states.pop((channel, part), None)
+            if pending is None:
+                return None
+            keys = frozenset(pending.keys)
+
+            def frame(connection: Connection | None) -> str:
+                if connection is not None:  # PostgreSQL: under the channel's lock
+                    return pending.render(connection, keys)
+                with self.store.engine.connect() as reading:  # SQLite: just before
+                    return pending.render(reading, keys)
+
+            try:
+                return self.publish(channel, frame)
+            except SQLAlchemyError:
+                log.exception("could not publish the %s of %s", part, channel)
+                return None
+
+    def flush_states(self) -> None:
+        """Store every pending state now (the server is stopping)."""
+        with self._states_lock:
+            waiting = list(self._states)
+        for channel, part in waiting:
+            self.flush_state(channel, part)
 
     async def replay(self, channel: str, after: int | None) -> tuple[int, list[Frame]]:
         """(the channel's newest number, the frames after `after`), as FrameStore.catch_up,
@@ -472,25 +666,65 @@ class Hub:
         after the network came back, each after the number it had) wait for one read of
         the store. A read is kept only while the channel's newest number stays the same."""
         known = self.position(channel) if after is not None else None
-        key = (channel, after, known)
-        found = self._replays.get(key)
+        return await self._shared(
+            ("replay", channel, after, known),
+            lambda: self.store.catch_up(channel, after),
+            keep=known is not None,
+        )
+
+    async def snapshot(self, channel: str) -> Message | None:
+        """The channel's snapshot (take_snapshot), shared like replays: a hall coming back
+        from minutes away costs one."""
+        kind = CHANNELS.get(channel.split(":", 1)[0])
+        if kind is None or kind.snapshot is None:
+            return None
+        known = self.position(channel)
+        return await self._shared(
+            ("snapshot", channel, known), lambda: self.take_snapshot(channel), keep=True
+        )
+
+    async def _shared(self, key: tuple[Any, ...], read: Callable[[], T], *, keep: bool) -> T:
+        """`read()` on a worker thread, its answer shared by whoever asks under `key` within
+        SHARED_FOR seconds (never longer: a scrubbed text leaves these copies soon too)."""
+        now = time.monotonic()
+        entry = self._replays.get(key)
+        found = entry[1] if entry is not None and now - entry[0] < SHARED_FOR else None
         if found is not None and found.get_loop() is not asyncio.get_running_loop():
             found = None  # made on another event loop (a server restarted in-process)
         if found is None or (found.done() and found.exception() is not None):
-            found = asyncio.ensure_future(asyncio.to_thread(self.store.catch_up, channel, after))
-            if known is not None:
+            found = asyncio.ensure_future(asyncio.to_thread(read))
+            if keep:
                 if len(self._replays) > 200:
                     self._replays.clear()
-                self._replays[key] = found
+                self._replays[key] = (now, found)
         return await asyncio.shield(found)
+
+    def take_snapshot(self, channel: str) -> Message | None:
+        """The message that brings a page of `channel` to its current state, for a page the
+        frames cannot bring there (gone, or too many); None when the channel's kind has no
+        snapshot. Its number is read before its data: a frame stored meanwhile comes after
+        it (shown twice at worst, never missed)."""
+        prefix, _, key = channel.partition(":")
+        kind = CHANNELS.get(prefix)
+        if kind is None or kind.snapshot is None:
+            return None
+        seq = self.store.latest(channel)
+        with Session(self.store.engine) as session:
+            html = kind.snapshot(self, session, key)
+        self._remember(channel, seq)
+        return compose(channel, [Frame(seq, html)])
 
     def catch_up_message(self, channel: str, after: int) -> Message:
         """What a polling page gets: the frames after `after`, up to POLL_FRAMES of them
-        (it asks again for the rest), marked with a gap when some are gone."""
+        (it asks again for the rest); the channel's snapshot when they are gone or too
+        many, else the frames marked with a gap."""
         latest, frames = self.store.catch_up(channel, after)
-        frames = frames[:POLL_FRAMES]
-        gap = after > latest or bool(frames and frames[0].seq > after + 1)
-        return compose(channel, frames, seq=min(after, latest), gap=gap)
+        whole = complete(frames, after, latest)
+        if not whole or len(frames) > SNAPSHOT_BEYOND:
+            snapshot = self.take_snapshot(channel)
+            if snapshot is not None:
+                return snapshot
+        return compose(channel, frames[:POLL_FRAMES], seq=min(after, latest), gap=not whole)
 
     def position_and(self, channel: str, read: Callable[[], T]) -> tuple[int | None, T]:
         """A page's live position on `channel`, then its data (`read()`), in that order: a
@@ -626,6 +860,7 @@ class Hub:
                 subscription._offer(_CLOSED)
         for task in list(self._tasks):
             task.cancel()
+        await asyncio.to_thread(self.flush_states)  # the last counts are not lost
         await self.backend.stop()
 
 
@@ -681,7 +916,11 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     """The app's lifespan: the hub starts with the server and closes its sockets cleanly."""
     hub = get_hub(app)
     await hub.start()
+    pruning = asyncio.create_task(prune_frames(hub.store))
     try:
         yield
     finally:
+        pruning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruning
         await hub.close()

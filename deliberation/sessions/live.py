@@ -15,9 +15,11 @@ out on the channel: the console fetches them through its own, authorised, reques
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from deliberation.sessions import ideas, sessions
@@ -28,6 +30,8 @@ from forum.errors import NotFound
 from forum.policy import Actor
 
 FRAMES = "deliberation/_session_frames.html"
+
+log = logging.getLogger(__name__)
 
 
 def channel(code: str) -> str:
@@ -69,6 +73,13 @@ def publish(hub: live.Hub, live_session: LiveSession, html: str | live.Render) -
     return live.publish_safely(hub, channel(live_session.code), html)
 
 
+def idea_mark(idea_id: int) -> str:
+    """What every frame holding an idea's text (and its author's nickname) contains: its
+    text element's id. The frames with it are scrubbed when the idea is hidden, merged,
+    corrected or erased (forum.live.scrub_frames)."""
+    return f'id="idea-text-{idea_id}"'
+
+
 def session_changed(
     hub: live.Hub,
     session: Session,
@@ -82,29 +93,49 @@ def session_changed(
 ) -> int | None:
     """After the commit of a change in the session: one frame with the ideas now `shown`
     (new, approved, restored), those `gone` (hidden, merged), those whose text or pin
-    `changed`, the counts of those whose `votes` moved, and the session's `state` when it
-    moved. The counts are read as the frame is numbered (forum.live.Render): whichever
-    worker took a vote, the last frame says the last count. Returns the frame's number; None if it could not be stored."""
+    `changed`, and the session's `state` when it moved; the earlier frames with the text of
+    a gone or changed idea are scrubbed in the same transaction. The counts of the ideas
+    whose `votes` moved are state, not history: they go out coalesced (votes_changed).
+    Returns the frame's number; None if there was none or it could not be stored."""
+    gone, changed = list(gone), list(changed)
+    if votes := set(votes):
+        counts_changed(hub, live_session, votes)
     wanted = {*shown, *changed}
     rows = {  # never a pending or hidden idea's text on the channel
         row.id: row
         for row in (ideas.rows_by_id(session, wanted) if wanted else [])
         if row.status == IdeaStatus.shown
     }
-    counted = set(votes)
     parts = {
         "live_session": live_session,
         "state": state,
-        "gone": list(gone),
+        "gone": gone,
         "shown": [rows[idea_id] for idea_id in shown if idea_id in rows],
         "changed": [rows[idea_id] for idea_id in changed if idea_id in rows],
     }
+    if not (state or parts["gone"] or parts["shown"] or parts["changed"]):
+        return None
+    html = live.render_shared(hub, FRAMES, "frame", votes=[], **parts)
+    scrub = [idea_mark(idea_id) for idea_id in [*gone, *changed]]
+    try:
+        return hub.publish(channel(live_session.code), html, scrub=scrub)
+    except SQLAlchemyError:
+        log.exception("could not publish on session %s", live_session.id)
+        return None
 
-    def frame(connection: Connection | None) -> str:
-        counts = ideas.vote_counts(connection or session, counted) if counted else {}
+
+def counts_changed(hub: live.Hub, live_session: LiveSession, idea_ids: Iterable[int]) -> None:
+    """The vote counts of these ideas go out with the others of the same moment: one frame
+    per channel and live.STATE_WINDOW, read as it is numbered (forum.live.publish_state),
+    so whichever worker took the last vote, the last frame says the last count."""
+    known = {"code": live_session.code, "status": live_session.status}  # read now, not later
+    parts = {"live_session": known, "state": False, "gone": [], "shown": [], "changed": []}
+
+    def frame(connection: Connection, keys: frozenset[int]) -> str:
+        counts = ideas.vote_counts(connection, set(keys))
         return live.render_shared(hub, FRAMES, "frame", votes=sorted(counts.items()), **parts)
 
-    return publish(hub, live_session, frame if counted else frame(None))
+    hub.publish_state(channel(live_session.code), "votes", idea_ids, frame)
 
 
 # -- what the services said happened (forum.events; registered by the manifest) -------------
@@ -135,7 +166,7 @@ def ideas_changed(hub: live.Hub, session: Session, _actor: Actor, event: IdeasCh
 
 def votes_changed(hub: live.Hub, session: Session, _actor: Actor, event: VotesChanged) -> None:
     if (found := session.get(LiveSession, event.session_id)) is not None:
-        session_changed(hub, session, found, votes=[event.idea_id])
+        counts_changed(hub, found, [event.idea_id])
 
 
 def state_changed(

@@ -153,17 +153,14 @@ def answers_changed(
     return throttle_of(hub).request((live_session.code, poll_id), send, schedule)
 
 
-def poll_shown(hub: live.Hub, session: Session, _actor: Actor, event: PollShown) -> int | None:
-    """forum.events: after a poll opened or closed, every page's poll area, with the form
-    for everyone (nothing chosen) or the final results."""
-    live_session = session.get(LiveSession, event.session_id)
-    if live_session is None:
-        return None
-    html = live.render_shared(
+def poll_area_html(hub: live.Hub, session: Session, live_session: LiveSession) -> str:
+    """Every page's poll area as it is now: the form for everyone (nothing chosen) or the
+    final results; also part of a session's snapshot (deliberation/sessions/snapshot.py)."""
+    return live.render_shared(
         hub,
         TEMPLATE,
         "session_poll",
-        poll_current=polls.current_poll(session, event.session_id),
+        poll_current=polls.current_poll(session, live_session.id),  # type: ignore[arg-type]
         poll_chosen=frozenset(),
         poll_base=_base(live_session),
         poll_live_status=live_session.status,
@@ -172,21 +169,32 @@ def poll_shown(hub: live.Hub, session: Session, _actor: Actor, event: PollShown)
         poll_errors={},
         poll_message="",
     )
-    return sessions_live.publish(hub, live_session, html)
 
 
-def timer_changed(
-    hub: live.Hub, session: Session, _actor: Actor, event: TimerChanged
-) -> int | None:
-    """forum.events: the countdown with the instant it ends (static/js/session-timer.js)."""
-    live_session = session.get(LiveSession, event.session_id)
-    if live_session is None:
-        return None
-    html = live.render_shared(
+def timer_html(hub: live.Hub, live_session: LiveSession) -> str:
+    """The countdown with the instant it ends (static/js/session-timer.js)."""
+    return live.render_shared(
         hub,
         TEMPLATE,
         "session_timer",
         session_timer=timer.timer_view(live_session),
         timer_oob=True,
     )
-    return sessions_live.publish(hub, live_session, html)
+
+
+def poll_shown(hub: live.Hub, session: Session, _actor: Actor, event: PollShown) -> int | None:
+    """forum.events: after a poll opened or closed, every page's poll area."""
+    live_session = session.get(LiveSession, event.session_id)
+    if live_session is None:
+        return None
+    return sessions_live.publish(hub, live_session, poll_area_html(hub, session, live_session))
+
+
+def timer_changed(
+    hub: live.Hub, session: Session, _actor: Actor, event: TimerChanged
+) -> int | None:
+    """forum.events: the countdown changed (started, stopped, extended)."""
+    live_session = session.get(LiveSession, event.session_id)
+    if live_session is None:
+        return None
+    return sessions_live.publish(hub, live_session, timer_html(hub, live_session))

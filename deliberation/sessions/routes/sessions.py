@@ -6,7 +6,6 @@ code and the top ideas. Every change is published on the session's channel after
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -39,9 +38,6 @@ router = APIRouter()
 
 
 TOKEN_DAYS = 30
-# Votes of this process and the frames saying their counts, in one order (across workers
-# on PostgreSQL, the frame reads its counts under the channel's lock: forum.live.Render).
-_COUNTING = threading.Lock()
 
 
 # -- joining -----------------------------------------------------------------------------------
@@ -198,9 +194,8 @@ def _vote(
     withdraw = bool(values.get("withdraw"))
     change = ideas.withdraw_vote if withdraw else ideas.vote_idea
     try:
-        with _COUNTING:  # counts go out in the order they were made: the last frame is right
-            idea, _moved = change(session, participant, idea_id=idea_id)
-            publish(request, session, actor)
+        idea, _moved = change(session, participant, idea_id=idea_id)
+        publish(request, session, actor)  # the count goes out with the others of its moment
     except Conflict as error:  # hidden, merged or paused meanwhile: said on the button
         if not is_htmx(request):
             raise
