@@ -57,8 +57,9 @@ from deliberation.agenda.models import (
     SuggestionSupport,
 )
 from deliberation.discussion.models import Post, PostMention, PostRevision, ThreadRead
-from deliberation.sessions.models import LiveIdea, LiveIdeaVote, LiveParticipant
-from forum import audit
+from deliberation.sessions import live as sessions_live
+from deliberation.sessions.models import LiveIdea, LiveIdeaVote, LiveParticipant, LiveSession
+from forum import audit, live
 from forum.i18n import DEFAULT_LOCALE, translate
 from forum.models import AuditEvent, Meeting, Person
 
@@ -182,12 +183,23 @@ def erase_rows(session: Session, person_id: int) -> None:
 
 
 def _erase_live_participation(session: Session, person_id: int, removed: str) -> list[int]:
-    """The person's live-session participants anonymised, their ideas' texts removed;
-    returns those ideas' ids."""
+    """The person's live-session participants anonymised, their ideas' texts removed, and
+    the stored live frames with those texts and nicknames scrubbed; returns the ideas' ids."""
     idea_ids: list[int] = []
-    for participant in session.exec(
-        select(LiveParticipant).where(LiveParticipant.person_id == person_id)
-    ).all():
+    participants = session.exec(
+        select(LiveParticipant, LiveSession)
+        .join(LiveSession, col(LiveSession.id) == LiveParticipant.session_id)
+        .where(LiveParticipant.person_id == person_id)
+    ).all()
+    for participant, live_session in participants:
+        marks = [
+            sessions_live.idea_mark(idea_id)
+            for idea_id in session.exec(
+                select(LiveIdea.id).where(LiveIdea.participant_id == participant.id)
+            )
+        ]
+        live.scrub_frames(session, sessions_live.channel(live_session.code), marks)
+    for participant, _live_session in participants:
         participant.nickname = removed[:60]
         participant.show_account_name = False
         participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
@@ -291,4 +303,3 @@ def _redact_audit(
                     {key: (_ERASED if key in fields else value) for key, value in values.items()},
                 )
         session.add(event)
-

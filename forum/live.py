@@ -319,27 +319,30 @@ class FrameStore:
         return (deleted or 0) + (emptied or 0)
 
 
-def scrub_frames(connection: Connection | Session, channel: str, marks: Iterable[str]) -> int:
-    """Remove from the store every frame of `channel` containing one of `marks` (an idea's
-    id in its text element, say), in the caller's transaction: what was hidden, corrected
-    or erased is then readable by no one through the socket or /live/poll. The channel's
-    newest frame keeps its number and loses its text (the numbering continues). A page
-    that still needed those frames gets the channel's snapshot. Returns how many went."""
+def scrub_frames(
+    connection: Connection | Session, channel: str | None, marks: Iterable[str]
+) -> int:
+    """Remove from the store every frame of `channel` (None: of every channel) containing
+    one of `marks` (an idea's id in its text element, an erased person's name), in the
+    caller's transaction: what was hidden, corrected or erased is then readable by no one
+    through the socket or /live/poll. A channel's newest frame keeps its number and loses
+    its text (the numbering continues). A page that still needed those frames gets the
+    channel's snapshot (or is told to reload). Returns how many went or were emptied."""
     table: sa.Table = LiveFrame.__table__  # type: ignore[attr-defined]
     marks = [mark for mark in marks if mark]
     if not marks:
         return 0
     mentions = sa.or_(*(table.c.html.contains(mark, autoescape=True) for mark in marks))
-    newest = (
-        sa.select(sa.func.max(table.c.seq)).where(table.c.channel == channel).scalar_subquery()
+    where = [mentions] if channel is None else [table.c.channel == channel, mentions]
+    newer = table.alias("newer")
+    has_newer = (
+        sa.select(newer.c.id)
+        .where(newer.c.channel == table.c.channel, newer.c.seq > table.c.seq)
+        .exists()
     )
-    deleted = connection.execute(
-        table.delete().where(table.c.channel == channel, table.c.seq < newest, mentions)
-    ).rowcount
+    deleted = connection.execute(table.delete().where(*where, has_newer)).rowcount
     emptied = connection.execute(
-        table.update()
-        .where(table.c.channel == channel, table.c.seq == newest, mentions)
-        .values(html="")
+        table.update().where(*where, table.c.html != "").values(html="")
     ).rowcount
     return (deleted or 0) + (emptied or 0)
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
 from sqlmodel import Session, and_, col, delete, or_, select
 
-from forum import audit, notifications, policy
+from forum import audit, live, notifications, policy
 from forum.db import utcnow
 from forum.errors import Conflict, NotFound
 from forum.models import (
@@ -280,6 +281,9 @@ def erase_person(session: Session, actor: Actor, *, request_id: int) -> Person:
         raise Conflict("This request has already been carried out.")
     person = session.get(Person, request.person_id)
     assert person is not None
+    # Stored live frames showing the person by name (a post, a check-in) go too.
+    names = {person.display_name, str(escape(person.display_name)), person.email or ""}
+    live.scrub_frames(session, None, names)
     person.email = None
     person.display_name = f"(erased #{person.id})"
     person.position = ""

@@ -92,6 +92,31 @@
     }, wait);
   }
 
+  // A snapshot (a phone back from far behind: deliberation/sessions/snapshot.py) replaces
+  // the whole list and the poll area, rendered for everyone: this reader keeps their own
+  // vote buttons, and the poll they are answering if it is still the same one.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    var fresh = event.detail.fragment;
+    if (!target || !fresh || !fresh.querySelector) {
+      return;
+    }
+    if (target.id === "session-idea-list") {
+      target.querySelectorAll(".vote-form[id]").forEach(function (form) {
+        var replaced = fresh.querySelector("#" + CSS.escape(form.id));
+        if (replaced) {
+          replaced.replaceWith(form.cloneNode(true));
+        }
+      });
+    } else if (target.id === "session-poll") {
+      var incoming = fresh.id === "session-poll" ? fresh : fresh.querySelector("#session-poll");
+      var same = incoming && incoming.getAttribute("data-poll");
+      if (same && same === target.getAttribute("data-poll")) {
+        event.detail.shouldSwap = false;
+      }
+    }
+  });
+
   document.addEventListener("wethi:live", function () {
     document.querySelectorAll(".session-live").forEach(follow);
     refreshConsole();
