@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
 from forum import live, meetings_live
+from forum.db import utcnow
 from forum.errors import Forbidden, NotFound, NotLoggedIn
 from forum.models import LiveFrame, Role
 from forum.policy import ANONYMOUS
@@ -278,3 +280,179 @@ def test_a_meeting_may_be_watched_by_whoever_may_see_its_page(session):
         live.authorize(session, factories.actor(session, member), "meeting:999999")
     with pytest.raises(NotFound):
         live.authorize(session, factories.actor(session, member), "meeting:abc")
+
+
+# -- state, not history (issue 11, part 2) ---------------------------------------------------
+
+
+def counts_frame(state: dict[int, int]):
+    """A state render over `state` (what a vote count frame reads from the database)."""
+
+    def render(_connection, keys: frozenset[int]) -> str:
+        return "".join(f'<b id="c{key}" hx-swap-oob="true">{state[key]}</b>' for key in sorted(keys))
+
+    return render
+
+
+async def test_state_within_a_window_goes_out_as_one_frame_saying_the_last_state(hub):
+    """Fifty votes a second must not be fifty frames: what changed within the window is
+    one frame, read at its end, so it says the last count of every idea that moved."""
+    await hub.start()
+    hub.state_window = 0.2
+    state: dict[int, int] = {}
+
+    def voter(key: int) -> None:
+        for _ in range(10):
+            state[key] = state.get(key, 0) + 1
+            hub.publish_state("session:654321", "votes", [key], counts_frame(state))
+
+    threads = [threading.Thread(target=voter, args=(key,)) for key in range(1, 6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    await asyncio.sleep(0.6)
+    frames = hub.store.after("session:654321", 0)
+    assert len(frames) == 1, [frame.html for frame in frames]
+    assert frames[0].html == "".join(f'<b id="c{key}" hx-swap-oob="true">10</b>' for key in range(1, 6))
+    state[3] = 11  # a later change is a later frame
+    hub.publish_state("session:654321", "votes", [3], counts_frame(state))
+    await asyncio.sleep(0.5)
+    assert [frame.html for frame in hub.store.after("session:654321", 1)] == ['<b id="c3" hx-swap-oob="true">11</b>']
+    await hub.close()
+
+
+def test_state_is_stored_at_once_without_a_running_server(hub):
+    hub.publish_state("session:654322", "votes", [7], counts_frame({7: 2}))
+    assert [frame.html for frame in hub.store.after("session:654322", 0)] == ['<b id="c7" hx-swap-oob="true">2</b>']
+
+
+async def test_state_still_waiting_is_stored_when_the_server_stops(hub):
+    await hub.start()
+    hub.state_window = 30.0  # far longer than the test
+    hub.publish_state("session:654323", "votes", [1], counts_frame({1: 4}))
+    await asyncio.sleep(0.05)
+    assert hub.store.after("session:654323", 0) == []
+    await hub.close()
+    assert [frame.html for frame in hub.store.after("session:654323", 0)] == ['<b id="c1" hx-swap-oob="true">4</b>']
+
+
+# -- scrubbing and pruning (issue 11, part 3) ------------------------------------------------
+
+
+def test_a_scrubbed_text_leaves_the_store_and_the_numbering_continues(hub, engine):
+    hub.publish("session:222222", '<p id="idea-text-1">ความลับ</p>')
+    hub.publish("session:222222", '<p id="idea-text-2">เปิดเผย</p>')
+    hub.publish("session:222222", '<p id="idea-text-1">ความลับอีก</p>')
+    seq = hub.publish("session:222222", '<i id="gone-1"></i>', scrub=['id="idea-text-1"'])
+    assert seq == 4
+    assert [frame.html for frame in hub.store.after("session:222222", 0)] == [
+        '<p id="idea-text-2">เปิดเผย</p>',
+        '<i id="gone-1"></i>',
+    ]
+    # In another transaction (an erasure): the newest frame keeps its number, not its text.
+    with Session(engine) as session:
+        assert live.scrub_frames(session, None, ["gone-1", "เปิดเผย"]) == 2
+        session.commit()
+    assert hub.store.after("session:222222", 0) == []
+    assert hub.store.latest("session:222222") == 4
+    assert hub.publish("session:222222", fragment(5)) == 5
+
+
+def test_a_mark_is_matched_as_typed_not_as_a_pattern(hub, engine):
+    hub.publish("meeting:31", "<p>100% ok</p>")
+    hub.publish("meeting:31", "<p>1000 ok</p>")
+    with Session(engine) as session:
+        assert live.scrub_frames(session, "meeting:31", ["100%"]) == 1
+        session.commit()
+    assert [frame.html for frame in hub.store.after("meeting:31", 0)] == ["<p>1000 ok</p>"]
+
+
+def test_the_sweep_prunes_old_frames_of_every_channel_even_a_silent_one(hub):
+    """A closed session publishes nothing more: pruning must not wait for its next frame."""
+    for n in range(3):
+        hub.publish("session:333333", fragment(n))
+    hub.publish("meeting:32", fragment(9))
+    assert hub.store.prune() == 0  # nothing is old yet
+    later = utcnow() + live.KEEP_FOR + timedelta(minutes=1)
+    assert hub.store.prune(now=later) == 4  # 2 deleted, and each channel's newest emptied
+    assert hub.store.after("session:333333", 0) == [] and hub.store.after("meeting:32", 0) == []
+    assert hub.store.latest("session:333333") == 3
+    assert hub.publish("session:333333", fragment(4)) == 4
+
+
+async def test_the_sweep_runs_with_the_server(engine):
+    store = live.FrameStore(engine, keep_for=timedelta(seconds=0))
+    hub = live.Hub(store, window=WINDOW)
+    hub.publish("meeting:33", fragment(1))
+    hub.publish("meeting:33", fragment(2))
+    sweeping = asyncio.create_task(live.prune_frames(store, every=timedelta(seconds=0.05)))
+    try:
+        await asyncio.sleep(0.3)
+    finally:
+        sweeping.cancel()
+    assert store.after("meeting:33", 0) == [] and store.latest("meeting:33") == 2
+
+
+# -- snapshots (issue 11, part 2) ----------------------------------------------------------
+
+
+def snapshot_of(_hub, _session, key: str) -> str:
+    return f'<div id="state-{key}" hx-swap-oob="true">now</div>'
+
+
+def anyone(*_args) -> None:
+    return None
+
+
+@pytest.fixture
+def snapshotted():
+    """A channel kind with a snapshot (a live session's, in miniature)."""
+    live.register_channel("snaptest", anyone, snapshot=snapshot_of)
+    return "snaptest:1"
+
+
+async def test_a_page_whose_frames_are_gone_gets_the_snapshot_then_the_live_frames(hub, snapshotted):
+    for n in range(1, 4):
+        hub.publish(snapshotted, fragment(n))
+    hub.store.prune(now=utcnow() + live.KEEP_FOR + timedelta(minutes=1))
+    async with hub.subscribe(snapshotted, after=1) as subscription:
+        messages = aiter(subscription)
+        first = await next_message(messages)
+        assert first.seq == 3 and first.text.startswith('<div id="state-1" hx-swap-oob="true">now</div>')
+        assert "data-gap" not in first.text and 'data-seq="3"' in first.text
+        await asyncio.to_thread(hub.publish, snapshotted, fragment(4))
+        assert (await next_message(messages)).text.startswith(fragment(4))
+
+
+async def test_a_scrubbed_frame_in_the_middle_brings_the_snapshot(hub, snapshotted):
+    hub.publish(snapshotted, fragment(1))
+    hub.publish(snapshotted, '<p id="secret">x</p>')
+    hub.publish(snapshotted, fragment(3), scrub=['id="secret"'])
+    async with hub.subscribe(snapshotted, after=0) as subscription:
+        first = await next_message(aiter(subscription))
+    assert "secret" not in first.text and "state-1" in first.text and first.seq == 3
+
+
+async def test_a_page_too_far_behind_gets_the_snapshot_not_the_history(hub, snapshotted, monkeypatch):
+    monkeypatch.setattr(live, "SNAPSHOT_BEYOND", 3)
+    for n in range(1, 6):
+        hub.publish(snapshotted, fragment(n))
+    async with hub.subscribe(snapshotted, after=0) as subscription:
+        first = await next_message(aiter(subscription))
+    assert first.seq == 5 and fragment(1) not in first.text and "state-1" in first.text
+    async with hub.subscribe(snapshotted, after=3) as subscription:  # near: the frames
+        near = await next_message(aiter(subscription))
+    assert near.text.startswith(fragment(4) + fragment(5)) and "state-1" not in near.text
+
+
+def test_a_polling_page_far_behind_gets_the_snapshot_too(hub, snapshotted):
+    for n in range(1, 4):
+        hub.publish(snapshotted, fragment(n))
+    hub.store.prune(now=utcnow() + live.KEEP_FOR + timedelta(minutes=1))
+    message = hub.catch_up_message(snapshotted, 1)
+    assert message.seq == 3 and "state-1" in message.text and "data-gap" not in message.text
+    hub.publish("meeting:34", fragment(1))
+    hub.publish("meeting:34", fragment(2))
+    hub.store.prune(now=utcnow() + live.KEEP_FOR + timedelta(minutes=1))
+    assert "data-gap" in hub.catch_up_message("meeting:34", 0).text  # no snapshot: reload
