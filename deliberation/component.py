@@ -49,8 +49,8 @@ def install(app: FastAPI) -> None:
     # Who may watch what (the meeting's own channel is the core's: conduct publishes there).
     hub.register_channel("agenda", agenda_live.may_watch_agenda)
     hub.register_channel("item", discussion_live.may_watch_item)
-    hub.register_channel(  # whoever has the code
-        "session", sessions_live.may_watch, public=True, snapshot=session_snapshot
+    hub.register_channel(  # joined phones (a ticket) and the facilitators
+        "session", sessions_live.may_watch, ticketed=True, snapshot=session_snapshot
     )
     hub.register_channel("console", sessions_live.may_watch_console)  # the facilitators
 

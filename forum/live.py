@@ -23,9 +23,13 @@ in-process by default, PostgreSQL LISTEN/NOTIFY for several workers or machines
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
+import hmac
 import logging
 import re
+import secrets
 import threading
 import time
 from collections import deque
@@ -77,13 +81,13 @@ Authorize = Callable[[Session, Actor, str], None]
 # A snapshot: (hub, session, key) -> the out-of-band fragments that bring a page of channel
 # `prefix:key` to the channel's current state, whatever it missed (rendered once for all).
 Snapshot = Callable[["Hub", Session, str], str]
-PUBLIC_FOR = 30.0  # seconds a "public" channel's yes is remembered (forum/routes/live.py)
+TICKET_FOR = timedelta(hours=12)  # a page's pass to its channel (Hub.ticket): a day of forum
 
 
 @dataclass(frozen=True)
 class ChannelKind:
     authorize: Authorize
-    public: bool = False
+    ticketed: bool = False
     snapshot: Snapshot | None = None
 
 
@@ -91,40 +95,41 @@ CHANNELS: Registry[ChannelKind] = Registry("live channel kinds")
 
 
 def register_channel(
-    prefix: str, authorize: Authorize, *, public: bool = False, snapshot: Snapshot | None = None
+    prefix: str,
+    authorize: Authorize,
+    *,
+    ticketed: bool = False,
+    snapshot: Snapshot | None = None,
 ) -> None:
     """`authorize(session, actor, key)` raises Forbidden / NotFound unless the actor may
     listen to channel `prefix:key` (it usually loads the thing through its service).
-    `public`: the answer does not depend on who asks (whoever has the key may listen), so
-    a yes may be remembered for a while — a hall of phones reconnecting at once then costs
-    one check, not thousands. `snapshot`: what a page gets when the frames it missed are
-    gone or too many (without one, the page is told to reload). Called by a package's
-    manifest."""
-    CHANNELS.add(prefix, ChannelKind(authorize, public, snapshot))
+    `ticketed`: the pages hand a ticket (Hub.ticket) to whoever they show the channel's
+    content without an account — a live session's joined participants — and a valid one
+    lets in with no database visit (a hall reconnecting at once costs a few thousand
+    HMACs); without one, `authorize` decides, and each refusal counts against the
+    address as a guessed key. `snapshot`: what a page gets when the frames it missed are
+    gone or too many (without one, the page is told to reload). Called by a manifest."""
+    CHANNELS.add(prefix, ChannelKind(authorize, ticketed, snapshot))
 
 
-def is_public(channel: str) -> bool:
-    kind = CHANNELS.get(channel.split(":", 1)[0])
-    return kind is not None and kind.public
-
-
-GUESSES_PER_15_MIN = 100  # unknown public channels asked for from one address
+GUESSES_PER_15_MIN = 100  # refused ticketed channels asked for from one address
 
 
 def authorize(
     session: Session, actor: Actor, channel: str, *, client_ip: str | None = None
 ) -> None:
     """Raises NotFound (a malformed name, an unknown kind, or the kind's own answer) or
-    Forbidden / NotLoggedIn. A public channel's key is its capability (a live session's
-    code): with `client_ip`, each unknown one asked for is counted against the address,
-    and past GUESSES_PER_15_MIN the address is refused (RateLimited) — the same guessing
-    limit as typing codes, so listening is no way around it."""
+    Forbidden / NotLoggedIn. A ticketed channel's key is a capability (a live session's
+    code): with `client_ip`, each refusal is counted against the address, and past
+    GUESSES_PER_15_MIN the address is refused (RateLimited) — the same guessing limit as
+    typing codes, so listening is no way around it. (A valid ticket never comes here:
+    Hub.admits.)"""
     match = CHANNEL_NAME.fullmatch(channel)
     kind = CHANNELS.get(match.group(1)) if match else None
     if match is None or kind is None:
         raise NotFound()
     check = kind.authorize
-    counted = client_ip is not None and kind.public
+    counted = client_ip is not None and kind.ticketed
     key = f"live-channel:{client_ip}"
     if counted and attempts.recent_attempts(session, key, minutes=15) >= GUESSES_PER_15_MIN:
         raise RateLimited(
@@ -558,7 +563,10 @@ class Hub:
         *,
         locale: str = "th",
         window: float = FLUSH_WINDOW,
+        secret: str | None = None,
     ) -> None:
+        """`secret`: the site's secret key (WETHI_SECRET_KEY): the tickets one worker signs
+        are valid in every other (without it, in this hub only)."""
         self.store = store
         self.backend = backend or InProcessBackend()
         self.backend.attach(self._deliver, self._resync)
@@ -569,12 +577,37 @@ class Hub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._latest: dict[str, int] = {}
         self._latest_lock = threading.Lock()
+        self._secret = (secret or secrets.token_hex(32)).encode()
         self._store_failed = False
         self._replays: dict[tuple[Any, ...], tuple[float, asyncio.Future]] = {}
         self._states: dict[tuple[str, str], _State] = {}
         self._states_lock = threading.Lock()  # the pending state (any thread)
         self._state_flushing = threading.Lock()  # one state frame read and stored at a time
         self.state_window = STATE_WINDOW
+
+    # -- tickets --
+
+    def ticket(self, channel: str, holder: str) -> str:
+        """A pass to listen to a ticketed `channel` for TICKET_FOR, signed for `holder` (a
+        live session's participant): `holder.expires.signature`, checked in memory."""
+        expires = int(time.time() + TICKET_FOR.total_seconds())
+        return f"{holder}.{expires}.{self._signature(channel, holder, expires)}"
+
+    def admits(self, channel: str, ticket: str | None) -> bool:
+        """Whether `ticket` is a valid, unexpired pass to this ticketed channel."""
+        kind = CHANNELS.get(channel.partition(":")[0])
+        if kind is None or not kind.ticketed or not ticket or len(ticket) > 200:
+            return False
+        holder, _, rest = ticket.partition(".")
+        expires, _, signature = rest.partition(".")
+        if not holder or not expires.isdigit() or int(expires) < time.time():
+            return False
+        return hmac.compare_digest(signature, self._signature(channel, holder, int(expires)))
+
+    def _signature(self, channel: str, holder: str, expires: int) -> str:
+        message = f"live-ticket\n{channel}\n{holder}\n{expires}".encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:18]).decode()
 
     # -- the publishing side (any thread) --
 
@@ -906,7 +939,9 @@ def make_hub(settings: Settings, engine: Engine) -> Hub:
         from forum.live_postgres import PostgresBackend  # psycopg only when asked for
 
         backend = PostgresBackend(engine.url)
-    return Hub(FrameStore(engine), backend, locale=settings.default_locale)
+    return Hub(
+        FrameStore(engine), backend, locale=settings.default_locale, secret=settings.secret_key
+    )
 
 
 def get_hub(app: Any) -> Hub:

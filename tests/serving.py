@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -239,6 +240,10 @@ class Phone:
         """The ws:// address the page's live element connects to (its ws-connect)."""
         return f"ws://{self.host}" + _attribute(await self.page(), r'ws-connect="([^"]+)"')
 
+    async def ticket(self) -> str:
+        """The pass to the session's channel the joined phone's page carries."""
+        return _attribute(await self.page(), r'data-live-ticket="([^"]+)"')
+
     async def aclose(self) -> None:
         await self.http.aclose()
 
@@ -254,9 +259,13 @@ MARKER = re.compile(
 )
 
 
-def socket_address(host: str, code: str, after: int | None) -> str:
-    return f"ws://{host}/live/ws?channel=session:{code}" + (
-        "" if after is None else f"&after={after}"
+def socket_address(host: str, code: str, after: int | None, ticket: str | None = None) -> str:
+    """A session's socket address, as a page resumes it (`ticket`: the joined phone's pass
+    its page carries; without one only the facilitators are let in)."""
+    return (
+        f"ws://{host}/live/ws?channel=session:{code}"
+        + (f"&ticket={quote(ticket)}" if ticket else "")
+        + ("" if after is None else f"&after={after}")
     )
 
 

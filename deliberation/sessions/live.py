@@ -6,17 +6,19 @@ phones keep their own "voted" buttons, and a frame never has them fetch their pa
 (2,000 phones refetching on every vote is what this design exists to avoid). The console,
 one or two per hall, fetches its own view again.
 
-The channel is named by the session's code, not its id: guests are not logged in, and the
-code is the session's invitation — whoever has it may open the participant page, which
-shows the same public content (shown ideas, nicknames only) as the channel. An id is
-guessable; a code is the capability the hall was given. Pending and hidden ideas never go
-out on the channel: the console fetches them through its own, authorised, request.
+The channel is named by the session's code. What it carries (shown ideas with nicknames,
+counts, the poll) is what the participant page shows a phone that joined and consented,
+so only such a phone listens: its page carries a ticket (forum.live.Hub.ticket) signed
+for its participant, checked without a database visit. The facilitators' console and
+projector listen as themselves. Pending and hidden ideas never go out on the channel: the
+console fetches them through its own, authorised, request (and its own channel).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +28,7 @@ from deliberation.sessions import ideas, sessions
 from deliberation.sessions.events import IdeaAdded, IdeasChanged, SessionStateChanged, VotesChanged
 from deliberation.sessions.models import IdeaStatus, LiveSession
 from forum import live
-from forum.errors import NotFound
+from forum.errors import DomainError, NotFound
 from forum.policy import Actor
 
 FRAMES = "deliberation/_session_frames.html"
@@ -44,12 +46,29 @@ def console_channel(session_id: int) -> str:
     return f"console:{session_id}"
 
 
-def may_watch(session: Session, _actor: Actor, key: str) -> None:
-    """Anyone with the code. Raises NotFound."""
+def may_watch(session: Session, actor: Actor, key: str) -> None:
+    """Without a ticket: the session's facilitators (its console, its projector). A phone
+    listens with the ticket its page got once it joined and consented (the page of a
+    visitor who has not shows no ideas and no nicknames: nor does the channel). Anyone
+    else, like an unknown code, raises NotFound: no answer tells a guesser that a code
+    exists (forum.live counts each refusal against the address)."""
     if not (key.isdigit() and len(key) == 6):
         raise NotFound()
-    if session.exec(select(LiveSession.id).where(LiveSession.code == key)).first() is None:
+    found = session.exec(select(LiveSession.id).where(LiveSession.code == key)).first()
+    if found is None:
         raise NotFound()
+    try:
+        sessions.get_session(session, actor, session_id=found)
+    except DomainError:
+        raise NotFound() from None
+
+
+def ticket(hub: live.Hub, live_session: LiveSession, participant: Any) -> str | None:
+    """The pass a joined participant's page listens with (forum.live.Hub.ticket); None
+    before joining."""
+    if participant is None:
+        return None
+    return hub.ticket(channel(live_session.code), str(participant.id))
 
 
 def may_watch_console(session: Session, actor: Actor, key: str) -> None:

@@ -82,7 +82,11 @@ def participant_page(
         return {"order": order, "ideas": rows} | participant_poll(session, view, participant)
 
     live_after, data = hub.position_and(_channel(view), read)
-    return participant_form(view, participant) | data | {"live_after": live_after}
+    live_ticket = sessions_live.ticket(hub, view.live, participant)
+    return participant_form(view, participant) | data | {
+        "live_after": live_after,
+        "live_ticket": live_ticket,
+    }
 
 
 def participant_poll(

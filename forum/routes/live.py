@@ -1,7 +1,8 @@
 """The live channels' WebSocket (forum.live): `GET /live/ws?channel=meeting:12&after=41`.
 
-The page's session cookie says who is listening; the channel's kind decides whether they
-may (forum.live.register_channel). Refused: closed with 1008, which the page does not
+The page's session cookie says who is listening, or the ticket its page was given (a live
+session's joined phone: `&ticket=`); the channel's kind decides whether they may
+(forum.live.register_channel). Refused: closed with 1008, which the page does not
 retry. Then the frames after `after`, and the live ones. A socket that falls behind is
 closed with 1013 and a server shutting down closes with 1012: htmx's ws extension
 reconnects on both, resuming after its last number.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
@@ -74,8 +74,10 @@ def live_poll(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     beyond the check of who asks. Refused like the socket: 404 or 403."""
     channel = request.query_params.get("channel", "")
     after = form_int(request.query_params.get("after"))
-    live.authorize(session, actor, channel, client_ip=request.client.host if request.client else "")
     hub = live.get_hub(request.app)
+    if not hub.admits(channel, request.query_params.get("ticket")):
+        client = request.client.host if request.client else ""
+        live.authorize(session, actor, channel, client_ip=client)
     newest = hub.position(channel)
     if after is None or newest is None or after == newest:
         message = live.compose(channel, [], seq=newest if after is None else after)
@@ -112,23 +114,14 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return parts.scheme, parts.hostname, port
 
 
-_public_yes: dict[str, float] = {}  # public channel: when a visitor was last let in
-
-
 async def _authorized(websocket: WebSocket, channel: str) -> datetime | None:
-    """_authorize, on a worker thread; a public channel's yes to a visitor without a
-    session (live.register_channel) is remembered for live.PUBLIC_FOR seconds: a hall of
-    phones reconnecting at once costs one check."""
-    remembered = SESSION_COOKIE not in websocket.cookies and live.is_public(channel)
-    said_yes = _public_yes.get(channel)
-    if remembered and said_yes is not None and time.monotonic() - said_yes < live.PUBLIC_FOR:
+    """A valid ticket (live.Hub.admits: a live session's joined phone) lets in without a
+    visit to the database — a hall reconnecting at once costs nothing else; otherwise
+    _authorize, on a worker thread."""
+    ticket = websocket.query_params.get("ticket")
+    if live.get_hub(websocket.app).admits(channel, ticket):
         return None
-    expires_at = await asyncio.to_thread(_authorize, websocket, channel)
-    if remembered:
-        if len(_public_yes) > 10_000:
-            _public_yes.clear()
-        _public_yes[channel] = time.monotonic()
-    return expires_at
+    return await asyncio.to_thread(_authorize, websocket, channel)
 
 
 def _authorize(websocket: WebSocket, channel: str) -> datetime | None:

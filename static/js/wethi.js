@@ -261,7 +261,9 @@
     var channel = live.getAttribute("data-live-channel") || "";
     var marker = liveMarker(channel);
     var seq = (marker && marker.getAttribute("data-seq")) || "";
-    var url = "/live/poll?channel=" + encodeURIComponent(channel) + (seq ? "&after=" + seq : "");
+    var ticket = live.getAttribute("data-live-ticket");
+    var url = "/live/poll?channel=" + encodeURIComponent(channel) +
+      (ticket ? "&ticket=" + encodeURIComponent(ticket) : "") + (seq ? "&after=" + seq : "");
     liveApplying = live;
     window.htmx.ajax("GET", url, { source: live, target: live, swap: "none" }).then(function () {
       liveApplied(live);

@@ -69,7 +69,7 @@ async def test_a_guest_joins_by_code_and_sees_another_participants_idea_arrive(s
     opened = open_live_session(site.engine)
     guest, other = await phones(opened.code, 2)
     address = await guest.socket_address()
-    after = re.search(rf"/live/ws\?channel=session%3A{opened.code}&after=(\d+)$", address)
+    after = re.search(rf"/live/ws\?channel=session%3A{opened.code}&ticket=[^&]+&after=(\d+)$", address)
     assert after, address  # the page subscribes from the number it was rendered at
     listener = Listener()
     async with open_socket(address, site.host) as ws:
@@ -105,7 +105,7 @@ async def test_a_reconnect_with_the_last_number_gets_exactly_what_was_missed(sit
     assert len(stored_frames(site.engine, opened.code)) == latest
 
     replay = Listener()
-    async with open_socket(socket_address(site.host, opened.code, after=seen), site.host) as ws:
+    async with open_socket(socket_address(site.host, opened.code, after=seen, ticket=await guest.ticket()), site.host) as ws:
         await replay.until_seq(ws, latest)
         assert replay.seq == latest
         # Exactly the frames after its number: each once, in order, nothing before it.
@@ -179,13 +179,32 @@ async def test_a_socket_dropped_mid_submit_and_a_form_sent_twice_make_one_idea(s
 
     replay = Listener()
     async with open_socket(
-        socket_address(site.host, opened.code, after=listener.seq), site.host
+        socket_address(site.host, opened.code, after=listener.seq, ticket=await guest.ticket()), site.host
     ) as ws:
         latest = len(stored_frames(site.engine, opened.code))
         await replay.until_seq(ws, latest)
         assert replay.text.count(idea) == 1  # announced once, whatever was resent
         assert replay.text == "".join(stored_frames(site.engine, opened.code, after=listener.seq))
         await nothing_more(ws)
+
+
+async def test_only_a_joined_phone_listens_a_visitor_with_the_code_does_not(site, phones):
+    """Issue 11, part 4: the page shows a visitor who has not joined no ideas and no
+    nicknames; the socket agrees. The joined phone's page carries its ticket."""
+    opened = open_live_session(site.engine)
+    (guest,) = await phones(opened.code, 1)
+    await guest.send_idea("ความเห็นที่เห็นเฉพาะผู้เข้าร่วม")
+    assert await refused_with(socket_address(site.host, opened.code, after=0), site.host) == 1008
+    ticket = await guest.ticket()
+    holder, expires, _signature = ticket.split(".")
+    for forged in (f"{holder}.{expires}.AAAAAAAAAAAAAAAAAAAAAAAA", f"{int(holder) + 1}.{expires}.{_signature}", "x" * 300):
+        address = socket_address(site.host, opened.code, after=0, ticket=forged)
+        assert await refused_with(address, site.host) == 1008
+    other = open_live_session(site.engine)  # a ticket opens its own session's channel only
+    assert await refused_with(socket_address(site.host, other.code, after=0, ticket=ticket), site.host) == 1008
+    listener = Listener()
+    async with open_socket(socket_address(site.host, opened.code, after=0, ticket=ticket), site.host) as ws:
+        await listener.until(ws, lambda got: "ความเห็นที่เห็นเฉพาะผู้เข้าร่วม" in got.text)
 
 
 async def test_refused_input_sends_nothing_and_markup_arrives_as_plain_text(site, phones):
@@ -249,7 +268,7 @@ async def test_a_server_restarted_mid_session_loses_nothing_acknowledged(site, p
     latest = len(stored_frames(site.engine, opened.code))
     assert latest == start + 3
     async with open_socket(
-        socket_address(site.host, opened.code, after=listener.seq), site.host
+        socket_address(site.host, opened.code, after=listener.seq, ticket=await guest.ticket()), site.host
     ) as ws:
         await listener.until_seq(ws, latest)
         # Over both connections: every stored frame once, in order; every idea is there.

@@ -66,7 +66,8 @@ def test_the_manifests_fill_every_registry():
         policy.registered_actions()
     )
     assert {"meeting", "agenda", "item", "session"} <= set(live.CHANNELS.names())
-    assert live.is_public("session:123456") and not live.is_public("meeting:1")
+    assert live.CHANNELS.get("session").ticketed and not live.CHANNELS.get("meeting").ticketed
+    assert live.CHANNELS.get("session").snapshot is not None
     assert meetings.STATUS_HOOKS.names() == ["deliberation.conduct", "deliberation.publishing"]
     assert meetings.DELETE_HOOKS.names() == ["deliberation.agenda"]
     # the meeting page's panels, in their stated order: the item under consideration first

@@ -52,11 +52,20 @@ def idea_of(session, text) -> LiveIdea:
     return session.exec(select(LiveIdea).where(LiveIdea.text == text)).one()
 
 
-async def everything_stored(reader, live_session) -> str:
-    """What a page that missed everything gets, through the endpoint a page uses."""
-    answer = await reader.get(f"/live/poll?channel={sessions_live.channel(live_session.code)}&after=0")
-    assert answer.status_code == 200
+async def polled(reader, live_session, after: int = 0) -> str:
+    """What the reader's page gets by polling after frame `after`, with the ticket the page
+    carries (a joined phone's pass to the channel), as static/js/wethi.js asks."""
+    page = (await reader.get(f"/s/{live_session.code}")).text
+    ticket = re.search(r'data-live-ticket="([^"]+)"', page).group(1)
+    channel = sessions_live.channel(live_session.code)
+    answer = await reader.get("/live/poll", params={"channel": channel, "ticket": ticket, "after": after})
+    assert answer.status_code == 200, answer.text[:300]
     return answer.text
+
+
+async def everything_stored(reader, live_session) -> str:
+    """What a page that missed everything gets."""
+    return await polled(reader, live_session, 0)
 
 
 # -- hidden, corrected, merged, erased: gone from the stored frames ------------------------------
@@ -157,9 +166,9 @@ async def test_a_phone_a_little_behind_gets_the_frames_it_missed_in_order(app, s
     start = live.get_hub(app).position(channel) or 0
     for n in range(5):
         await send_idea(author, live_session, f"ความคิดลำดับ {n}")
-    answer = await author.get(f"/live/poll?channel={channel}&after={start}")
-    found = re.findall(r"ความคิดลำดับ (\d)", answer.text)
-    assert found == ["0", "1", "2", "3", "4"] and 'hx-swap-oob="innerHTML"' not in answer.text
+    answer = await polled(author, live_session, start)
+    found = re.findall(r"ความคิดลำดับ (\d)", answer)
+    assert found == ["0", "1", "2", "3", "4"] and 'hx-swap-oob="innerHTML"' not in answer
 
 
 async def test_votes_of_one_moment_go_out_as_one_frame_with_the_last_counts(app, session, make_client, live_session):

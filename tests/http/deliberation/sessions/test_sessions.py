@@ -4,6 +4,8 @@ the projector shows the code and the top ideas; every bad input changes nothing.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import func, select
 
@@ -326,27 +328,59 @@ async def test_the_idea_form_comes_back_empty_after_a_send(session, make_client,
     assert "ส่งความคิดเห็นของท่านแล้ว" in response.text
 
 
+def ticket_on(page: str) -> str:
+    return re.search(r'data-live-ticket="([^"]+)"', page).group(1)
+
+
 async def test_a_page_whose_socket_is_blocked_polls_for_the_same_messages(app, session, make_client, live_session):
     channel = sessions_live.channel(live_session.code)
     guest = await joined(make_client, live_session)
+    ticket = ticket_on((await guest.get(f"/s/{live_session.code}")).text)
     start = live.get_hub(app).position(channel) or 0
     await guest.post(f"/s/{live_session.code}/ideas", {"text": "ผ่านการถาม", "key": "abcdefgh0024"}, htmx=True)
-    answer = await guest.get(f"/live/poll?channel={channel}&after={start}")
+    answer = await guest.get("/live/poll", params={"channel": channel, "ticket": ticket, "after": start})
     assert answer.status_code == 200 and "ผ่านการถาม" in answer.text
     assert f'data-seq="{start + 1}"' in answer.text and answer.headers["cache-control"] == "no-store"
-    caught_up = await guest.get(f"/live/poll?channel={channel}&after={start + 1}")
+    caught_up = await guest.get("/live/poll", params={"channel": channel, "ticket": ticket, "after": start + 1})
     assert "ผ่านการถาม" not in caught_up.text and f'data-seq="{start + 1}"' in caught_up.text
     assert (await guest.get("/live/poll?channel=session:000001&after=0")).status_code == 404
 
 
-async def test_the_channel_is_open_to_anyone_with_the_code(session, live_session):
+async def test_a_visitor_who_has_not_joined_sees_no_ideas_on_the_page_nor_by_polling(session, make_client, facilitator, live_session):
+    """Issue 11, part 4: nicknames and ideas are shown to phones that joined and consented
+    (and to the facilitators): the page, the poll endpoint and the socket agree."""
+    guest = await joined(make_client, live_session)
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความเห็นเฉพาะผู้ร่วม", "key": "abcdefgh0031"}, htmx=True)
+    channel = sessions_live.channel(live_session.code)
+    visitor = make_client()
+    page = await visitor.get(f"/s/{live_session.code}")
+    assert page.status_code == 200 and 'name="nickname"' in page.text  # the join form
+    assert "ความเห็นเฉพาะผู้ร่วม" not in page.text and "ป้าแดง" not in page.text
+    assert "ws-connect" not in page.text and "data-live-ticket" not in page.text
+    polled = await visitor.get(f"/live/poll?channel={channel}&after=0")
+    assert polled.status_code == 404 and "ความเห็นเฉพาะผู้ร่วม" not in polled.text
+    forged = await visitor.get("/live/poll", params={"channel": channel, "ticket": "1.9999999999.AAAAAAAAAAAAAAAAAAAAAAAA", "after": 0})
+    assert forged.status_code == 404
+    joined_page = (await guest.get(f"/s/{live_session.code}")).text
+    assert "ความเห็นเฉพาะผู้ร่วม" in joined_page and 'data-live-ticket="' in joined_page
+    with_ticket = await guest.get("/live/poll", params={"channel": channel, "ticket": ticket_on(joined_page), "after": 0})
+    assert with_ticket.status_code == 200 and "ความเห็นเฉพาะผู้ร่วม" in with_ticket.text
+    console = await facilitator.get(f"/sessions/{live_session.id}/console")
+    assert f"session:{live_session.code}" in console.text  # the facilitators listen as themselves
+    assert (await facilitator.get(f"/live/poll?channel={channel}&after=0")).status_code == 200
+
+
+async def test_the_channel_admits_a_facilitator_and_refuses_others_alike(session, as_member, facilitator, live_session):
     from forum.errors import NotFound
     from forum.policy import ANONYMOUS
 
-    live.authorize(session, ANONYMOUS, sessions_live.channel(live_session.code))
-    for wrong in ("session:1", "session:000000" if live_session.code != "000000" else "session:111111"):
-        with pytest.raises(NotFound):
-            live.authorize(session, ANONYMOUS, wrong)
+    channel = sessions_live.channel(live_session.code)
+    live.authorize(session, factories.actor(session, facilitator.person), channel)
+    member = await as_member(Role.member, body=facilitator.body)
+    wrong = "000000" if live_session.code != "000000" else "111111"
+    for actor, name in ((ANONYMOUS, channel), (factories.actor(session, member.person), channel), (ANONYMOUS, f"session:{wrong}"), (ANONYMOUS, "session:1")):
+        with pytest.raises(NotFound):  # the same answer whether the code exists or not
+            live.authorize(session, actor, name)
 
 
 async def test_projector_qr_code_opens_the_participant_page(facilitator, live_session):
