@@ -177,6 +177,7 @@ ACTION_LABELS: dict[str, str] = {
     "deliberation.live_session.pause": "Paused a live session",
     "deliberation.live_session.resume": "Resumed a live session",
     "deliberation.live_session.close": "Closed a live session",
+    "deliberation.live_session.unblock": "Let a connection blocked for mistyped codes join again",
     "deliberation.live_idea.approve": "Approved an idea in a live session",
     "deliberation.live_idea.hide": "Hid an idea in a live session",
     "deliberation.live_idea.restore": "Showed a hidden idea again",

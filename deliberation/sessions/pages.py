@@ -135,6 +135,7 @@ def console_page(
             "shown": [row for row in rows if row.status == IdeaStatus.shown],
             "hidden": [row for row in rows if row.status == IdeaStatus.hidden],
             "counts": sessions.counts(session, view.id),
+            "blocked": sessions.blocked_addresses(session),
             "errors": {},
             "themes_panel": clusters.ClustersPanel(session, view),  # read only if shown
             "share": followup.share_links(view, base_url=base_url, locale=locale),

@@ -4,8 +4,9 @@ PDPA consent, a member as themselves. The device keeps a random token (only its 
 stored), so a phone that comes back is the same participant.
 
 A session is `open` (ideas and votes come in), `paused` (read-only) or `closed` (archived,
-still viewable). Wrong codes and joins are counted per address (forum.models.LoginAttempt,
-the check-in's counter), so a flood from one address is refused with a clear message.
+still viewable). Wrong codes are counted per address (forum.models.LoginAttempt, the
+check-in's counter): guessing from one address is refused with a clear message, and the
+console shows a blocked address so a facilitator can let a hall behind it in again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import segno
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, or_, select
 
 from deliberation.agenda.models import Agenda, AgendaItem, AgendaPart
 from deliberation.sessions.events import SessionStateChanged
@@ -33,6 +35,7 @@ from deliberation.sessions.models import (
     LiveSessionStatus,
 )
 from forum import attempts, audit, events, meetings, policy
+from forum import live as live_hub
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
 from forum.forms import clean_text, validate
@@ -45,10 +48,11 @@ TOKEN_COOKIE = "wethi_live"  # the device's token: one cookie for every session 
 # A code has 900,000 values: 100 wrong ones from an address in 15 minutes is guessing (a
 # chance in 9,000 per quarter hour), while a hall behind one address, where some mistype
 # the code on the screen, stays well under it. A joined device never counts (participant_in).
+# Joining a known open session is not limited per address: 2,000 phones behind one venue
+# Wi-Fi or carrier NAT all get in; a device is one participant per session (its token). If
+# a hall does reach the limit, the console shows the address and lets a facilitator lift it.
 WRONG_CODES_PER_15_MIN = 100
-# A hall shares one address (the venue's Wi-Fi, a carrier's NAT): generous, yet a script
-# creating participants by the thousand is stopped.
-JOINS_PER_ADDRESS_PER_10_MIN = 600
+WRONG_CODE_KEYS = ("live-code", "live-channel")  # typed codes, and refused channel keys
 MAX_PROMPT = 300
 IDEA_LIMIT = 280  # characters an idea may have, unless the facilitator says otherwise
 MIN_IDEA_LIMIT, MAX_IDEA_LIMIT = 20, 1000
@@ -333,6 +337,57 @@ def find_session(session: Session, *, code: Any, client_ip: str = "") -> Session
     return _view(session, live)
 
 
+@dataclass(frozen=True)
+class Blocked:
+    """An address refused for guessing: wrong codes typed, or channels asked for."""
+
+    address: str
+    wrong: int  # in the last 15 minutes
+    last_at: datetime
+
+
+def blocked_addresses(session: Session) -> list[Blocked]:
+    """The addresses refused right now for wrong codes (a hall behind one Wi-Fi that
+    mistyped the code, or someone guessing), most recent first: the console shows them
+    to the facilitators, who can lift a block (lift_block)."""
+    since = utcnow() - timedelta(minutes=15)
+    rows = session.exec(
+        select(LoginAttempt.key, func.count(), func.max(LoginAttempt.at))
+        .where(
+            or_(*(col(LoginAttempt.key).startswith(f"{kind}:") for kind in WRONG_CODE_KEYS)),
+            col(LoginAttempt.at) > since,
+        )
+        .group_by(LoginAttempt.key)
+    ).all()
+    found: dict[str, Blocked] = {}
+    limits = {"live-code": WRONG_CODES_PER_15_MIN, "live-channel": live_hub.GUESSES_PER_15_MIN}
+    for key, wrong, last_at in rows:
+        kind, _, address = key.partition(":")
+        if wrong < limits[kind]:
+            continue
+        known = found.get(address)
+        if known is None or known.wrong < wrong:
+            found[address] = Blocked(address, wrong, last_at)
+    return sorted(found.values(), key=lambda blocked: blocked.last_at, reverse=True)
+
+
+def lift_block(session: Session, actor: Actor, *, session_id: int, address: Any) -> None:
+    """A facilitator lets an address join again (its wrong codes forgotten): the hall
+    behind it was refused after too many mistyped codes. Recorded in the audit log.
+    Raises Forbidden, NotFound, InvalidInput (not a blocked address)."""
+    view = get_session(session, actor, session_id=session_id)
+    text = str(address or "").strip()
+    if not text or text not in {blocked.address for blocked in blocked_addresses(session)}:
+        raise InvalidInput({"address": "This connection is not blocked any more."})
+    session.exec(  # type: ignore[call-overload]
+        delete(LoginAttempt).where(
+            col(LoginAttempt.key).in_([f"{kind}:{text}" for kind in WRONG_CODE_KEYS])
+        )
+    )
+    audit.record(session, actor, "deliberation.live_session.unblock", view.live, after={"address": text})
+    session.commit()
+
+
 # -- participants ----------------------------------------------------------------------------
 
 
@@ -391,7 +446,7 @@ def join_session(
     (their name is the default nickname). The PDPA consent is required. A device whose
     token already joined, or a member who already joined, is the same participant again.
     Returns the participant and the device token to keep. Raises InvalidInput, Conflict
-    (closed), RateLimited."""
+    (closed), RateLimited (the address is guessing codes: find_session)."""
     view = find_session(session, code=code, client_ip=client_ip)
     live = view.live
     existing = participant_for_token(session, session_id=view.id, token=token)
@@ -406,12 +461,6 @@ def join_session(
         return existing, _keep_token(session, existing, token)
     if live.status == LiveSessionStatus.closed:
         raise Conflict("This session has ended: no one can join it any more.")
-    key = f"live-join:{client_ip}"
-    if _recent(session, key, 10) >= JOINS_PER_ADDRESS_PER_10_MIN:
-        raise RateLimited(
-            "Too many people joined from this connection in a short time. "
-            "Please wait a few minutes and try again."
-        )
     name = clean_text(nickname)
     if not name and actor.is_authenticated:
         name = actor.display_name
@@ -436,7 +485,6 @@ def join_session(
         consent_at=utcnow(),
     )
     session.add(participant)
-    session.add(LoginAttempt(key=key))
     try:
         session.commit()
     except IntegrityError:  # the same device joined twice at once: one participant

@@ -283,6 +283,21 @@ async def change_settings(
     return redirect(request, f"/sessions/{session_id}/console", flash="The settings are saved.")
 
 
+@router.post("/sessions/{session_id}/unblock")
+async def unblock(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+    """A facilitator lets a connection refused for mistyped codes join again."""
+    values = form_values(await request.form())
+    try:
+        sessions.lift_block(session, actor, session_id=session_id, address=values.get("address"))
+    except InvalidInput as error:
+        return console_response(request, session, actor, session_id, status=422, errors=error.fields)
+    if is_htmx(request):
+        return console_response(request, session, actor, session_id)
+    return redirect(
+        request, f"/sessions/{session_id}/console", flash="The connection can join again."
+    )
+
+
 @router.post("/sessions/{session_id}/ideas/{idea_id}/{action}")
 async def moderate(
     request: Request,

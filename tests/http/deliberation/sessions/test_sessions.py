@@ -476,6 +476,25 @@ async def test_a_hall_behind_one_address_is_not_locked_out_by_mistyped_codes(ses
     assert (await make_client().get(f"/s/{live_session.code}")).status_code == 429
 
 
+async def test_the_console_shows_a_blocked_hall_and_the_facilitator_lets_it_in(session, as_member, make_client, facilitator, live_session):
+    """Issue 11, part 7: the hall's Wi-Fi reached the wrong-code limit; a new phone is
+    refused with a clear message, the console says why, and one press lets the hall in."""
+    for _ in range(sessions.WRONG_CODES_PER_15_MIN):
+        session.add(LoginAttempt(key="live-code:127.0.0.1"))
+    session.commit()
+    refused = await make_client().post(f"/s/{live_session.code}/join", {"nickname": "ป้าแดง", "consent": "true"})
+    assert refused.status_code == 429 and "กรอกรหัสผิดจากเครือข่ายนี้หลายครั้งเกินไป" in refused.text
+    console = await facilitator.get(f"/sessions/{live_session.id}/console")
+    assert "การเชื่อมต่อที่เข้าร่วมไม่ได้" in console.text and "127.0.0.1" in console.text
+    member = await as_member(Role.member, body=facilitator.body)
+    assert (await member.post(f"/sessions/{live_session.id}/unblock", {"address": "127.0.0.1"})).status_code == 403
+    bad = await facilitator.post(f"/sessions/{live_session.id}/unblock", {"address": "10.9.9.9"}, htmx=True)
+    assert bad.status_code == 422 and "ไม่ได้ถูกระงับแล้ว" in bad.text
+    lifted = await facilitator.post(f"/sessions/{live_session.id}/unblock", {"address": "127.0.0.1"}, htmx=True)
+    assert lifted.status_code == 200 and "127.0.0.1" not in lifted.text
+    await joined(make_client, live_session)  # the hall joins again
+
+
 async def test_a_refused_vote_is_said_on_its_button_not_over_the_page(session, make_client, facilitator, live_session):
     guest = await joined(make_client, live_session)
     await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0042"}, htmx=True)

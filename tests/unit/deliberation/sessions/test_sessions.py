@@ -174,13 +174,38 @@ def test_a_joined_device_acts_without_the_guessing_check(session, facilitator, m
     assert session.exec(select(func.count()).where(LoginAttempt.key == "live-code:8.8.8.8")).one() == 1
 
 
-def test_a_join_flood_from_one_address_is_refused(session, live, monkeypatch):
-    monkeypatch.setattr(sessions, "JOINS_PER_ADDRESS_PER_10_MIN", 2)
-    for name in ("ก", "ข"):
-        sessions.join_session(session, ANONYMOUS, code=live.code, nickname=name, consent=True, client_ip="5.5.5.5")
+def test_a_hall_behind_one_address_all_joins(session, live):
+    """Issue 11, part 7: 2,000 phones share the venue's Wi-Fi address. Joining a known open
+    session is not limited per address (only wrong codes are): more than the old 600-a-10-
+    minutes limit get in, each device one participant."""
+    tokens = set()
+    for number in range(700):
+        participant, token = sessions.join_session(session, ANONYMOUS, code=live.code, nickname=f"ผู้ร่วม {number}", consent=True, client_ip="5.5.5.5")
+        tokens.add(token)
+    assert count(session, LiveParticipant) == 700 and len(tokens) == 700
+    again, same = sessions.join_session(session, ANONYMOUS, code=live.code, nickname="อีกชื่อ", consent=True, token=token, client_ip="5.5.5.5")
+    assert same == token and count(session, LiveParticipant) == 700  # a device joins once
+
+
+def test_a_facilitator_sees_a_blocked_address_and_lets_it_join_again(session, facilitator, live):
+    for _ in range(sessions.WRONG_CODES_PER_15_MIN):
+        session.add(LoginAttempt(key="live-code:5.5.5.5"))
+    for _ in range(sessions.WRONG_CODES_PER_15_MIN - 1):
+        session.add(LoginAttempt(key="live-code:6.6.6.6"))  # not yet blocked
+    session.commit()
+    assert [blocked.address for blocked in sessions.blocked_addresses(session)] == ["5.5.5.5"]
     with pytest.raises(RateLimited):
-        sessions.join_session(session, ANONYMOUS, code=live.code, nickname="ค", consent=True, client_ip="5.5.5.5")
-    assert count(session, LiveParticipant) == 2
+        sessions.join_session(session, ANONYMOUS, code=live.code, nickname="ก", consent=True, client_ip="5.5.5.5")
+    with pytest.raises(Forbidden):
+        sessions.lift_block(session, ANONYMOUS, session_id=live.id, address="5.5.5.5")
+    for wrong in ("", "6.6.6.6", "'; drop table liveframe; --"):
+        with pytest.raises(InvalidInput):
+            sessions.lift_block(session, facilitator, session_id=live.id, address=wrong)
+    sessions.lift_block(session, facilitator, session_id=live.id, address="5.5.5.5")
+    assert sessions.blocked_addresses(session) == []
+    assert sessions.join_session(session, ANONYMOUS, code=live.code, nickname="ก", consent=True, client_ip="5.5.5.5")[0].id
+    logged = session.exec(select(AuditEvent).where(AuditEvent.action == "deliberation.live_session.unblock")).one()
+    assert logged.after == {"address": "5.5.5.5"} and logged.actor_id == facilitator.person_id
 
 
 def test_nobody_joins_a_closed_session_but_it_is_still_found(session, facilitator, live):
