@@ -155,6 +155,7 @@ EXPECTED: dict[str, str] = {
     "POST /sessions/{session_id}/timer": "officer",
     "POST /sessions/{session_id}/timer/{action}": "officer",
     "POST /sessions/{session_id}/settings": "officer",
+    "POST /sessions/{session_id}/unblock": "officer",
     # themes and the word cloud, the exports, taking ideas forward: the facilitator's
     "GET /sessions/{session_id}/clusters": "officer",
     "POST /sessions/{session_id}/clusters": "officer",
