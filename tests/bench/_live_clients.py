@@ -3,12 +3,18 @@
 (BENCH<n>X, in an idea's text) first reaches it, and the newest sequence number it has
 (the marker's data-seq), as a phone's page does.
 
-    python tests/bench/_live_clients.py WS_URL --count 1000
+    python tests/bench/_live_clients.py WS_URL --count 1000 [--origin URL]
+    python tests/bench/_live_clients.py --urls FILE [--origin URL]
+
+With `--urls`, one client per line of FILE, each its own joined participant's address
+(its page's ws-connect: the channel, the participant's ticket, the number it starts after).
+`--origin`: the Origin header a browser sends with the page's address.
 
 Prints "ready <connected> <failed>" once every client has tried to connect, then obeys
 commands on its standard input, one per line:
     drop       cut every socket at once (no closing handshake), as a network failing
     reconnect  connect every client again, each after the last number it had
+    bytes      print "bytes <n>": the message bytes every client received so far
     report {"acks": {token: acknowledged at}, "storm_tokens": [...], "storm_at": t}
              print one JSON line with what arrived, and exit: a histogram of the delays from
              each token's acknowledgement to its arrival at each client (1 ms buckets), the
@@ -32,6 +38,7 @@ from urllib.parse import urlsplit
 TOKEN = re.compile(rb"BENCH(\d+)X")
 SEQ = re.compile(rb'data-seq="(\d+)"')
 CONNECT_TRIES = 5
+ORIGIN: list[str] = []  # the browser's Origin header, when given
 
 
 class Socket(asyncio.Protocol):
@@ -52,10 +59,11 @@ class Socket(asyncio.Protocol):
         self.transport = transport
         parts = urlsplit(self.client.address())
         key = base64.b64encode(os.urandom(16)).decode()
+        origin = f"Origin: {ORIGIN[0]}\r\n" if ORIGIN else ""
         request = (
             f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
             f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-            "Sec-WebSocket-Version: 13\r\n\r\n"
+            f"{origin}Sec-WebSocket-Version: 13\r\n\r\n"
         )
         transport.write(request.encode())
 
@@ -115,8 +123,10 @@ def _frame(opcode: int, payload: bytes) -> bytes:
 
 class Client:
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.seq: int | None = None
+        found = re.search(r"[?&]after=(\d+)", url)  # the page's own starting number
+        self.url = re.sub(r"&after=\d+", "", url)
+        self.seq: int | None = int(found.group(1)) if found else None
+        self.bytes = 0
         self.arrivals: dict[int, float] = {}
         self.messages = 0
         self.failed = False
@@ -129,6 +139,7 @@ class Client:
     def received(self, data: bytes) -> None:
         now = time.time()
         self.messages += 1
+        self.bytes += len(data)
         for found in TOKEN.finditer(data):
             self.arrivals.setdefault(int(found.group(1)), now)
         seqs = SEQ.findall(data)
@@ -166,8 +177,9 @@ class Client:
             self.reconnected_at = time.time()
 
 
-async def run(url: str, count: int) -> None:
-    clients = [Client(url) for _ in range(count)]
+async def run(urls: list[str]) -> None:
+    clients = [Client(url) for url in urls]
+    count = len(clients)
     for start in range(0, count, 100):  # a hall arriving: in waves, not all in one tick
         batch = clients[start : start + 100]
         await asyncio.gather(*(client.connect() for client in batch))
@@ -190,6 +202,8 @@ async def run(url: str, count: int) -> None:
             await asyncio.gather(*(client.reconnect() for client in clients if not client.failed))
             back = sum(client.reconnected_at is not None for client in clients)
             print(f"back {back} {sum(c.failed for c in clients) - failed_before}", flush=True)
+        elif line == "bytes":
+            print(f"bytes {sum(client.bytes for client in clients)}", flush=True)
         elif line.startswith("report") or not line:
             order = json.loads(line[len("report") :] or "{}")
             break
@@ -237,6 +251,7 @@ def summary(clients: list[Client], connected: int, order: dict) -> dict:
         "connected": connected,
         "failed": sum(client.failed for client in clients),
         "messages": sum(client.messages for client in clients),
+        "bytes": sum(client.bytes for client in clients),
         "histogram": histogram,
         "missing": missing,
         "storm_done": storm_done,
@@ -250,15 +265,24 @@ def summary(clients: list[Client], connected: int, order: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("url")
+    parser.add_argument("url", nargs="?")
     parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--urls", help="a file with one client's address per line")
+    parser.add_argument("--origin", help="the Origin header to send")
     args = parser.parse_args()
+    if args.origin:
+        ORIGIN.append(args.origin)
+    if args.urls:
+        with open(args.urls, encoding="utf-8") as listed:
+            urls = [line.strip() for line in listed if line.strip()]
+    else:
+        urls = [args.url] * args.count
     try:
         import uvloop
     except ImportError:
-        asyncio.run(run(args.url, args.count))
+        asyncio.run(run(urls))
     else:
-        uvloop.run(run(args.url, args.count))
+        uvloop.run(run(urls))
 
 
 if __name__ == "__main__":
