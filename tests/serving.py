@@ -254,9 +254,7 @@ def csrf_of(page: str) -> str:
 
 # -- the live socket --------------------------------------------------------------------------
 
-MARKER = re.compile(
-    r'<span id="live-seq-session-\d+" data-seq="(\d*)"(?P<gap> data-gap)?[^>]*></span>'
-)
+MARKER = re.compile(r"^<!--(\d*)(?P<gap> gap)?-->")  # a message's number (forum.live.compose)
 
 
 def socket_address(host: str, code: str, after: int | None, ticket: str | None = None) -> str:

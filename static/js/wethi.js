@@ -161,8 +161,21 @@
     // One stream of frames serves several kinds of page (a live session's phones, its
     // projector, its console): a part marked data-live-optional whose target this page does
     // not have is dropped before htmx looks for it (htmx would log an error for each).
+    var POSITION = /^<!--(\d+)( gap)?-->/;
     window.htmx.defineExtension("wethi-live", {
-      transformResponse: function (text) {
+      transformResponse: function (text, _xhr, elt) {
+        // Each message starts with the number the page has once it is applied: kept in
+        // the page's marker, where a reconnection or the next poll resumes from.
+        var position = POSITION.exec(text);
+        var live = elt && elt.closest && elt.closest("[data-live-channel]");
+        if (position && live) {
+          var marker = liveMarker(live.getAttribute("data-live-channel") || "");
+          if (marker) {
+            marker.setAttribute("data-seq", position[1]);
+            marker.toggleAttribute("data-gap", Boolean(position[2]));
+          }
+          text = text.slice(position[0].length);
+        }
         if (text.indexOf("data-live-optional") < 0) {
           return text;
         }

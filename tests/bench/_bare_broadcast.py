@@ -51,8 +51,7 @@ async def submit(request: Request) -> PlainTextResponse:
     text = (await request.body()).decode()
     state["seq"] += 1
     message = (
-        f'<li id="idea-{state["seq"]}" hx-swap-oob="afterbegin:#list">{html.escape(text)}</li>'
-        f'<span id="marker" data-seq="{state["seq"]}" hx-swap-oob="true"></span>'
+        f'<!--{state["seq"]}--><li id="idea-{state["seq"]}" hx-swap-oob="afterbegin:#list">{html.escape(text)}</li>'
     )
     task = asyncio.get_running_loop().create_task(_fan_out(message))
     sending.add(task)

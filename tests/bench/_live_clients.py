@@ -1,7 +1,7 @@
 """One process of the live fan-out benchmark's participants (tests/bench/live_fanout.py):
 `--count` WebSocket clients on one channel, each noting when every benchmark token
 (BENCH<n>X, in an idea's text) first reaches it, and the newest sequence number it has
-(the marker's data-seq), as a phone's page does.
+(each message's leading `<!--n-->`), as a phone's page does.
 
     python tests/bench/_live_clients.py WS_URL --count 1000 [--origin URL]
     python tests/bench/_live_clients.py --urls FILE [--origin URL]
@@ -36,7 +36,7 @@ import time
 from urllib.parse import urlsplit
 
 TOKEN = re.compile(rb"BENCH(\d+)X")
-SEQ = re.compile(rb'data-seq="(\d+)"')
+SEQ = re.compile(rb"^<!--(\d+)")
 CONNECT_TRIES = 5
 ORIGIN: list[str] = []  # the browser's Origin header, when given
 

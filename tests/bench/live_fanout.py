@@ -654,7 +654,7 @@ async def _frames(phones: Phones) -> int:
         f"/live/poll?channel=session:{phones.code}&ticket={ticket}",
         headers={"Cookie": phones.devices[0].cookie},
     )
-    return int(re.search(r'data-seq="(\d+)"', answer.text).group(1))
+    return int(re.match(r"<!--(\d+)", answer.text).group(1))
 
 
 def snapshot_figures(base: str, code: str) -> dict:

@@ -83,7 +83,7 @@ async def receive(ws, timeout: float = 5.0) -> str:
 
 
 def seq_of(message: str) -> int:
-    found = re.search(r'<span id="live-seq-meeting-\d+" data-seq="(\d+)"', message)
+    found = re.match(r"<!--(\d+)-->", message)
     assert found, message
     return int(found.group(1))
 

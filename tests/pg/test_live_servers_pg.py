@@ -84,7 +84,7 @@ async def check_in(server: str, session: Session, person, code: str) -> None:
 
 
 def seq_of(message: str) -> int:
-    return int(re.search(r'id="live-seq-meeting-\d+" data-seq="(\d+)"', message).group(1))
+    return int(re.match(r"<!--(\d+)", message).group(1))
 
 
 def present(count: int) -> str:
