@@ -229,7 +229,7 @@ class Phone:
     async def post_vote(self, idea_id: int) -> httpx.Response:
         page = await self.page()
         return await self.http.post(
-            f"/s/{self.code}/ideas/{idea_id}/vote", data={"csrf_token": csrf_of(page)}
+            f"/s/{self.code}/vote", data={"csrf_token": csrf_of(page), "idea": str(idea_id)}
         )
 
     async def vote(self, idea_id: int) -> None:

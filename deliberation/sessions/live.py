@@ -94,9 +94,9 @@ def publish(hub: live.Hub, live_session: LiveSession, html: str | live.Render) -
 
 def idea_mark(idea_id: int) -> str:
     """What every frame holding an idea's text (and its author's nickname) contains: its
-    text element's id. The frames with it are scrubbed when the idea is hidden, merged,
-    corrected or erased (forum.live.scrub_frames)."""
-    return f'id="idea-text-{idea_id}"'
+    row's id. The frames with it are scrubbed when the idea is hidden, merged, corrected or
+    erased (forum.live.scrub_frames)."""
+    return f'id="idea-{idea_id}"'
 
 
 def session_changed(
@@ -134,7 +134,7 @@ def session_changed(
     }
     if not (state or parts["gone"] or parts["shown"] or parts["changed"]):
         return None
-    html = live.render_shared(hub, FRAMES, "frame", votes=[], **parts)
+    html = live.render_shared(hub, FRAMES, "frame", **parts)
     scrub = [idea_mark(idea_id) for idea_id in [*gone, *changed]]
     try:
         return hub.publish(channel(live_session.code), html, scrub=scrub)
@@ -147,12 +147,10 @@ def counts_changed(hub: live.Hub, live_session: LiveSession, idea_ids: Iterable[
     """The vote counts of these ideas go out with the others of the same moment: one frame
     per channel and live.STATE_WINDOW, read as it is numbered (forum.live.publish_state),
     so whichever worker took the last vote, the last frame says the last count."""
-    known = {"code": live_session.code, "status": live_session.status}  # read now, not later
-    parts = {"live_session": known, "state": False, "gone": [], "shown": [], "changed": []}
 
     def frame(connection: Connection, keys: frozenset[int]) -> str:
         counts = ideas.vote_counts(connection, set(keys))
-        return live.render_shared(hub, FRAMES, "frame", votes=sorted(counts.items()), **parts)
+        return live.render_shared(hub, FRAMES, "votes", votes=sorted(counts.items()))
 
     hub.publish_state(channel(live_session.code), "votes", idea_ids, frame)
 

@@ -2,17 +2,22 @@
 // after each live message (the "wethi:live" event of wethi.js, from the socket or from
 // polling) keep the ideas in order — pinned first, then newest or most votes — with no idea
 // twice, and follow the session's state: the form shows while it is open, the vote buttons
-// work only then. The frames themselves only add, replace and remove elements.
+// work only then. The frames themselves add, replace and remove rows (lean: see
+// templates/deliberation/_session_parts.html); the vote counts of a moment arrive as one
+// element of `id:count` pairs, applied here.
 (function () {
   "use strict";
 
+  function idOf(item) {
+    return Number(item.id.slice("idea-".length)) || 0;
+  }
+
   function key(item, byVotes) {
-    var pin = item.querySelector(".idea-pin");
-    var votes = item.querySelector("[data-votes]");
+    var votes = byVotes && document.getElementById("votes-" + idOf(item));
     return [
-      pin && pin.getAttribute("data-pinned") === "1" ? 1 : 0,
-      byVotes && votes ? Number(votes.getAttribute("data-votes")) || 0 : 0,
-      Number(item.getAttribute("data-id")) || 0,
+      item.hasAttribute("data-pinned") ? 1 : 0,
+      votes ? Number(votes.textContent) || 0 : 0,
+      idOf(item),
     ];
   }
 
@@ -53,8 +58,8 @@
       });
       list.appendChild(fragment);
     }
-    var empty = list.nextElementSibling;
-    if (empty && empty.classList.contains("when-empty")) {
+    var empty = list.parentNode.querySelector(".when-empty");
+    if (empty) {
       empty.hidden = items.length > 0;
     }
   }
@@ -64,15 +69,63 @@
     var status = state && state.getAttribute("data-status");
     if (status && page.getAttribute("data-session-status") !== status) {
       page.setAttribute("data-session-status", status);
-      page.querySelectorAll(".vote-form button").forEach(function (button) {
+      page.querySelectorAll("#ideas button[form]").forEach(function (button) {
         button.disabled = status !== "open";
       });
     }
-    var list = page.querySelector("#session-idea-list");
+    var list = page.querySelector("#ideas");
     if (list) {
       tidy(list);
     }
   }
+
+  // The counts of a moment: "12:5 13:7" — each idea's count, as the server has it.
+  function applyCounts(value) {
+    (value || "").split(" ").forEach(function (pair) {
+      var colon = pair.indexOf(":");
+      var count = colon > 0 && document.getElementById("votes-" + pair.slice(0, colon));
+      if (count) {
+        count.textContent = pair.slice(colon + 1);
+      }
+    });
+  }
+
+  // A frame replacing rows — a snapshot (a phone back from far behind) replaces the whole
+  // list, a correction or a pin one row — is rendered for everyone: this reader keeps their
+  // own vote buttons; the poll area is kept while it is the same poll being answered.
+  function keepButtons(from, into) {
+    from.querySelectorAll("button[form][value]").forEach(function (button) {
+      var row = button.closest("li[id]");
+      var fresh = row && (into.id === row.id ? into : into.querySelector("#" + CSS.escape(row.id)));
+      var replaced = fresh && fresh.querySelector("button[form]");
+      if (replaced) {
+        replaced.replaceWith(button.cloneNode(true));
+      }
+    });
+  }
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    var fresh = event.detail.fragment;
+    if (!target || !fresh || !fresh.querySelector) {
+      return;
+    }
+    // outerHTML swaps hand a fragment holding the new element; the others the element.
+    var incoming = fresh.nodeType === 11 ? fresh.firstElementChild : fresh;
+    if (!incoming) {
+      return;
+    }
+    if (target.id === "live-votes") {
+      applyCounts(incoming.getAttribute && incoming.getAttribute("value"));
+      event.detail.shouldSwap = false; // nothing to show: the counts are in place
+    } else if (target.id === "ideas" || (target.matches && target.matches("#ideas > li"))) {
+      keepButtons(target, incoming);
+    } else if (target.id === "session-poll") {
+      var same = incoming.getAttribute && incoming.getAttribute("data-poll");
+      if (same && same === target.getAttribute("data-poll")) {
+        event.detail.shouldSwap = false;
+      }
+    }
+  });
 
   // The console (a facilitator or two) fetches its own view again after frames: at once
   // after a quiet second, else once the second is over, the last change always included.
@@ -92,30 +145,18 @@
     }, wait);
   }
 
-  // A snapshot (a phone back from far behind: deliberation/sessions/snapshot.py) replaces
-  // the whole list and the poll area, rendered for everyone: this reader keeps their own
-  // vote buttons, and the poll they are answering if it is still the same one.
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    var target = event.detail.target;
-    var fresh = event.detail.fragment;
-    if (!target || !fresh || !fresh.querySelector) {
-      return;
-    }
-    if (target.id === "session-idea-list") {
-      target.querySelectorAll(".vote-form[id]").forEach(function (form) {
-        var replaced = fresh.querySelector("#" + CSS.escape(form.id));
-        if (replaced) {
-          replaced.replaceWith(form.cloneNode(true));
-        }
-      });
-    } else if (target.id === "session-poll") {
-      var incoming = fresh.id === "session-poll" ? fresh : fresh.querySelector("#session-poll");
-      var same = incoming && incoming.getAttribute("data-poll");
-      if (same && same === target.getAttribute("data-poll")) {
-        event.detail.shouldSwap = false;
-      }
-    }
-  });
+  // The word beside each count, in the page's language (the list's data-votes-label; a
+  // custom property set from script, since the policy allows no inline style).
+  function labelCounts() {
+    document.querySelectorAll("#ideas[data-votes-label]").forEach(function (list) {
+      list.style.setProperty("--votes-label", JSON.stringify(list.getAttribute("data-votes-label")));
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", labelCounts);
+  } else {
+    labelCounts();
+  }
 
   document.addEventListener("wethi:live", function () {
     document.querySelectorAll(".session-live").forEach(follow);

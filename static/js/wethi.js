@@ -140,6 +140,18 @@
     }, 400));
   });
 
+  // A button that submits a form from outside it (`form="vote"`: one vote form serves every
+  // idea of a live session's list) sends its name and value, as the browser does without
+  // htmx (htmx only notes the buttons clicked inside a form).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    var submit = event.detail.triggeringEvent;
+    var button = submit && submit.submitter;
+    if (button && button.name && form instanceof HTMLFormElement && !form.contains(button)) {
+      event.detail.parameters[button.name] = button.value;
+    }
+  });
+
   // (g) live updates (templates/components/live.html, forum/live.py). Each message ends
   // with a marker holding the newest sequence number the page has; when htmx's ws
   // extension reconnects, the socket asks for what came after it, so a phone that lost
@@ -159,8 +171,9 @@
   }
   if (window.htmx) {
     // One stream of frames serves several kinds of page (a live session's phones, its
-    // projector, its console): a part marked data-live-optional whose target this page does
-    // not have is dropped before htmx looks for it (htmx would log an error for each).
+    // projector, its console): on a channel followed with data-live-optional, a part whose
+    // target this page does not have is dropped before htmx looks for it (htmx would log an
+    // error for each, and the page would say it missed updates).
     var POSITION = /^<!--(\d+)( gap)?-->/;
     window.htmx.defineExtension("wethi-live", {
       transformResponse: function (text, _xhr, elt) {
@@ -176,15 +189,12 @@
           }
           text = text.slice(position[0].length);
         }
-        if (text.indexOf("data-live-optional") < 0) {
+        if (!live || !live.hasAttribute("data-live-optional")) {
           return text;
         }
         var template = document.createElement("template");
         template.innerHTML = text;
         Array.prototype.slice.call(template.content.children).forEach(function (part) {
-          if (!part.hasAttribute("data-live-optional")) {
-            return;
-          }
           var swap = part.getAttribute("hx-swap-oob") || "true";
           var colon = swap.indexOf(":");
           var selector = colon > 0 ? swap.slice(colon + 1) : "#" + CSS.escape(part.id);
@@ -242,8 +252,7 @@
     liveApplying = event.target;
   });
   document.addEventListener("htmx:oobErrorNoTarget", function (event) {
-    var part = event.detail && event.detail.content;
-    if (part && part.hasAttribute && part.hasAttribute("data-live-optional")) {
+    if (liveApplying && liveApplying.hasAttribute("data-live-optional")) {
       return; // a part for another kind of page (a session's frames serve them all)
     }
     if (liveApplying) {

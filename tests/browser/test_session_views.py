@@ -131,6 +131,55 @@ def test_a_phone_whose_websocket_is_blocked_still_receives_new_ideas(browsing, l
     assert stayed(phone), "the phone reloaded instead of following the session"
 
 
+def test_a_phone_far_behind_gets_the_session_as_it_is_and_keeps_its_own_vote(browsing, live_server):
+    """Issue 11, part 2: a phone away while the frames it needed were pruned gets one
+    snapshot of the session instead of "please reload": an idea hidden meanwhile is gone, a
+    new one is there, and the button of the idea it voted for still says it voted."""
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from deliberation.sessions.models import IdeaStatus, LiveIdea
+    from forum import live
+    from forum.db import utcnow
+    from tests.serving import ideas_with_text
+
+    opened = open_live_session(live_server.engine)
+    phone = browsing.new_page(**PHONE)
+    refuse_websockets(phone.context)  # it polls: each answer is one message, as on the socket
+    phone.goto(f"/s/{opened.code}")
+    phone.get_by_label(th("Your nickname")).fill("ยายศรี")
+    phone.get_by_label(th("I agree to take part on these terms")).check()
+    phone.get_by_role("button", name=th("Join")).click()
+    stay(phone)
+    other_phone = join_by_code(browsing, opened.code, "น้องฟ้า")
+    voted, hidden, new = "ตั้งธนาคารขยะในหมู่บ้าน", "ทำปุ๋ยหมักจากเศษอาหาร", "ใช้รถไฟฟ้ารับส่งนักเรียน"
+    send_idea(other_phone, voted)
+    send_idea(other_phone, hidden)
+    expect(phone.get_by_text(hidden)).to_have_count(1, timeout=FALLBACK)
+    idea_row(phone, voted).get_by_role("button", name=th("Vote")).click()
+    expect(idea_row(phone, voted).get_by_role("button", name=th("Voted"))).to_be_visible(timeout=LIVE)
+
+    away = re.compile(r"/live/poll")
+    phone.route(away, lambda route: route.abort())  # the phone's network is gone
+    with Session(live_server.engine) as session:  # hidden with no frame the phone could get
+        (hidden_id,) = ideas_with_text(live_server.engine, opened.code, hidden)
+        row = session.get(LiveIdea, hidden_id)
+        row.status = IdeaStatus.hidden
+        session.add(row)
+        session.commit()
+    send_idea(other_phone, new)
+    live.FrameStore(live_server.engine).prune(now=utcnow() + live.KEEP_FOR + timedelta(minutes=1))
+    phone.unroute(away)  # back: the frames it missed are gone
+
+    expect(phone.get_by_text(new)).to_have_count(1, timeout=FALLBACK)
+    expect(phone.get_by_text(hidden)).to_have_count(0)
+    expect(idea_row(phone, voted).get_by_role("button", name=th("Voted"))).to_be_visible()
+    expect(idea_row(phone, voted)).to_have_text(only_number(1))
+    expect(phone.locator(".live-status")).to_have_text("")  # never told to reload
+    assert stayed(phone), "the phone reloaded instead of following the session"
+
+
 def test_phones_follow_a_server_restarted_mid_session_by_themselves(browser):
     """Its own server (the shared one is not restarted): stopped and started again on the
     same port and database while the phones are open; nobody reloads."""

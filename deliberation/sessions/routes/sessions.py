@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from deliberation.sessions import ideas, pages, sessions
 from deliberation.sessions.routes import Code, console_response, participant_of
 from forum.config import get_settings
-from forum.errors import Conflict, FieldMessage, InvalidInput, RateLimited
+from forum.errors import Conflict, FieldMessage, InvalidInput, NotFound, RateLimited
 from forum.policy import Actor
 from forum.web import (
     ActorDep,
@@ -25,6 +25,7 @@ from forum.web import (
     SessionDep,
     attachment,
     client_ip,
+    form_int,
     form_values,
     hub,
     is_htmx,
@@ -176,37 +177,42 @@ def _idea_form_problem(
     )
 
 
-@router.post("/s/{code}/ideas/{idea_id}/vote")
-async def vote(
-    request: Request, session: SessionDep, actor: ActorDep, code: Code, idea_id: Id
-) -> Response:
-    """htmx gets back only this reader's vote button; the count goes to everyone."""
+@router.post("/s/{code}/vote")
+async def vote(request: Request, session: SessionDep, actor: ActorDep, code: Code) -> Response:
+    """The page's one vote form: `idea=<id>` votes, `withdraw=<id>` takes the vote back.
+    htmx gets back only this reader's button (and what went wrong, beside it); the count
+    goes to everyone with the others of its moment."""
     values = form_values(await request.form())
-    return await run_in_threadpool(_vote, request, session, actor, code, idea_id, values)
+    return await run_in_threadpool(_vote, request, session, actor, code, values)
 
 
-def _vote(
-    request: Request, session: Session, actor: Actor, code: str, idea_id: int, values: dict
-) -> Response:
+def _vote(request: Request, session: Session, actor: Actor, code: str, values: dict) -> Response:
     view, participant = participant_of(request, session, code)
     if participant is None:
         return redirect(request, f"/s/{code}")
-    withdraw = bool(values.get("withdraw"))
+    withdraw = "withdraw" in values
+    idea_id = form_int(values.get("withdraw" if withdraw else "idea"))
     change = ideas.withdraw_vote if withdraw else ideas.vote_idea
     try:
+        if idea_id is None:
+            raise NotFound()
         idea, _moved = change(session, participant, idea_id=idea_id)
-        publish(request, session, actor)  # the count goes out with the others of its moment
-    except Conflict as error:  # hidden, merged or paused meanwhile: said on the button
+        publish(request, session, actor)
+    except (Conflict, NotFound) as error:  # hidden, merged, paused meanwhile: said by the button
         if not is_htmx(request):
             raise
-        button = {"id": idea_id, "voted": bool(values.get("withdraw"))}
-        context = {"view": view, "idea": button, "problem": error.message}
-        return render(request, pages.PARTICIPANT_PAGE, context, block="vote_form", status_code=409)
+        button = {"id": idea_id, "voted": withdraw}  # the button stays as it was
+        found = isinstance(error, Conflict)
+        problem = error.message if found else "This idea is not in this session."
+        context = {"view": view, "idea": button, "problem": problem}
+        status = 409 if found else 404
+        return render(
+            request, pages.PARTICIPANT_PAGE, context, block="vote_answer", status_code=status
+        )
     if is_htmx(request):
         button = {"id": idea.id, "voted": not withdraw}  # what this voter's button now says
-        return render(
-            request, pages.PARTICIPANT_PAGE, {"view": view, "idea": button}, block="vote_form"
-        )
+        context = {"view": view, "idea": button}
+        return render(request, pages.PARTICIPANT_PAGE, context, block="vote_answer")
     order = values.get("order") if values.get("order") in ideas.ORDERS else "new"
     return redirect(request, f"/s/{code}?order={order}#idea-{idea.id}")
 
@@ -284,13 +290,17 @@ async def change_settings(
 
 
 @router.post("/sessions/{session_id}/unblock")
-async def unblock(request: Request, session: SessionDep, actor: MemberDep, session_id: Id) -> Response:
+async def unblock(
+    request: Request, session: SessionDep, actor: MemberDep, session_id: Id
+) -> Response:
     """A facilitator lets a connection refused for mistyped codes join again."""
     values = form_values(await request.form())
     try:
         sessions.lift_block(session, actor, session_id=session_id, address=values.get("address"))
     except InvalidInput as error:
-        return console_response(request, session, actor, session_id, status=422, errors=error.fields)
+        return console_response(
+            request, session, actor, session_id, status=422, errors=error.fields
+        )
     if is_htmx(request):
         return console_response(request, session, actor, session_id)
     return redirect(

@@ -122,10 +122,11 @@ async def test_a_guest_joins_sends_an_idea_and_votes(session, make_client, live_
     assert count(session, LiveIdea) == 1
     idea = session.exec(select(LiveIdea)).one()
     voter = await joined(make_client, live_session, "ลุงมี")
-    response = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {"order": "top"}, htmx=True)
-    assert response.status_code == 200 and f'id="vote-{idea.id}"' in response.text and "<html" not in response.text
-    assert 'aria-pressed="true"' in response.text
-    await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {"withdraw": "1"})
+    response = await voter.post(f"/s/{live_session.code}/vote", {"idea": str(idea.id), "order": "top"}, htmx=True)
+    assert response.status_code == 200 and f'hx-swap-oob="outerHTML:#idea-{idea.id} button"' in response.text
+    assert 'aria-pressed="true"' in response.text and f'name="withdraw" value="{idea.id}"' in response.text
+    assert "<html" not in response.text
+    await voter.post(f"/s/{live_session.code}/vote", {"withdraw": str(idea.id)})
     assert count(session, LiveIdeaVote) == 0
 
 
@@ -185,7 +186,7 @@ async def test_a_vote_on_a_hidden_idea_changes_nothing(session, make_client, fac
     await guest.post(f"/s/{live_session.code}/ideas", {"text": "ความคิด", "key": "abcdefgh0006"})
     idea = session.exec(select(LiveIdea)).one()
     assert (await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})).status_code == 303
-    response = await guest.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {})
+    response = await guest.post(f"/s/{live_session.code}/vote", {"idea": str(idea.id)})
     assert response.status_code == 409
     assert count(session, LiveIdeaVote) == 0
 
@@ -275,7 +276,7 @@ async def test_each_change_is_published_on_the_sessions_channel(app, session, ma
     await guest.post(f"/s/{live_session.code}/ideas", {"text": "ไอเดียสด", "key": "abcdefgh0011"})
     assert (hub.position(channel) or 0) > before
     frame = hub.store.after(channel, before)[-1]
-    assert "ไอเดียสด" in frame.html and 'hx-swap-oob="afterbegin:#session-idea-list"' in frame.html
+    assert "ไอเดียสด" in frame.html and 'hx-swap-oob="afterbegin:#ideas"' in frame.html
     assert "participant_refresh" not in frame.html  # the phones are never asked to fetch their page
 
 
@@ -289,15 +290,15 @@ async def test_a_frame_holds_nothing_of_one_reader(app, session, make_client, li
     idea = session.exec(select(LiveIdea)).one()
     voter = await joined(make_client, live_session, "ลุงมี")
     before = hub.position(channel) or 0
-    response = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {}, htmx=True)
+    response = await voter.post(f"/s/{live_session.code}/vote", {"idea": str(idea.id)}, htmx=True)
     assert 'aria-pressed="true"' in response.text  # the voter's own answer says they voted
     frames = hub.store.after(channel, 0)
     vote_frame = frames[-1].html
     assert frames[-1].seq == before + 1
-    assert f'id="votes-{idea.id}"' in vote_frame and 'data-votes="1"' in vote_frame
+    assert vote_frame == f'<data id="live-votes" hx-swap-oob="true" value="{idea.id}:1"></data>'
     for frame in frames:
         assert "csrf_token" not in frame.html and 'aria-pressed="true"' not in frame.html
-    again = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {}, htmx=True)
+    again = await voter.post(f"/s/{live_session.code}/vote", {"idea": str(idea.id)}, htmx=True)
     assert again.status_code == 200 and hub.position(channel) == before + 1  # nothing moved: no frame
 
 
@@ -315,7 +316,7 @@ async def test_pending_and_hidden_ideas_never_reach_the_channel(app, session, ma
     assert [frame for frame in hub.store.after(channel, 0) if "ความลับ" in frame.html or "ยังซ่อน" in frame.html] == []
     await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/restore", {})
     shown = hub.store.after(channel, 0)[-1].html
-    assert "แก้แล้วแต่ยังซ่อน" in shown and "afterbegin:#session-idea-list" in shown
+    assert "แก้แล้วแต่ยังซ่อน" in shown and "afterbegin:#ideas" in shown
     await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})
     assert f'id="idea-{idea.id}" hx-swap-oob="delete"' in hub.store.after(channel, 0)[-1].html
 
@@ -501,9 +502,10 @@ async def test_a_refused_vote_is_said_on_its_button_not_over_the_page(session, m
     idea = session.exec(select(LiveIdea)).one()
     await facilitator.post(f"/sessions/{live_session.id}/ideas/{idea.id}/hide", {})
     voter = await joined(make_client, live_session, "ลุงมี")
-    response = await voter.post(f"/s/{live_session.code}/ideas/{idea.id}/vote", {}, htmx=True)
+    response = await voter.post(f"/s/{live_session.code}/vote", {"idea": str(idea.id)}, htmx=True)
     assert response.status_code == 409 and "HX-Retarget" not in response.headers
-    assert f'id="vote-{idea.id}"' in response.text and 'role="alert"' in response.text and "live-seq" not in response.text
+    assert f'hx-swap-oob="outerHTML:#idea-{idea.id} button"' in response.text and 'role="alert"' in response.text
+    assert f'hx-swap-oob="beforeend:#idea-{idea.id}"' in response.text and "<html" not in response.text
     assert count(session, LiveIdeaVote) == 0
 
 
