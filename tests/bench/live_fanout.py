@@ -82,8 +82,20 @@ JOIN_CONCURRENCY = 64  # phones joining at the same moment
 OUTAGE_SECONDS = 10.0  # the reconnect storm: the whole hall's network gone this long
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 WS_CONNECT = re.compile(r'ws-connect="([^"]+)"')
-# An idea as phones write them: 60 characters of Thai, the benchmark's token inside.
+# An idea as phones write them: 60 characters of Thai (a hall's own ideas, each different:
+# what a compressed socket gains is then what it would gain in a real hall), the
+# benchmark's token at the end.
 IDEA_TEXT = "ติดตั้งโซลาร์เซลล์บนหลังคาโรงเรียนและวัดในตำบลของเราทุกแห่ง BENCH{token}X"
+
+
+def idea_text(token: int) -> str:
+    from tests.unit.deliberation.sessions.energy_ideas import BY_SUBJECT
+
+    ideas = [text for texts in BY_SUBJECT.values() for text in texts]
+    text = ideas[token % len(ideas)]
+    while len(text) < 60:
+        text += " " + ideas[(token * 7 + len(text)) % len(ideas)]
+    return f"{text[:60]} BENCH{token}X"
 TLS = ssl.create_default_context()  # made once: httpx would make one per client (~30 ms each)
 
 
@@ -476,7 +488,7 @@ class Phones:
 
     async def idea(self, token: int, acks: dict[int, float], errors: list[str], *, text: str | None = None) -> None:
         device = self.devices[token % len(self.devices)]
-        text = (text or IDEA_TEXT).replace("{token}", str(token))
+        text = text or idea_text(token)
         try:
             if self.code is None:
                 answer = await self.client.post("/submit", content=text.encode())
@@ -505,7 +517,7 @@ class Phones:
                 answer = await self.client.post("/vote")
             else:
                 answer = await self.client.post(
-                    f"/s/{self.code}/ideas/{idea_id}/vote", headers=self._headers(device)
+                    f"/s/{self.code}/vote", data={"idea": idea_id}, headers=self._headers(device)
                 )
         except httpx.HTTPError as error:
             errors.append(f"vote: {error!r}")
@@ -554,6 +566,9 @@ def measure(running, server_pid: int, urls: list[str], origin: str | None, phone
     """One run: the audience connects (each client a joined phone's address), the phones
     submit at `rates` (ideas, votes per second) for `seconds`; with `storm`, the whole
     hall's network then goes for OUTAGE_SECONDS while submits go on, and comes back."""
+    if phones.code is not None:  # each page as loaded now: from the channel's newest number
+        newest = asyncio.run(_newest(phones))
+        urls = [re.sub(r"&after=\d+", f"&after={newest}", url) for url in urls]
     audience = Audience(running, urls, origin)
     log(
         f"  {audience.connected} clients connected ({audience.failed} failed); submitting for {seconds:.0f} s …"
@@ -646,6 +661,14 @@ async def _drive_once(
         await phones.close()
 
 
+async def _newest(phones: Phones) -> int:
+    await phones.open()
+    try:
+        return await _frames(phones)
+    finally:
+        await phones.close()
+
+
 async def _frames(phones: Phones) -> int:
     """The channel's newest frame number, as a joined phone's polling page asks for it."""
     address = phones.devices[0].address
@@ -677,7 +700,7 @@ def snapshot_figures(base: str, code: str) -> dict:
             answer = client.get(url)
             took.append(time.perf_counter() - started)
             size = len(answer.content)
-            if "session-idea-list" not in answer.text:
+            if '<ol id="ideas" hx-swap-oob="innerHTML">' not in answer.text:
                 raise RuntimeError("the phone far behind got no snapshot")
     address = re.sub(r"&after=\d+", "", device.address) + "&after=1"
     started = time.perf_counter()
