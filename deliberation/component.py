@@ -95,12 +95,13 @@ def install(app: FastAPI) -> None:
     forum_demo.DEMO_HOOKS.add("deliberation", demo.seed_deliberation)
 
     busiest = components.BUSIEST
+    # A hall of phones joining, sending and voting: matched before anything else.
+    components.add_router(app, session_routes.router, order=busiest - 1)
     components.add_router(app, agenda_routes.router, order=busiest + 1)
     components.add_router(app, thread_routes.router, order=busiest + 2)
     components.add_router(app, conduct_routes.router, order=busiest + 3)
     for module in (
         search_routes,
-        session_routes,
         session_clusters,
         session_polls,
         session_followup,

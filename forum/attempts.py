@@ -15,9 +15,10 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from forum.db import utcnow
 from forum.models import LoginAttempt
@@ -29,12 +30,21 @@ ATTEMPT_SWEEP_EVERY = timedelta(hours=1)
 BATCH = 5_000  # rows per transaction: a long backlog never holds the writers up for long
 
 
+_TABLE = LoginAttempt.__table__  # type: ignore[attr-defined]
+# Built once, a plain Core statement: every cookieless request of a hall's phones asks it
+# (a code typed or opened: is this address guessing?), and the ORM's way costs eight times
+# as much as the query itself.
+_RECENT = (
+    sa.select(sa.func.count())
+    .select_from(_TABLE)
+    .where(_TABLE.c.key == sa.bindparam("key"), _TABLE.c.at > sa.bindparam("since"))
+)
+
+
 def recent_attempts(session: Session, key: str, *, minutes: int) -> int:
     """How many rows `key` has in the last `minutes`: what every limiter counts."""
     since = utcnow() - timedelta(minutes=minutes)
-    return session.exec(
-        select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at > since)
-    ).one()
+    return session.connection().execute(_RECENT, {"key": key, "since": since}).scalar_one()
 
 
 def delete_old_attempts(engine: Engine, *, now: datetime | None = None) -> int:

@@ -26,12 +26,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+# SQLite: a connection per worker thread is kept (anyio's pool runs 40 at once), so a
+# burst — a hall joining at once — reuses them; making one costs a file open and its
+# pragmas, about a millisecond of a request. PostgreSQL's connections are the server's, so
+# fewer are kept there.
+SQLITE_POOL = 48
+
+
+def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
     # The pool never makes a caller wait (max_overflow=-1): the request dependencies
     # (forum.web) run on the event loop, and a loop waiting for a connection that only
     # the loop can give back (a thread's request closes its session there) would freeze
     # the worker. Connections past `pool_size` are closed when given back.
     if url.startswith("sqlite"):
+        pool_size = pool_size or SQLITE_POOL
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30, "factory": _writers_queue()},
@@ -40,7 +48,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=-1, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size or 10, max_overflow=-1, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

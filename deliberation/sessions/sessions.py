@@ -73,6 +73,14 @@ class SessionView:
         return self.live.id  # type: ignore[return-value]
 
 
+def view_of(session: Session, session_id: int) -> SessionView:
+    """The session a participant is in (no permission asked: the participant's own)."""
+    live = session.get(LiveSession, session_id)
+    if live is None:
+        raise NotFound()
+    return _view(session, live)
+
+
 def _view(session: Session, live: LiveSession) -> SessionView:
     meeting = session.get(Meeting, live.meeting_id)
     assert meeting is not None

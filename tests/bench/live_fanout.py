@@ -6,8 +6,9 @@ Builds a database in a temporary data directory with one live session and starts
 serve` (one worker, SQLite, 127.0.0.1). Then, as a hall does:
 
 - 2,000 phones join over HTTP from this one address (the venue's Wi-Fi), with the
-  browser's Origin, 64 at a time: the page, the join form (nickname, consent), the page it
-  leads to. Figures: joins per second, each join's p50 and p99, how many got in.
+  browser's Origin, 64 at a time: the page, then the join form (nickname, consent) as the
+  page sends it (htmx), answered with the joined page. Figures: joins per second, each
+  join's p50 and p99, how many got in.
 - Each phone's socket connects to its own page's live address — the channel, its
   participant's ticket, the number it starts after — from separate processes
   (tests/bench/_live_clients.py, with the Origin header).
@@ -401,9 +402,10 @@ class Phones:
 
     async def join(self, count: int, concurrency: int = JOIN_CONCURRENCY) -> dict:
         """`count` phones join at once, as a hall scanning the QR code on the screen:
-        `concurrency` at a time, each opening the page (its CSRF token), sending the join
-        form (a nickname, the consent) and following to the page it is sent to (its
-        live address). Returns the figures: joins per second, each join's p50 and p99."""
+        `concurrency` at a time, each opening the page (its CSRF token) and sending the join
+        form (a nickname, the consent) as the page does (htmx), which answers with the
+        joined page (its live address). Returns the figures: joins per second, each join's
+        p50 and p99."""
         numbers = iter(range(len(self.devices), len(self.devices) + count))
         joined: list[Device] = []
         took: list[float] = []
@@ -454,11 +456,12 @@ class Phones:
         cookies.update(page.cookies)
         token = CSRF_FIELD.search(page.text).group(1)
         form = {"nickname": f"ผู้ร่วมเวที {number}", "consent": "1", "csrf_token": token}
-        answer = await client.post(f"/s/{self.code}/join", data=form, headers=header())
-        if answer.status_code != 303:
-            raise RuntimeError(f"joining failed: {answer.status_code} {re.sub(r'<[^>]+>', ' ', answer.text)[-400:]}")
-        cookies.update(answer.cookies)
-        page = await client.get(answer.headers["location"], headers=header())
+        # As the page's form sends it (htmx): the joined page comes back at once.
+        headers = header() | {"HX-Request": "true", "HX-Current-URL": f"{self.base}/s/{self.code}"}
+        page = await client.post(f"/s/{self.code}/join", data=form, headers=headers)
+        if page.status_code != 200:
+            text = re.sub(r"<[^>]+>", " ", page.text)[-400:]
+            raise RuntimeError(f"joining failed: {page.status_code} {text}")
         cookies.update(page.cookies)
         connect = WS_CONNECT.search(page.text)
         if page.status_code != 200 or connect is None:

@@ -67,11 +67,14 @@ def _participant_page(
     actor: Actor,
     code: str,
     status: int = 200,
-    block: str = "idea_form",
+    block: str | None = "idea_form",
+    joined: tuple[Any, Any] | None = None,
     **extra: Any,
 ) -> Response:
+    """The phone's page (`block`: only that part, for htmx); `joined`: (the session, the
+    participant) known already (a device that just joined has no cookie yet)."""
     try:  # a joined device comes back without the guessing check (its hall shares one address)
-        view, participant = participant_of(request, session, code)
+        view, participant = joined or participant_of(request, session, code)
     except InvalidInput as error:
         context = {"values": {"code": code}, "errors": error.fields}
         return render(request, pages.JOIN_PAGE, context, status_code=404)
@@ -113,7 +116,14 @@ def _join(request: Request, session: Session, actor: Actor, code: str, values: d
         return _participant_page(
             request, session, actor, code, status=422, values=values, errors=error.fields
         )
-    response = redirect(request, f"/s/{code}")
+    if is_htmx(request):  # the joined page at once: a hall scanning the QR code makes one
+        # request each instead of two (the form pushes the page's own address)
+        view = sessions.view_of(session, participant.session_id)
+        response = _participant_page(
+            request, session, actor, code, block=None, joined=(view, participant)
+        )
+    else:
+        response = redirect(request, f"/s/{code}")
     response.set_cookie(
         sessions.TOKEN_COOKIE,
         token,

@@ -130,6 +130,21 @@ async def test_a_guest_joins_sends_an_idea_and_votes(session, make_client, live_
     assert count(session, LiveIdeaVote) == 0
 
 
+async def test_a_phone_with_javascript_joins_in_one_request(session, make_client, live_session):
+    """Issue 11, part 7: a hall scanning the QR code at once — the join form (htmx) gets the
+    joined page back at once, with the device's cookie and the live channel's ticket, not a
+    redirect to fetch it (one request a phone fewer); without JavaScript, a 303 as before."""
+    guest = make_client()
+    response = await guest.post(f"/s/{live_session.code}/join", {"nickname": "ป้าแดง", "consent": "true"}, htmx=True)
+    assert response.status_code == 200 and 'id="idea_form"' in response.text and "data-live-ticket=" in response.text
+    assert sessions.TOKEN_COOKIE in response.headers["set-cookie"]
+    assert (await guest.get(f"/s/{live_session.code}")).text.count('id="idea_form"') == 1  # the cookie works
+    plain = await make_client().post(f"/s/{live_session.code}/join", {"nickname": "ลุงมี", "consent": "true"})
+    assert plain.status_code == 303 and plain.headers["location"] == f"/s/{live_session.code}"
+    refused = await make_client().post(f"/s/{live_session.code}/join", {"nickname": "ยาย"}, htmx=True)
+    assert refused.status_code == 422 and "ยินยอม" in refused.text and count(session, LiveParticipant) == 2
+
+
 async def test_the_same_device_comes_back_as_the_same_participant(session, make_client, live_session):
     guest = await joined(make_client, live_session)
     await guest.post(f"/s/{live_session.code}/join", {"nickname": "ชื่ออื่น", "consent": "true"})
