@@ -295,6 +295,25 @@ def add_item(
 ) -> AgendaItem:
     """Add an item at the end of a part. Raises Forbidden, NotFound, Conflict, StaleEdit,
     InvalidInput."""
+    item = add_item_in_transaction(
+        session, actor, meeting_id=meeting_id, version=version, part_id=part_id, **data
+    )
+    session.commit()
+    events.record(session, AgendaChanged(meeting_id))
+    return item
+
+
+def add_item_in_transaction(
+    session: Session,
+    actor: Actor,
+    *,
+    meeting_id: int,
+    version: int | None,
+    part_id: Any,
+    **data: Any,
+) -> AgendaItem:
+    """add_item in the caller's transaction (it commits, and records AgendaChanged): an
+    item that is part of a larger change — an idea taken forward from a live session."""
     agenda, meeting = agenda_for_edit(session, actor, meeting_id=meeting_id)
     check_editable(agenda, meeting)
     part = part_in(session, agenda, part_id)
@@ -318,8 +337,6 @@ def add_item(
     session.flush()
     audit.record(session, actor, "deliberation.agenda.add_item", item)
     indexing.index_item(session, item, meeting)
-    session.commit()
-    events.record(session, AgendaChanged(agenda.meeting_id))
     return item
 
 

@@ -168,6 +168,19 @@ def start_new_version(
 ) -> Agenda:
     """Unlock a published agenda to prepare its next version. Raises Forbidden, NotFound,
     Conflict, StaleEdit."""
+    agenda = start_new_version_in_transaction(
+        session, actor, meeting_id=meeting_id, version=version
+    )
+    session.commit()
+    events.record(session, AgendaChanged(agenda.meeting_id))
+    return agenda
+
+
+def start_new_version_in_transaction(
+    session: Session, actor: Actor, *, meeting_id: int, version: int | None
+) -> Agenda:
+    """start_new_version in the caller's transaction (it commits, and records
+    AgendaChanged)."""
     agenda, meeting = agendas.agenda_for_edit(session, actor, meeting_id=meeting_id)
     if meeting.status == MeetingStatus.closed:
         raise Conflict(agendas.CLOSED)
@@ -177,8 +190,7 @@ def start_new_version(
     before = audit.snapshot(agenda)
     agenda.status = AgendaStatus.revising
     audit.record(session, actor, "deliberation.agenda.start_version", agenda, before=before)
-    session.commit()
-    events.record(session, AgendaChanged(agenda.meeting_id))
+    session.flush()
     return agenda
 
 

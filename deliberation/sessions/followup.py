@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from deliberation.agenda import agendas, publishing
+from deliberation.agenda.events import AgendaChanged
 from deliberation.agenda.models import Agenda, AgendaItem, AgendaItemKind, AgendaStatus
 from deliberation.markdown import check_markup
 from deliberation.sessions import sessions
@@ -34,7 +35,7 @@ from deliberation.sessions.models import (
     LiveSession,
     PromotionTarget,
 )
-from forum import audit, meetings
+from forum import audit, events, meetings
 from forum.dates import format_datetime
 from forum.db import utcnow
 from forum.errors import FieldMessage, InvalidInput, NotFound
@@ -330,10 +331,11 @@ def _add_to_agenda(
     session: Session, actor: Actor, meeting: Meeting, title: str, body: str
 ) -> AgendaItem:
     """An item for consideration (เรื่องเพื่อพิจารณา) on the meeting's agenda, through the
-    agenda's own use cases: a published agenda starts its next version first."""
+    agenda's own use cases, in the caller's transaction: a published agenda starts its next
+    version first."""
     agenda, _meeting = agendas.agenda_for_edit(session, actor, meeting_id=meeting.id)  # type: ignore[arg-type]
     if agenda.status == AgendaStatus.published:
-        agenda = publishing.start_new_version(
+        agenda = publishing.start_new_version_in_transaction(
             session,
             actor,
             meeting_id=meeting.id,
@@ -346,7 +348,7 @@ def _add_to_agenda(
     )
     if part is None:
         raise InvalidInput({"meeting_id": "This meeting's agenda has no part to add an item to."})
-    return agendas.add_item(
+    return agendas.add_item_in_transaction(
         session,
         actor,
         meeting_id=meeting.id,  # type: ignore[arg-type]
@@ -409,7 +411,9 @@ def promote(
         promotion,
         after={"target": where, "ideas": list(source.idea_ids), "item_id": promotion.item_id},
     )
-    session.commit()
+    session.commit()  # one transaction: the agenda's new version, its item and the link
+    if meeting is not None:
+        events.record(session, AgendaChanged(meeting.id))  # type: ignore[arg-type]
     return promotion, True
 
 

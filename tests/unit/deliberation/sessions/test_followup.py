@@ -235,6 +235,41 @@ def test_a_published_agenda_goes_to_a_new_version(session, live, secretary, meet
     assert session.get(AgendaItem, promotion.item_id).agenda_id == agenda.id
 
 
+def test_taking_forward_is_one_transaction(session, live, secretary, meeting, monkeypatch):
+    """Issue 11, part 8: the agenda's new version, its item and the promotion's link are one
+    commit: a failure before the end leaves the agenda as it was, with no item without its
+    link (it was three commits)."""
+    agenda = agendas.agenda_of(session, meeting.id) or agendas.build_agenda(session, meeting)
+    agenda.status = AgendaStatus.published
+    session.add(agenda)
+    session.commit()
+    version, items = agenda.version, count(session, AgendaItem)
+    first = idea(session, live)
+    recorded = followup.audit.record
+
+    def failing(session_, actor, action, *args, **kwargs):
+        if action == "deliberation.live_session.promote":
+            raise RuntimeError("the database went away")
+        return recorded(session_, actor, action, *args, **kwargs)
+
+    monkeypatch.setattr(followup.audit, "record", failing)
+    with pytest.raises(RuntimeError):
+        followup.promote(
+            session,
+            secretary,
+            session_id=live.id,
+            idea_id=first.id,
+            title="ติดโซลาร์ที่วัด",
+            target="agenda_item",
+            meeting_id=meeting.id,
+        )
+    session.rollback()
+    session.expire_all()
+    agenda = agendas.agenda_of(session, meeting.id)
+    assert (agenda.status, agenda.version) == (AgendaStatus.published, version)
+    assert count(session, AgendaItem) == items and count(session, LivePromotion) == 0
+
+
 def test_another_meeting_of_the_body_that_has_not_ended(session, live, secretary, body):
     later = factories.meeting(session, body, starts_in=timedelta(days=30))
     first = idea(session, live)
