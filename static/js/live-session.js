@@ -103,6 +103,27 @@
       }
     });
   }
+  // A row the facilitator hides goes; restored, it comes back in a frame rendered for
+  // everyone, its button unpressed: the page remembers this reader's pressed buttons of the
+  // rows that went, and gives them back (the server's answer to the next press is the truth).
+  var pressedOfGone = {};
+  function rememberPressed(row) {
+    var button = row.querySelector("button[form][aria-pressed='true']");
+    if (button) {
+      pressedOfGone[row.id] = button.cloneNode(true);
+    }
+  }
+  function givePressedBack(rows) {
+    rows.forEach(function (row) {
+      var button = pressedOfGone[row.id];
+      var fresh = button && row.querySelector("button[form]");
+      if (fresh) {
+        fresh.replaceWith(button);
+        delete pressedOfGone[row.id];
+      }
+    });
+  }
+
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
     var fresh = event.detail.fragment;
@@ -117,8 +138,11 @@
     if (target.id === "live-votes") {
       applyCounts(incoming.getAttribute && incoming.getAttribute("value"));
       event.detail.shouldSwap = false; // nothing to show: the counts are in place
+    } else if (target.matches && target.matches("#ideas > li") && !incoming.firstElementChild) {
+      rememberPressed(target); // the row goes (hidden, merged)
     } else if (target.id === "ideas" || (target.matches && target.matches("#ideas > li"))) {
       keepButtons(target, incoming);
+      givePressedBack(incoming.id ? [incoming] : Array.prototype.slice.call(incoming.children));
     } else if (target.id === "session-poll") {
       var same = incoming.getAttribute && incoming.getAttribute("data-poll");
       if (same && same === target.getAttribute("data-poll")) {

@@ -105,6 +105,26 @@ def test_the_projector_the_console_and_phones_follow_each_other(browsing, live_s
         expect(page.locator(".live-status")).to_have_text("")  # never said it was cut off
 
 
+def test_a_restored_idea_comes_back_with_the_readers_own_vote(browsing, live_server):
+    """Issue 11, part 8: a phone voted for an idea; the facilitator hides it, then shows it
+    again: its button still says the phone voted (the frame was rendered for everyone)."""
+    opened = open_live_session(live_server.engine)
+    console = facilitator_on(browsing, opened.facilitator_email, f"/sessions/{opened.id}/console")
+    phone = join_by_code(browsing, opened.code, "ป้าแดง")
+    idea = "ติดไฟถนนพลังงานแสงอาทิตย์ในซอย"
+    send_idea(phone, idea)
+    idea_row(phone, idea).get_by_role("button", name=th("Vote")).click()
+    expect(idea_row(phone, idea).get_by_role("button", name=th("Voted"))).to_be_visible(timeout=LIVE)
+    idea_row(console, idea).get_by_role("button", name=th("Hide")).click()
+    expect(phone.get_by_text(idea)).to_have_count(0, timeout=LIVE)
+    expect(idea_row(console, idea).get_by_role("button", name=th("Show again"))).to_be_visible(timeout=LIVE)
+    idea_row(console, idea).get_by_role("button", name=th("Show again")).click()
+    expect(phone.get_by_text(idea)).to_have_count(1, timeout=LIVE)
+    expect(idea_row(phone, idea).get_by_role("button", name=th("Voted"))).to_be_visible()
+    expect(idea_row(phone, idea)).to_have_text(only_number(1))
+    assert stayed(phone)
+
+
 def refuse_websockets(context) -> None:
     """What a proxy that blocks WebSockets does to the page: the live socket never opens
     (the handshake fails, as a browser reports it: closed with 1006)."""
