@@ -176,6 +176,7 @@
       list.style.setProperty("--votes-label", JSON.stringify(list.getAttribute("data-votes-label")));
     });
   }
+  document.addEventListener("htmx:load", labelCounts); // the page, and what htmx puts in it
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", labelCounts);
   } else {

@@ -122,7 +122,53 @@ def test_a_restored_idea_comes_back_with_the_readers_own_vote(browsing, live_ser
     expect(phone.get_by_text(idea)).to_have_count(1, timeout=LIVE)
     expect(idea_row(phone, idea).get_by_role("button", name=th("Voted"))).to_be_visible()
     expect(idea_row(phone, idea)).to_have_text(only_number(1))
+    beside = idea_row(phone, idea).locator("b").evaluate("e => getComputedStyle(e, '::after').content")
+    assert th("votes") in beside  # the word beside the count, in the page's language
     assert stayed(phone)
+
+
+def test_the_console_fits_a_laptop_and_the_projector_a_720p_screen(browsing, live_server):
+    """Issue 11, part 8: at 1366×768 the console is one screen — incoming ideas and their
+    moderation, the themes, the controls side by side, each scrolling on its own, the page
+    not at all; at 1280×720 the projector shows its ideas and the whole word cloud."""
+    from sqlmodel import Session
+
+    from deliberation.sessions import ideas, sessions
+    from forum.policy import ANONYMOUS
+    from tests.unit.deliberation.sessions.energy_ideas import BY_SUBJECT
+
+    opened = open_live_session(live_server.engine)
+    texts = [text for group in BY_SUBJECT.values() for text in group][:20]
+    with Session(live_server.engine) as session:
+        for number, text in enumerate(texts):
+            participant, _token = sessions.join_session(
+                session, ANONYMOUS, code=opened.code, nickname=f"ผู้ร่วม {number}", consent=True
+            )
+            ideas.submit_idea(session, participant, text=text, key=f"fit-{number:08d}")
+    console = browsing.new_page(viewport={"width": 1366, "height": 768})
+    log_in(console, opened.facilitator_email)
+    console.goto(f"/sessions/{opened.id}/console")
+    columns = ["#console", "#clusters", ".session-polls-console", ".session-followup"]
+    console.wait_for_timeout(1500)  # the console fetches itself once its live socket is open
+    for column in columns:
+        expect(console.locator(f"main > {column}")).to_be_visible()
+    boxes = [console.locator(f"main > {column}").bounding_box() for column in columns]
+    assert None not in boxes, dict(zip(columns, boxes, strict=True))
+    assert all(box["y"] + box["height"] <= 768 + 1 for box in boxes), boxes
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]  # side by side
+    console.mouse.wheel(0, 3000)
+    console.keyboard.press("End")
+    assert console.evaluate("window.scrollY") == 0  # the page itself never scrolls
+    expect(console.locator("#console")).to_contain_text(texts[0])
+    assert console.locator("#console").evaluate("e => e.scrollHeight > e.clientHeight")  # it scrolls
+
+    projector = browsing.new_page(viewport={"width": 1280, "height": 720})
+    log_in(projector, opened.facilitator_email)
+    projector.goto(f"/sessions/{opened.id}/projector")
+    cloud = projector.locator(".projector .wordcloud").bounding_box()
+    assert cloud and cloud["y"] + cloud["height"] <= 720, cloud
+    assert projector.evaluate("document.documentElement.scrollHeight") <= 720
+    expect(projector.locator("#ideas > li:visible")).to_have_count(8)
 
 
 def refuse_websockets(context) -> None:
