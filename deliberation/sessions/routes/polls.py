@@ -7,7 +7,6 @@ context from the session's presenter (deliberation/sessions/pages.py).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -53,10 +52,7 @@ async def answer(
     options = _options(await request.form())
     # The database work on a worker thread (as for ideas and votes): a hall answering at
     # once must not hold up the live messages going out.
-    schedule = polls_live.loop_schedule(asyncio.get_running_loop())
-    return await run_in_threadpool(
-        _answer, request, session, actor, code, poll_id, options, schedule
-    )
+    return await run_in_threadpool(_answer, request, session, actor, code, poll_id, options)
 
 
 def _answer(
@@ -66,7 +62,6 @@ def _answer(
     code: str,
     poll_id: int,
     options: list[str],
-    schedule: polls_live.Schedule,
 ) -> Response:
     view, participant = participant_of(request, session, code)
     try:
@@ -76,9 +71,7 @@ def _answer(
     except (InvalidInput, Conflict, RateLimited) as error:  # said in the poll, the page kept
         return _answer_refused(request, session, actor, view, participant, error)
     if changed:
-        polls_live.answers_changed(
-            hub(request), request.app.state.engine, view.live, poll_id, schedule
-        )
+        polls_live.answers_changed(hub(request), view.live, poll_id)
     if is_htmx(request):
         context = pages.participant_poll(session, view, participant)
         return render(request, TEMPLATE, context, block="session_poll")

@@ -16,7 +16,6 @@ from deliberation.sessions.models import (
     LivePollStatus,
     LiveSessionStatus,
 )
-from deliberation.sessions.polls_live import ResultsThrottle
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, StaleEdit
 from forum.models import AuditEvent, Role
 from forum.policy import ANONYMOUS
@@ -294,79 +293,3 @@ def test_the_unique_answer_is_the_last_guard(session, facilitator, live, guest):
         session.commit()
     session.rollback()
     assert answers(session) == 1
-
-
-# -- the results throttle ----------------------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_the_throttle_sends_at_once_then_folds_into_one_trailing_send():
-    clock = FakeClock()
-    throttle = ResultsThrottle(0.25, clock)
-    sent: list[float] = []
-    scheduled: list[tuple[float, object]] = []
-    send = lambda: sent.append(clock.now)  # noqa: E731
-    schedule = lambda delay, fire: scheduled.append((delay, fire))  # noqa: E731
-    assert throttle.request("poll", send, schedule) == "sent"
-    clock.now += 0.05
-    assert throttle.request("poll", send, schedule) == "scheduled"
-    assert scheduled[0][0] == pytest.approx(0.20)
-    for _ in range(1000):  # a thousand answers before it fires: all folded in
-        clock.now += 0.0001
-        assert throttle.request("poll", send, schedule) == "folded"
-    assert len(sent) == 1 and len(scheduled) == 1
-    clock.now = 100.25
-    scheduled[0][1]()  # the trailing send fires and reads the newest results
-    assert sent == [100.0, 100.25]
-    clock.now += 0.1  # an answer right after it: another trailing send, not an immediate one
-    assert throttle.request("poll", send, schedule) == "scheduled"
-    assert scheduled[1][0] == pytest.approx(0.15)
-
-
-def test_the_throttle_sends_at_once_after_a_quiet_interval_and_per_poll():
-    clock = FakeClock()
-    throttle = ResultsThrottle(0.25, clock)
-    sent: list[str] = []
-    never = lambda delay, fire: pytest.fail("nothing should wait")  # noqa: E731
-    assert throttle.request("a", lambda: sent.append("a"), never) == "sent"
-    assert throttle.request("b", lambda: sent.append("b"), never) == "sent"  # another poll
-    clock.now += 0.3
-    assert throttle.request("a", lambda: sent.append("a"), never) == "sent"
-    assert sent == ["a", "b", "a"]
-
-
-def test_at_most_one_frame_per_interval_under_a_flood():
-    """2,000 answers over 2 seconds: no more than one send per 0.25 s, the last one after
-    the last answer."""
-    clock = FakeClock()
-    throttle = ResultsThrottle(0.25, clock)
-    sent: list[float] = []
-    timers: list[tuple[float, object]] = []
-
-    def schedule(delay, fire):
-        timers.append((clock.now + delay, fire))
-
-    def run_due():
-        for due, fire in sorted([t for t in timers if t[0] <= clock.now], key=lambda t: t[0]):
-            timers.remove((due, fire))
-            saved, clock.now = clock.now, due
-            fire()
-            clock.now = saved
-
-    for n in range(2000):
-        clock.now = 100.0 + n * 0.001
-        run_due()
-        throttle.request("poll", lambda: sent.append(clock.now), schedule)
-    clock.now = 103.0
-    run_due()
-    gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
-    assert all(gap >= 0.25 - 1e-9 for gap in gaps)
-    assert len(sent) <= 2.0 / 0.25 + 2
-    assert sent[-1] >= 100.0 + 1999 * 0.001  # the last answer is in the last frame
