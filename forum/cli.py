@@ -143,10 +143,11 @@ def serve(
         proxy_headers=True,
         server_header=False,
         # A hall of phones on one socket each: the sans-I/O implementation holds thousands
-        # reconnecting at once; live messages are small HTML fragments, so compressing each
-        # one per socket (a zlib context per phone) would cost far more than it saves.
+        # reconnecting at once. Live messages are lean HTML fragments; compressing each one
+        # per socket (a zlib context per phone) is off unless WETHI_WS_COMPRESSION says so
+        # (measured in tests/bench/live_fanout.py).
         ws="websockets-sansio",
-        ws_per_message_deflate=False,
+        ws_per_message_deflate=settings.ws_compression,
         backlog=4096,  # a reconnect storm: thousands of connections arrive in the same second
     )
 

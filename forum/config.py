@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # memory: one worker; postgres: LISTEN/NOTIFY across workers; auto: postgres on PostgreSQL
     live_backend: Literal["memory", "postgres", "auto"] = "memory"
     default_locale: Literal["th", "en"] = "th"
+    # Per-message compression of the live sockets (a zlib context per phone, 4 KB window):
+    # off, as the measured figures say (tests/bench/live_fanout.py, issue 11's note).
+    ws_compression: bool = False
     # Behind HTTPS (a reverse proxy), cookies get the Secure flag.
     secure_cookies: bool = False
     session_days: int = 14

@@ -8,7 +8,8 @@
 
 With `--urls`, one client per line of FILE, each its own joined participant's address
 (its page's ws-connect: the channel, the participant's ticket, the number it starts after).
-`--origin`: the Origin header a browser sends with the page's address.
+`--origin`: the Origin header a browser sends with the page's address. `--deflate`: offer
+per-message compression, as browsers do (the bytes counted are then those on the wire).
 
 Prints "ready <connected> <failed>" once every client has tried to connect, then obeys
 commands on its standard input, one per line:
@@ -33,12 +34,14 @@ import os
 import re
 import sys
 import time
+import zlib
 from urllib.parse import urlsplit
 
 TOKEN = re.compile(rb"BENCH(\d+)X")
 SEQ = re.compile(rb"^<!--(\d+)")
 CONNECT_TRIES = 5
 ORIGIN: list[str] = []  # the browser's Origin header, when given
+DEFLATE: list[bool] = []  # offer permessage-deflate, as a browser does
 
 
 class Socket(asyncio.Protocol):
@@ -54,12 +57,16 @@ class Socket(asyncio.Protocol):
         self.opened = asyncio.get_running_loop().create_future()
         self.closed = asyncio.get_running_loop().create_future()
         self.message = bytearray()  # a message split over continuation frames
+        self.inflate = None  # permessage-deflate's context, when the server took the offer
+        self.compressed = False
 
     def connection_made(self, transport) -> None:
         self.transport = transport
         parts = urlsplit(self.client.address())
         key = base64.b64encode(os.urandom(16)).decode()
         origin = f"Origin: {ORIGIN[0]}\r\n" if ORIGIN else ""
+        if DEFLATE:
+            origin += "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
         request = (
             f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
             f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
@@ -73,7 +80,10 @@ class Socket(asyncio.Protocol):
             end = self.buffer.find(b"\r\n\r\n")
             if end < 0:
                 return
-            status = bytes(self.buffer[:end]).split(b" ", 2)[1]
+            head = bytes(self.buffer[:end])
+            status = head.split(b" ", 2)[1]
+            if b"permessage-deflate" in head.lower():  # the server took the offer
+                self.inflate = zlib.decompressobj(-15)
             del self.buffer[: end + 4]
             if status != b"101":
                 self.transport.close()
@@ -96,11 +106,17 @@ class Socket(asyncio.Protocol):
                 return
             payload = bytes(buffer[start : start + length])
             final = buffer[0] & 0x80
+            if opcode in (1, 2):
+                self.compressed = bool(buffer[0] & 0x40)  # RSV1: this message is deflated
             del buffer[: start + length]
             if opcode in (0, 1, 2):
                 self.message += payload
                 if final:
-                    self.client.received(bytes(self.message))
+                    wire = len(self.message)
+                    data = bytes(self.message)
+                    if self.compressed and self.inflate is not None:
+                        data = self.inflate.decompress(data + b"\x00\x00\xff\xff")
+                    self.client.received(data, wire)
                     self.message.clear()
             elif opcode == 9:  # ping: a masked pong with the same payload
                 self.transport.write(_frame(0xA, payload))
@@ -136,10 +152,10 @@ class Client:
     def address(self) -> str:
         return self.url + (f"&after={self.seq}" if self.seq is not None else "")
 
-    def received(self, data: bytes) -> None:
+    def received(self, data: bytes, wire: int) -> None:
         now = time.time()
         self.messages += 1
-        self.bytes += len(data)
+        self.bytes += wire  # what the phone's network carried
         for found in TOKEN.finditer(data):
             self.arrivals.setdefault(int(found.group(1)), now)
         seqs = SEQ.findall(data)
@@ -269,9 +285,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--urls", help="a file with one client's address per line")
     parser.add_argument("--origin", help="the Origin header to send")
+    parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
     args = parser.parse_args()
     if args.origin:
         ORIGIN.append(args.origin)
+    if args.deflate:
+        DEFLATE.append(True)
     if args.urls:
         with open(args.urls, encoding="utf-8") as listed:
             urls = [line.strip() for line in listed if line.strip()]

@@ -27,6 +27,8 @@ serve` (one worker, SQLite, 127.0.0.1). Then, as a hall does:
   the 2,000 joined phones, a phone's page open twice: the same ticket again).
 - A phone ten minutes behind in a busy session (6,000 ideas, 8,400 frames in, the earlier
   ones pruned): the snapshot it gets, its size and time, by polling and by its socket.
+- The goal's rates once more on a second server with per-message compression on (the
+  clients accept it as browsers do): the bytes on the wire, the server's CPU and RSS.
 - The 2,000-phone run with 2 workers on a throwaway PostgreSQL (LISTEN/NOTIFY between them).
 
 The last line printed is one JSON object: {"bench": "live_fanout", "results": [{"name",
@@ -281,7 +283,9 @@ class Audience:
     per client (each a joined participant's address, with its ticket), or `count` clients
     on one address (the bare baseline)."""
 
-    def __init__(self, running, urls: list[str], origin: str | None = None) -> None:
+    def __init__(
+        self, running, urls: list[str], origin: str | None = None, deflate: bool = False
+    ) -> None:
         self.processes = []
         self.files: list[Path] = []
         for start in range(0, len(urls), CLIENTS_PER_PROCESS):
@@ -291,6 +295,8 @@ class Audience:
             command = [sys.executable, str(BENCH_DIR / "_live_clients.py"), "--urls", str(listed)]
             if origin:
                 command += ["--origin", origin]
+            if deflate:
+                command += ["--deflate"]
             process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
             )
@@ -565,14 +571,15 @@ async def drive(
 
 def measure(running, server_pid: int, urls: list[str], origin: str | None, phones: Phones,
             seconds: float, state: dict, *, storm: bool = False,
-            rates: tuple[int, int] = (IDEAS_PER_SECOND, VOTES_PER_SECOND)) -> dict:  # fmt: skip
+            rates: tuple[int, int] = (IDEAS_PER_SECOND, VOTES_PER_SECOND),
+            deflate: bool = False) -> dict:  # fmt: skip
     """One run: the audience connects (each client a joined phone's address), the phones
     submit at `rates` (ideas, votes per second) for `seconds`; with `storm`, the whole
     hall's network then goes for OUTAGE_SECONDS while submits go on, and comes back."""
     if phones.code is not None:  # each page as loaded now: from the channel's newest number
         newest = asyncio.run(_newest(phones))
         urls = [re.sub(r"&after=\d+", f"&after={newest}", url) for url in urls]
-    audience = Audience(running, urls, origin)
+    audience = Audience(running, urls, origin, deflate)
     log(
         f"  {audience.connected} clients connected ({audience.failed} failed); submitting for {seconds:.0f} s …"
     )
@@ -818,7 +825,10 @@ def main() -> int:
                     held = count
                 details["largest_with_p99_under_1s"] = held
 
-            if args.steps_from is None:
+            if args.steps_from is None:  # (before the big session: votes pick ideas by number)
+                details["wethi_at_goal_rates_compressed"] = compressed_run(
+                    running, env, phones, seconds / 2, state
+                )
                 log("A phone ten minutes behind in a busy session:")
                 details["snapshot"] = snapshot_figures(base, prepare_big_session())
                 log(f"  {json.dumps(details['snapshot'])}")
@@ -868,12 +878,37 @@ def main() -> int:
     return 0
 
 
+def compressed_run(running, env: dict, phones: Phones, seconds: float, state: dict) -> dict:
+    """The bandwidth goal's rates again, on a second server over the same database with
+    per-message compression on (WETHI_WS_COMPRESSION, uvicorn's 4 KB window) and the
+    clients accepting it as browsers do: the bytes on the wire, and what the server pays
+    for them in CPU and memory — the figures that decide whether it is worth turning on."""
+    port = free_port()
+    server = running.start("wethi-deflate", wethi_command(port), env=env | {"WETHI_WS_COMPRESSION": "true"})
+    base = f"http://127.0.0.1:{port}"
+    wait_until_serving(server, f"{base}/")
+    squeezed = Phones(base, phones.code)
+    squeezed.devices = [
+        Device(d.cookie, d.token, re.sub(r"//127\.0\.0\.1:\d+/", f"//127.0.0.1:{port}/", d.address))
+        for d in phones.devices
+    ]
+    log(f"Wethi with per-message compression (pid {server.pid}), at the goal's rates:")
+    figures = measure(running, server.pid, [d.address for d in squeezed.devices], base, squeezed,
+                      seconds, state, rates=GOAL_RATES, deflate=True)  # fmt: skip
+    log(f"  {json.dumps(figures)}")
+    running.started.remove(("wethi-deflate", server))
+    server.terminate()
+    server.wait(timeout=10)
+    return figures
+
+
 def summary_results(details: dict, clients: int) -> list[dict]:
     """The figures in the benchmarks' common shape: each with its goal, its same-run
     baseline where it has one, and whether it was met."""
     wethi = details.get("wethi") or {}
     bare = details.get("bare_broadcast") or {}
     goal_run = details.get("wethi_at_goal_rates") or {}
+    squeezed = details.get("wethi_at_goal_rates_compressed") or {}
     joining = details.get("joining") or {}
     storm = wethi.get("storm") or {}
     snapshot = details.get("snapshot") or {}
@@ -901,6 +936,12 @@ def summary_results(details: dict, clients: int) -> list[dict]:
                bare.get("bytes_per_phone_per_second")),
         figure("goal_rates_delivery_p99_ms", goal_run.get("delivery_p99_ms"), "ms", "<= 250",
                at_most(goal_run.get("delivery_p99_ms"), 250)),
+        figure("compressed_bytes_per_phone_per_second", squeezed.get("bytes_per_phone_per_second"),
+               "B/s", "none (per-message compression, measured: off by default)", None, rate),
+        figure("compressed_server_cpu_percent", squeezed.get("server_cpu_percent_of_one_core"), "%",
+               "none (its cost)", None, goal_run.get("server_cpu_percent_of_one_core")),
+        figure("compressed_server_peak_rss_mb", squeezed.get("server_peak_rss_mb"), "MB",
+               "none (its cost)", None, goal_run.get("server_peak_rss_mb")),
         figure("joins_per_second", joining.get("joins_per_second"), "joins/s", ">= 200",
                (joining.get("joins_per_second") or 0) >= 200),
         figure("joined_over_http_from_one_address", joining.get("joined"), "phones", f"== {clients}",
