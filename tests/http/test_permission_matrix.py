@@ -139,7 +139,7 @@ EXPECTED: dict[str, str] = {
     "GET /s/{code}": "anyone",
     "POST /s/{code}/join": "anyone",
     "POST /s/{code}/ideas": "anyone",
-    "POST /s/{code}/ideas/{idea_id}/vote": "anyone",
+    "POST /s/{code}/vote": "anyone",
     "POST /meetings/{meeting_id}/sessions": "officer",
     "GET /sessions/{session_id}/console": "officer",
     "POST /sessions/{session_id}/status": "officer",
