@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     live_backend: Literal["memory", "postgres", "auto"] = "memory"
     default_locale: Literal["th", "en"] = "th"
     # Per-message compression of the live sockets (a zlib context per phone, 4 KB window):
-    # off, as the measured figures say (tests/bench/live_fanout.py, issue 11's note).
+    # a quarter of the bytes, but at 2,000 phones it costs +26 points of a core and +237 MB
+    # (measured: tests/bench/live_fanout.py, issue 11's note) — past the live goals. Off.
     ws_compression: bool = False
     # Behind HTTPS (a reverse proxy), cookies get the Secure flag.
     secure_cookies: bool = False

@@ -27,8 +27,9 @@ serve` (one worker, SQLite, 127.0.0.1). Then, as a hall does:
   the 2,000 joined phones, a phone's page open twice: the same ticket again).
 - A phone ten minutes behind in a busy session (6,000 ideas, 8,400 frames in, the earlier
   ones pruned): the snapshot it gets, its size and time, by polling and by its socket.
-- The goal's rates once more on a second server with per-message compression on (the
-  clients accept it as browsers do): the bytes on the wire, the server's CPU and RSS.
+- The goal's rates once more on a second server with per-message compression the other
+  way round from the default (WETHI_WS_COMPRESSION): bytes, CPU and RSS both ways.
+Clients offer per-message compression as browsers do; bytes are counted on the wire.
 - The 2,000-phone run with 2 workers on a throwaway PostgreSQL (LISTEN/NOTIFY between them).
 
 The last line printed is one JSON object: {"bench": "live_fanout", "results": [{"name",
@@ -80,6 +81,14 @@ from _common import (  # noqa: E402
 IDEAS_PER_SECOND = 10
 VOTES_PER_SECOND = 50
 GOAL_RATES = (5, 50)  # the bandwidth goal's ideas and votes per second (issue 11, part 6)
+
+def _default_compression() -> bool:
+    from forum.config import Settings
+
+    return bool(Settings.model_fields["ws_compression"].default)
+
+
+DEFAULT_COMPRESSION = _default_compression()  # WETHI_WS_COMPRESSION's default
 CLIENTS_PER_PROCESS = 1000
 JOIN_CONCURRENCY = 64  # phones joining at the same moment
 OUTAGE_SECONDS = 10.0  # the reconnect storm: the whole hall's network gone this long
@@ -572,7 +581,7 @@ async def drive(
 def measure(running, server_pid: int, urls: list[str], origin: str | None, phones: Phones,
             seconds: float, state: dict, *, storm: bool = False,
             rates: tuple[int, int] = (IDEAS_PER_SECOND, VOTES_PER_SECOND),
-            deflate: bool = False) -> dict:  # fmt: skip
+            deflate: bool = True) -> dict:  # fmt: skip
     """One run: the audience connects (each client a joined phone's address), the phones
     submit at `rates` (ideas, votes per second) for `seconds`; with `storm`, the whole
     hall's network then goes for OUTAGE_SECONDS while submits go on, and comes back."""
@@ -628,8 +637,8 @@ def measure(running, server_pid: int, urls: list[str], origin: str | None, phone
             for delay, token in report["slowest_tokens"]
         ],
         "messages_per_second": round(report["messages"] / (seconds + 2.0), 1),
-        "bytes_per_phone_per_second": round(
-            received / max(report["connected"], 1) / (seconds + 2.0)
+        "bytes_per_phone_per_second": round(  # what the run's seconds of traffic sent
+            received / max(report["connected"], 1) / seconds
         ),
         **usage.figures(),
     }
@@ -826,7 +835,7 @@ def main() -> int:
                 details["largest_with_p99_under_1s"] = held
 
             if args.steps_from is None:  # (before the big session: votes pick ideas by number)
-                details["wethi_at_goal_rates_compressed"] = compressed_run(
+                details["wethi_at_goal_rates_other_compression"] = other_compression_run(
                     running, env, phones, seconds / 2, state
                 )
                 log("A phone ten minutes behind in a busy session:")
@@ -878,25 +887,26 @@ def main() -> int:
     return 0
 
 
-def compressed_run(running, env: dict, phones: Phones, seconds: float, state: dict) -> dict:
+def other_compression_run(running, env: dict, phones: Phones, seconds: float, state: dict) -> dict:
     """The bandwidth goal's rates again, on a second server over the same database with
-    per-message compression on (WETHI_WS_COMPRESSION, uvicorn's 4 KB window) and the
-    clients accepting it as browsers do: the bytes on the wire, and what the server pays
-    for them in CPU and memory — the figures that decide whether it is worth turning on."""
+    per-message compression the other way round from the default (WETHI_WS_COMPRESSION):
+    the bytes on the wire and the server's CPU and memory both ways — the figures that
+    decide the default."""
     port = free_port()
-    server = running.start("wethi-deflate", wethi_command(port), env=env | {"WETHI_WS_COMPRESSION": "true"})
+    compressed = "false" if DEFAULT_COMPRESSION else "true"
+    server = running.start("wethi-plain", wethi_command(port), env=env | {"WETHI_WS_COMPRESSION": compressed})
     base = f"http://127.0.0.1:{port}"
     wait_until_serving(server, f"{base}/")
-    squeezed = Phones(base, phones.code)
-    squeezed.devices = [
+    plain = Phones(base, phones.code)
+    plain.devices = [
         Device(d.cookie, d.token, re.sub(r"//127\.0\.0\.1:\d+/", f"//127.0.0.1:{port}/", d.address))
         for d in phones.devices
     ]
-    log(f"Wethi with per-message compression (pid {server.pid}), at the goal's rates:")
-    figures = measure(running, server.pid, [d.address for d in squeezed.devices], base, squeezed,
-                      seconds, state, rates=GOAL_RATES, deflate=True)  # fmt: skip
+    log(f"Wethi with WETHI_WS_COMPRESSION={compressed} (pid {server.pid}), at the goal's rates:")
+    figures = measure(running, server.pid, [d.address for d in plain.devices], base, plain,
+                      seconds, state, rates=GOAL_RATES)  # fmt: skip
     log(f"  {json.dumps(figures)}")
-    running.started.remove(("wethi-deflate", server))
+    running.started.remove(("wethi-plain", server))
     server.terminate()
     server.wait(timeout=10)
     return figures
@@ -908,7 +918,8 @@ def summary_results(details: dict, clients: int) -> list[dict]:
     wethi = details.get("wethi") or {}
     bare = details.get("bare_broadcast") or {}
     goal_run = details.get("wethi_at_goal_rates") or {}
-    squeezed = details.get("wethi_at_goal_rates_compressed") or {}
+    other = details.get("wethi_at_goal_rates_other_compression") or {}
+    on, off = (goal_run, other) if DEFAULT_COMPRESSION else (other, goal_run)
     joining = details.get("joining") or {}
     storm = wethi.get("storm") or {}
     snapshot = details.get("snapshot") or {}
@@ -920,6 +931,9 @@ def summary_results(details: dict, clients: int) -> list[dict]:
 
     def at_most(value, limit):
         return value is not None and value <= limit
+
+    def cpu_of(run):
+        return run.get("server_cpu_percent_of_one_core")
 
     p99, cpu, rss = (wethi.get(key) for key in ("delivery_p99_ms", "server_cpu_percent_of_one_core", "server_peak_rss_mb"))
     rate = goal_run.get("bytes_per_phone_per_second")
@@ -936,12 +950,13 @@ def summary_results(details: dict, clients: int) -> list[dict]:
                bare.get("bytes_per_phone_per_second")),
         figure("goal_rates_delivery_p99_ms", goal_run.get("delivery_p99_ms"), "ms", "<= 250",
                at_most(goal_run.get("delivery_p99_ms"), 250)),
-        figure("compressed_bytes_per_phone_per_second", squeezed.get("bytes_per_phone_per_second"),
-               "B/s", "none (per-message compression, measured: off by default)", None, rate),
-        figure("compressed_server_cpu_percent", squeezed.get("server_cpu_percent_of_one_core"), "%",
-               "none (its cost)", None, goal_run.get("server_cpu_percent_of_one_core")),
-        figure("compressed_server_peak_rss_mb", squeezed.get("server_peak_rss_mb"), "MB",
-               "none (its cost)", None, goal_run.get("server_peak_rss_mb")),
+        figure("compressed_bytes_per_phone_per_second", on.get("bytes_per_phone_per_second"), "B/s",
+               "none (WETHI_WS_COMPRESSION=true; baseline: off)", None, off.get("bytes_per_phone_per_second")),
+        figure("compressed_server_cpu_percent", cpu_of(on), "%",
+               "<= 70 to be worth it (baseline: off)", at_most(cpu_of(on), 70), cpu_of(off)),
+        figure("compressed_server_peak_rss_mb", on.get("server_peak_rss_mb"), "MB",
+               "<= 400 to be worth it (baseline: off)", at_most(on.get("server_peak_rss_mb"), 400),
+               off.get("server_peak_rss_mb")),
         figure("joins_per_second", joining.get("joins_per_second"), "joins/s", ">= 200",
                (joining.get("joins_per_second") or 0) >= 200),
         figure("joined_over_http_from_one_address", joining.get("joined"), "phones", f"== {clients}",
