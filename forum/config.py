@@ -34,9 +34,10 @@ class Settings(BaseSettings):
     # memory: one worker; postgres: LISTEN/NOTIFY across workers; auto: postgres on PostgreSQL
     live_backend: Literal["memory", "postgres", "auto"] = "memory"
     default_locale: Literal["th", "en"] = "th"
-    # Per-message compression of the live sockets (a zlib context per phone, 4 KB window):
-    # a quarter of the bytes, but at 2,000 phones it costs +26 points of a core and +237 MB
-    # (measured: tests/bench/live_fanout.py, issue 11's note) — past the live goals. Off.
+    # Per-message compression of the live sockets (forum/live_socket.py: a 1 KB window per
+    # phone): a third of the bytes, but at 2,000 phones +14 points of a core, +140 MB and a
+    # slower reconnect storm (measured: tests/bench/live_fanout.py, issue 11's note) — past
+    # the live goals. Off; on for a venue whose Wi-Fi is what runs out first.
     ws_compression: bool = False
     # Behind HTTPS (a reverse proxy), cookies get the Secure flag.
     secure_cookies: bool = False

@@ -86,8 +86,9 @@ class Site:
 
 
 @contextmanager
-def served_site() -> Iterator[Site]:
-    """`wethi migrate` in a fresh data directory (SQLite), then `wethi serve` on a free port."""
+def served_site(**settings: str) -> Iterator[Site]:
+    """`wethi migrate` in a fresh data directory (SQLite), then `wethi serve` on a free port
+    (`settings`: more WETHI_ variables, `ws_compression="true"` for WETHI_WS_COMPRESSION)."""
     data_dir = Path(tempfile.mkdtemp(prefix="wethi-live-"))
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("WETHI_")}
@@ -95,7 +96,7 @@ def served_site() -> Iterator[Site]:
         "WETHI_DATA_DIR": str(data_dir),
         "WETHI_SECRET_KEY": SECRET,
         "WETHI_BASE_URL": f"http://127.0.0.1:{port}",
-    }
+    } | {f"WETHI_{name.upper()}": value for name, value in settings.items()}
     migrated = subprocess.run(
         [*CLI, "migrate"], env=env, capture_output=True, text=True, timeout=120, check=False
     )

@@ -207,6 +207,29 @@ async def test_only_a_joined_phone_listens_a_visitor_with_the_code_does_not(site
         await listener.until(ws, lambda got: "ความเห็นที่เห็นเฉพาะผู้เข้าร่วม" in got.text)
 
 
+async def test_with_compression_on_a_phone_gets_its_frames_through_a_small_window():
+    """WETHI_WS_COMPRESSION=true (off by default: issue 11's note): the socket agrees on
+    per-message compression with a 1 KB window (forum/live_socket.py), as a browser offers
+    it, and the frames arrive whole."""
+    with served_site(ws_compression="true") as compressed:
+        opened = open_live_session(compressed.engine)
+        guest, other = Phone(compressed.host, opened.code), Phone(compressed.host, opened.code)
+        try:
+            await guest.join("ยายศรี")
+            await other.join("ลุงมี")
+            listener = Listener()
+            async with open_socket(await guest.socket_address(), compressed.host) as ws:
+                extensions = ws.response.headers.get("Sec-WebSocket-Extensions", "")
+                assert "permessage-deflate" in extensions and "server_max_window_bits=10" in extensions
+                await listener.receive(ws)
+                idea = "ตั้งกองทุนพลังงานชุมชนเพื่อซ่อมแผงโซลาร์"
+                await other.send_idea(idea)
+                await listener.until(ws, lambda got: idea in got.text)
+        finally:
+            await guest.aclose()
+            await other.aclose()
+
+
 async def test_refused_input_sends_nothing_and_markup_arrives_as_plain_text(site, phones):
     opened = open_live_session(site.engine)
     guest, other = await phones(opened.code, 2)
