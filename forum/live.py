@@ -709,8 +709,8 @@ class Hub:
         )
 
     async def snapshot(self, channel: str) -> Message | None:
-        """The channel's snapshot (take_snapshot), shared like replays: a hall coming back
-        from minutes away costs one."""
+        """The channel's snapshot (take_snapshot), shared like replays: a hall back after
+        an outage of several minutes costs one."""
         kind = CHANNELS.get(channel.split(":", 1)[0])
         if kind is None or kind.snapshot is None:
             return None
