@@ -143,11 +143,10 @@ def serve(
         proxy_headers=True,
         server_header=False,
         # A hall of phones on one socket each: the sans-I/O implementation holds thousands
-        # reconnecting at once. Live messages are lean HTML fragments; compressing each one
-        # per socket (a zlib context per phone, forum/live_socket.py) costs more CPU and
-        # memory than 2,000 phones leave room for (tests/bench/live_fanout.py): on only with
-        # WETHI_WS_COMPRESSION.
-        ws="forum.live_socket:SmallWindowProtocol" if settings.ws_compression else "websockets-sansio",
+        # reconnecting at once. Live messages are lean HTML fragments, compressed once for
+        # every phone (forum/live_socket.py) unless WETHI_WS_COMPRESSION=false: on a venue's
+        # one Wi-Fi the bytes run out first (tests/bench/live_fanout.py).
+        ws="forum.live_socket:SharedDeflateProtocol" if settings.ws_compression else "websockets-sansio",
         ws_per_message_deflate=settings.ws_compression,
         backlog=4096,  # a reconnect storm: thousands of connections arrive in the same second
     )

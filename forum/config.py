@@ -34,11 +34,10 @@ class Settings(BaseSettings):
     # memory: one worker; postgres: LISTEN/NOTIFY across workers; auto: postgres on PostgreSQL
     live_backend: Literal["memory", "postgres", "auto"] = "memory"
     default_locale: Literal["th", "en"] = "th"
-    # Per-message compression of the live sockets (forum/live_socket.py: a 1 KB window per
-    # phone): a third of the bytes, but at 2,000 phones +14 points of a core, +140 MB and a
-    # slower reconnect storm (measured: tests/bench/live_fanout.py, issue 11's note) — past
-    # the live goals. Off; on for a venue whose Wi-Fi is what runs out first.
-    ws_compression: bool = False
+    # Per-message compression of the live sockets, each message compressed once for every
+    # phone (forum/live_socket.py): at 2,000 phones two thirds of the bytes on a hall's one
+    # Wi-Fi, for ~19 points of a core and ~70 MB (tests/bench/live_fanout.py, issue 11).
+    ws_compression: bool = True
     # Behind HTTPS (a reverse proxy), cookies get the Secure flag.
     secure_cookies: bool = False
     session_days: int = 14
