@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from forum import invitations, privacy
+from forum.dates import BANGKOK
 from forum.db import utcnow
 from forum.models import (
     AuditEvent,
@@ -456,7 +457,7 @@ async def test_audit_log_filters_and_shows_a_compact_diff(session, as_member):
     assert "forum.invitation.create" in by_type.text and "forum.province.edit" not in by_type.text
     by_actor = await admin.get(f"/admin/audit?actor_id={admin.person.id + 1000}")
     assert "forum.province.edit" not in by_actor.text
-    today = utcnow().date().isoformat()
+    today = utcnow().astimezone(BANGKOK).date().isoformat()  # the log's days are Bangkok's
     in_range = await admin.get(f"/admin/audit?since={today}&until={today}")
     assert "forum.province.edit" in in_range.text
     long_ago = await admin.get("/admin/audit?since=2000-01-01&until=2000-01-31")
