@@ -306,12 +306,7 @@ class FrameStore:
         many frames went or were emptied."""
         table = self.table
         cutoff = (now or utcnow()) - self.keep_for
-        newer = table.alias("newer")
-        has_newer = (
-            sa.select(newer.c.id)
-            .where(newer.c.channel == table.c.channel, newer.c.seq > table.c.seq)
-            .exists()
-        )
+        has_newer = _has_newer(table)
         with self.engine.begin() as connection:
             deleted = connection.execute(
                 table.delete().where(table.c.created_at < cutoff, has_newer)
@@ -339,17 +334,21 @@ def scrub_frames(
         return 0
     mentions = sa.or_(*(table.c.html.contains(mark, autoescape=True) for mark in marks))
     where = [mentions] if channel is None else [table.c.channel == channel, mentions]
-    newer = table.alias("newer")
-    has_newer = (
-        sa.select(newer.c.id)
-        .where(newer.c.channel == table.c.channel, newer.c.seq > table.c.seq)
-        .exists()
-    )
-    deleted = connection.execute(table.delete().where(*where, has_newer)).rowcount
+    deleted = connection.execute(table.delete().where(*where, _has_newer(table))).rowcount
     emptied = connection.execute(
         table.update().where(*where, table.c.html != "").values(html="")
     ).rowcount
     return (deleted or 0) + (emptied or 0)
+
+
+def _has_newer(table: sa.Table) -> Any:
+    """A frame that is not its channel's newest (which keeps the channel's numbering)."""
+    newer = table.alias("newer")
+    return (
+        sa.select(newer.c.id)
+        .where(newer.c.channel == table.c.channel, newer.c.seq > table.c.seq)
+        .exists()
+    )
 
 
 def complete(frames: list[Frame], after: int, latest: int) -> bool:
