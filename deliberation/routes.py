@@ -22,17 +22,19 @@ def search_page(
     page: str = "1",
 ) -> Response:
     # No q at all: the empty search box; a q, even blank, is a search (and may be refused).
-    context = {"q": q or "", "body_id": form_int(body_id), "results": None, "errors": {}}
+    context: dict = {"q": q or "", "body_id": None, "results": None, "errors": {}}
     context["max_results"] = search.MAX_RESULTS
-    context["page_url"] = url_with_query("/search", {"q": q, "body_id": context["body_id"]})
     status = 200
-    if q is not None:
-        try:
+    try:
+        context["body_id"] = form_int(body_id, "body_id")
+        number = form_int(page, "page") or 1
+        if q is not None:
             context["results"] = search.search(
-                session, actor, query=q, body_id=context["body_id"], page=form_int(page) or 1
+                session, actor, query=q, body_id=context["body_id"], page=number
             )
-        except InvalidInput as error:
-            context["errors"], status = error.fields, 422
+    except InvalidInput as error:
+        context["errors"], status = error.fields, 422
+    context["page_url"] = url_with_query("/search", {"q": q, "body_id": context["body_id"]})
     return render(
         request, "deliberation/search_page.html", context, block="results", status_code=status
     )

@@ -20,7 +20,7 @@ from forum import attempts, audit, events, i18n, labels, policy
 from forum.dates import format_time
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
-from forum.forms import validate
+from forum.forms import ascii_digits, validate
 from forum.models import (
     MAX_ID,
     Attendance,
@@ -186,13 +186,12 @@ def _open_for_changes(meeting: Meeting) -> None:
 # -- self check-in --------------------------------------------------------------------
 
 
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 def meeting_for_code(session: Session, code: str) -> Meeting:
     """Raises InvalidInput (not a code) or NotFound (no such meeting)."""
     # Thai digits (๑๒๓…) are what a Thai keyboard types first: read them as 0-9.
-    code = "".join(ch for ch in (code or "") if not ch.isspace()).translate(THAI_DIGITS)
+    code = ascii_digits("".join(ch for ch in (code or "") if not ch.isspace()))
     if not (code.isascii() and code.isdigit() and len(code) == 6):
         raise InvalidInput({"code": "The check-in code has 6 digits."})
     meeting = session.exec(select(Meeting).where(Meeting.checkin_code == code)).first()

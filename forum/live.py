@@ -599,7 +599,7 @@ class Hub:
             return False
         holder, _, rest = ticket.partition(".")
         expires, _, signature = rest.partition(".")
-        if not holder or not expires.isdigit() or int(expires) < time.time():
+        if not holder or not (expires.isascii() and expires.isdigit()) or int(expires) < time.time():
             return False
         return hmac.compare_digest(signature, self._signature(channel, holder, int(expires)))
 

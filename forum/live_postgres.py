@@ -70,7 +70,7 @@ def parse(text: str) -> tuple[str, str, int, str | None] | None:
     """(origin, channel, seq, html or None); None for a payload this version did not send."""
     header, newline, html = text.partition("\n")
     parts = header.split(" ")
-    if len(parts) != 3 or not parts[2].isdigit() or not CHANNEL_NAME.fullmatch(parts[1]):
+    if len(parts) != 3 or not (parts[2].isascii() and parts[2].isdigit()) or not CHANNEL_NAME.fullmatch(parts[1]):
         return None
     return parts[0], parts[1], int(parts[2]), (html if newline else None)
 

@@ -17,7 +17,7 @@ from forum import attendance, audit, i18n, labels, policy
 from forum.dates import BE_OFFSET, buddhist_year, format_datetime, from_local, to_local
 from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
-from forum.forms import validate
+from forum.forms import ascii_digits, validate
 from forum.i18n import gettext
 from forum.models import (
     Attendance,
@@ -77,9 +77,12 @@ class MeetingFields(BaseModel):
     def _common_era(cls, value: object) -> object:
         """A Buddhist-Era year typed as Thai people write dates (2569-12-09 09:30, where no
         date picker helps) is read as the Common-Era year the field holds (2026)."""
+        if isinstance(value, str):
+            value = ascii_digits(value)  # ๙ ธ.ค. ๒๕๖๙ as typed on a Thai keyboard
         if (
             isinstance(value, str)
             and len(value) >= 4
+            and value[:4].isascii()
             and value[:4].isdigit()
             and int(value[:4]) >= BE_YEARS_FROM
         ):

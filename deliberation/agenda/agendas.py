@@ -39,7 +39,7 @@ from deliberation.markdown import check_markup, render_markdown
 from forum import audit, events, meetings, policy
 from forum.db import claim_version, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
-from forum.forms import validate
+from forum.forms import validate, whole_number
 from forum.models import Body, Meeting, MeetingStatus, Membership
 from forum.policy import Actor
 
@@ -425,9 +425,8 @@ def remove_item(
 
 
 def part_in(session: Session, agenda: Agenda, part_id: Any) -> AgendaPart:
-    part = session.get(AgendaPart, part_id) if isinstance(part_id, int) else None
-    if part is None and isinstance(part_id, str) and part_id.isdigit() and len(part_id) < 10:
-        part = session.get(AgendaPart, int(part_id))
+    number = whole_number(part_id, field="part_id")
+    part = session.get(AgendaPart, number) if number is not None else None
     if part is None or part.agenda_id != agenda.id:
         raise InvalidInput({"part_id": "Choose one of the agenda's parts."})
     return part
@@ -436,7 +435,7 @@ def part_in(session: Session, agenda: Agenda, part_id: Any) -> AgendaPart:
 def place_item(session: Session, item: AgendaItem, part_id: int, position: Any) -> None:
     """Put a new item into a part at `position` (1-based; the end when not given)."""
     siblings = [other for other in _items_in_part(session, part_id) if other.id != item.id]
-    place = whole_number(position)
+    place = whole_number(position, digits=5, field="position")
     index = len(siblings) if place is None or place < 1 else min(place - 1, len(siblings))
     siblings.insert(index, item)
     _renumber(siblings)
@@ -487,7 +486,7 @@ def move_item(
             )
     elif part_id not in (None, ""):
         target = part_in(session, agenda, part_id)
-        number = whole_number(position)
+        number = whole_number(position, digits=5, field="position")
         if number is None or number < 1:
             raise InvalidInput({"position": "Please enter a whole number."})
         place = number - 1
@@ -512,13 +511,6 @@ def move_item(
     session.commit()
     events.record(session, AgendaChanged(agenda.meeting_id))
     return item
-
-
-def whole_number(value: Any) -> int | None:
-    if isinstance(value, int):
-        return value
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 6 else None
 
 
 # -- the body's template ------------------------------------------------------------------

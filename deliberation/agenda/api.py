@@ -21,7 +21,7 @@ from deliberation.agenda.models import (
     SuggestionCreate,
     SuggestionPublic,
 )
-from forum.api.params import PathId
+from forum.api.params import PathId, VersionQuery
 from forum.errors import NotFound
 from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId
 from forum.policy import Actor
@@ -178,7 +178,7 @@ def remove_agenda_item(
     actor: MemberDep,
     meeting_id: PathId,
     item_id: PathId,
-    version: int,
+    version: VersionQuery,
 ) -> Response:
     agendas.remove_item(
         session,

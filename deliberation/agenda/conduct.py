@@ -29,7 +29,7 @@ from deliberation.agenda.models import Agenda, AgendaItem, AgendaPart, ItemOutco
 from forum import audit, events, meetings, policy
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
-from forum.forms import validate
+from forum.forms import validate, whole_number
 from forum.models import Meeting, MeetingStatus, Person
 from forum.policy import Actor
 
@@ -93,8 +93,8 @@ def _item_id(value: Any, *, blank: Any) -> Any:
         return blank
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 10 else -1
+    number = whole_number(value, field="item_id")
+    return -1 if number is None else number
 
 
 def _taken_up(session: Session, agenda_id: int) -> list[tuple[int, bool]]:

@@ -24,6 +24,7 @@ from deliberation.agenda.models import (
 from deliberation.markdown import render_markdown
 from forum import audit, events, meetings
 from forum.errors import Conflict, InvalidInput, NotFound
+from forum.forms import whole_number
 from forum.i18n import gettext
 from forum.models import Meeting, MeetingStatus, Person
 from forum.policy import Actor
@@ -308,7 +309,7 @@ def agenda_versions(
         if len(rows) < 2:
             return AgendaVersions(meeting, lines, None)
         older, newer = rows[1].number, rows[0].number
-    first, second = agendas.whole_number(older), agendas.whole_number(newer)
+    first, second = whole_number(older), whole_number(newer)
     if first not in by_number or second not in by_number:
         raise InvalidInput({"older": "Choose two published versions of this agenda."})
     assert first is not None and second is not None

@@ -27,7 +27,7 @@ from deliberation.markdown import render_markdown
 from forum import audit, events, policy
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, NotLoggedIn
-from forum.forms import validate
+from forum.forms import validate, whole_number
 from forum.models import Meeting, MeetingStatus
 from forum.policy import Actor
 
@@ -195,7 +195,7 @@ def answer_suggestion(
         indexing.index_item(session, item, meeting)
         audit.record(session, actor, "deliberation.suggestion.accept", suggestion, before=before)
     elif answer == "merge":
-        target = session.get(AgendaItem, agendas.whole_number(item_id) or 0)
+        target = session.get(AgendaItem, whole_number(item_id) or 0)
         if target is None or target.agenda_id != agenda.id:
             raise InvalidInput({"item_id": "Choose the agenda item to merge it into."})
         _claim_answer(session, actor, suggestion)

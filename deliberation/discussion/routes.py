@@ -206,7 +206,7 @@ async def edit_post(
             actor,
             post_id=post_id,
             meeting_id=meeting_id,
-            version=form_int(values.get("version")),
+            version=form_int(values.get("version"), "version"),
             body=values.get("body"),
             stance=values.get("stance"),
         )

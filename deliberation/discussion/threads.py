@@ -32,7 +32,7 @@ from forum.errors import (
     NotLoggedIn,
     StaleEdit,
 )
-from forum.forms import validate
+from forum.forms import validate, whole_number
 from forum.models import Meeting, MeetingStatus, Membership, Person
 from forum.policy import Actor
 
@@ -140,8 +140,8 @@ _CHOOSE_STANCE = "Choose where your post stands: for, against, a question or inf
 def _parent(session: Session, item_id: int, parent_id: Any) -> Post | None:
     if parent_id in (None, ""):
         return None
-    text = str(parent_id).strip()
-    parent = session.get(Post, int(text)) if text.isdigit() and len(text) < 10 else None
+    number = whole_number(parent_id, field="parent_id")
+    parent = session.get(Post, number) if number is not None else None
     if parent is None or parent.item_id != item_id:
         raise InvalidInput({"parent_id": "You can only reply to a post of this item's discussion."})
     if parent.parent_id is not None:

@@ -11,6 +11,7 @@ through `cluster_names`.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,7 +30,7 @@ from deliberation.sessions.models import (
 )
 from forum import audit
 from forum.errors import Conflict, FieldMessage, InvalidInput
-from forum.forms import clean_text
+from forum.forms import clean_text, whole_number
 from forum.policy import Actor
 
 MAX_NAME = 120
@@ -133,7 +134,10 @@ class ClustersPanel:
 def _keys(ignored: Any) -> list[str]:
     """The ignored suggestions' keys from a form (ids joined by '-', separated by spaces)."""
     text = str(ignored or "")[:4000]
-    return [key for key in text.split() if all(part.isdigit() for part in key.split("-"))][:200]
+    return [key for key in text.split() if _KEY.fullmatch(key)][:200]
+
+
+_KEY = re.compile(r"[0-9]{1,9}(-[0-9]{1,9})*")  # ASCII: the page wrote it
 
 
 def clusters_panel(
@@ -202,13 +206,8 @@ def _name(value: Any, field: str = "name") -> str:
     return text
 
 
-def _number(value: Any) -> int | None:
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
-
-
 def _cluster(session: Session, session_id: int, cluster_id: Any, field: str) -> LiveCluster:
-    number = _number(cluster_id)
+    number = whole_number(cluster_id, field="cluster_id")
     cluster = session.get(LiveCluster, number) if number else None
     if cluster is None or cluster.session_id != session_id:
         raise InvalidInput({field: "Choose one of this session's themes."})
@@ -314,7 +313,7 @@ def delete_cluster(session: Session, actor: Actor, *, session_id: int, cluster_i
 
 
 def _groupable(session: Session, session_id: int, idea_id: Any) -> LiveIdea:
-    number = _number(idea_id)
+    number = whole_number(idea_id, field="idea_id")
     idea = session.get(LiveIdea, number) if number else None
     if idea is None or idea.session_id != session_id:
         raise InvalidInput({"idea_id": "Choose one of this session's ideas."})
@@ -396,7 +395,7 @@ def accept_suggestion(
     still be grouped)."""
     view = _changeable(session, actor, session_id)
     text = _name(name)
-    ids = {number for part in str(ideas or "")[:4000].split("-") if (number := _number(part))}
+    ids = {number for part in str(ideas or "")[:4000].split("-") if (number := whole_number(part, field="ideas"))}
     free = (
         list(
             session.exec(

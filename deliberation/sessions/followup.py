@@ -39,7 +39,7 @@ from forum import audit, events, meetings
 from forum.dates import format_datetime
 from forum.db import utcnow
 from forum.errors import FieldMessage, InvalidInput, NotFound
-from forum.forms import clean_text
+from forum.forms import clean_text, whole_number
 from forum.i18n import gettext, translate
 from forum.models import Meeting, MeetingStatus
 from forum.policy import Actor
@@ -150,11 +150,6 @@ class PromoteSource:
     ideas: list[SourceIdea]
 
 
-def _whole(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
-
-
 def _source_ideas(session: Session, ideas: list[LiveIdea]) -> list[SourceIdea]:
     people = {
         p.id: p
@@ -191,7 +186,7 @@ def _body_of(ideas: list[SourceIdea]) -> str:
 
 def _source(session: Session, session_id: int, idea_id: Any, cluster_id: Any) -> PromoteSource:
     if idea_id not in (None, ""):
-        idea = session.get(LiveIdea, _whole(idea_id) or 0)
+        idea = session.get(LiveIdea, whole_number(idea_id, field="idea_id") or 0)
         if idea is None or idea.session_id != session_id:
             raise InvalidInput(message="This idea is not in this session.")
         if idea.status == IdeaStatus.merged:
@@ -205,7 +200,7 @@ def _source(session: Session, session_id: int, idea_id: Any, cluster_id: Any) ->
             (idea.id,), None, " ".join(idea.text.split())[:MAX_TITLE], _body_of(rows), rows
         )  # type: ignore[arg-type]
     if cluster_id not in (None, ""):
-        cluster = session.get(LiveCluster, _whole(cluster_id) or 0)
+        cluster = session.get(LiveCluster, whole_number(cluster_id, field="cluster_id") or 0)
         if cluster is None or cluster.session_id != session_id:
             raise InvalidInput(message="This theme is not in this session.")
         ideas = list(
@@ -255,7 +250,7 @@ def promote_form(
 
 
 def _target_meeting(session: Session, view: sessions.SessionView, meeting_id: Any) -> Meeting:
-    meeting = session.get(Meeting, _whole(meeting_id) or 0)
+    meeting = session.get(Meeting, whole_number(meeting_id, field="meeting_id") or 0)
     if meeting is None or meeting.body_id != view.body_id:
         raise InvalidInput({"meeting_id": "Choose a meeting of this body."})
     if meeting.status == MeetingStatus.closed:

@@ -36,7 +36,7 @@ from forum import audit, events
 from forum.dates import to_local
 from forum.db import utcnow
 from forum.errors import Conflict, FieldMessage, InvalidInput, NotFound, RateLimited
-from forum.forms import clean_text
+from forum.forms import clean_text, whole_number
 from forum.policy import Actor
 
 IDEAS_PER_MINUTE = 6  # per participant: a person typing ideas never needs more
@@ -399,8 +399,8 @@ def merge_ideas(
     participant who voted for both counting once. Returns the idea kept. Raises Forbidden,
     NotFound, InvalidInput, Conflict."""
     idea = _moderated(session, actor, idea_id, session_id)
-    text = str(into_id or "").strip()
-    target = session.get(LiveIdea, int(text)) if text.isdigit() and len(text) < 10 else None
+    number = whole_number(into_id, field="into_id")
+    target = session.get(LiveIdea, number) if number is not None else None
     if target is None or target.session_id != idea.session_id or target.id == idea.id:
         raise InvalidInput({"into_id": "Choose another idea of this session to merge into."})
     if IdeaStatus.merged in (idea.status, target.status):

@@ -32,7 +32,7 @@ from deliberation.sessions.models import (
 from forum import attempts, audit, events
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
-from forum.forms import clean_text
+from forum.forms import clean_text, whole_number
 from forum.models import LoginAttempt
 from forum.policy import Actor
 
@@ -375,7 +375,8 @@ def _choice(session: Session, poll: LivePoll, option_ids: Any) -> frozenset[int]
     valid = set(
         session.exec(select(LivePollOption.id).where(LivePollOption.poll_id == poll.id)).all()
     )
-    chosen = {int(text) for text in texts if text.isdigit() and len(text) < 10}
+    numbers = [whole_number(text, field="option") for text in texts]
+    chosen = {number for number in numbers if number is not None}
     if len(chosen) != len(set(texts)) or not chosen <= valid:
         raise InvalidInput({"option": "Please choose among this poll's options."})
     return frozenset(chosen)

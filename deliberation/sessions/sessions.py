@@ -38,7 +38,7 @@ from forum import attempts, audit, events, meetings, policy
 from forum import live as live_hub
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
-from forum.forms import clean_text, validate
+from forum.forms import ascii_digits, clean_text, validate, whole_number
 from forum.models import LoginAttempt, Meeting, MeetingStatus, Person
 from forum.policy import Actor
 from forum.security import new_numeric_code
@@ -172,8 +172,8 @@ def open_session(
 def _item_of(session: Session, meeting_id: int, item_id: Any) -> int | None:
     if item_id in (None, ""):
         return None
-    text = str(item_id).strip()
-    item = session.get(AgendaItem, int(text)) if text.isdigit() and len(text) < 10 else None
+    number = whole_number(item_id, field="item_id")
+    item = session.get(AgendaItem, number) if number is not None else None
     agenda = session.get(Agenda, item.agenda_id) if item is not None else None
     if agenda is None or agenda.meeting_id != meeting_id:
         raise InvalidInput({"item_id": "Choose one of the agenda's items."})
@@ -317,8 +317,8 @@ def _recent(session: Session, key: str, minutes: int) -> int:
 
 
 def _code(code: Any) -> str:
-    text = "".join(str(code or "").split())
-    if not (text.isdigit() and len(text) == 6):
+    text = ascii_digits("".join(str(code or "").split()))  # as a Thai keyboard types it
+    if not (text.isascii() and text.isdigit() and len(text) == 6):
         raise InvalidInput({"code": "Please type the 6-digit code shown on the screen."})
     return text
 

@@ -23,6 +23,7 @@ from deliberation.sessions.models import LiveSession, LiveSessionStatus
 from forum import events
 from forum.db import utcnow
 from forum.errors import Conflict, InvalidInput, StaleEdit
+from forum.forms import whole_number
 from forum.policy import Actor
 
 PRESETS = (1, 2, 3, 5, 10)  # minutes, the console's quick buttons
@@ -88,8 +89,7 @@ def _facilitated(session: Session, actor: Actor, session_id: int, version: Any) 
 
 
 def _minutes(value: Any) -> int:
-    text = str(value if value is not None else "").strip()
-    minutes = int(text) if text.isdigit() and len(text) < 4 else 0
+    minutes = whole_number(value, digits=3, field="minutes") or 0
     if not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInput({"minutes": "Please give a number of minutes from 1 to 120."})
     return minutes

@@ -8,14 +8,17 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query
 
+from forum.forms import Number
 from forum.models import MAX_ID, ApiError
 
 MAX_PAGE = 100_000
 
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1 is the first page.")]
-PerPageQuery = Annotated[int, Query(ge=1, le=100)]
+# Numbers as people write them: ASCII or Thai digits (forum.forms.Number).
+PathId = Annotated[Number, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[Number | None, Query(ge=1, le=MAX_ID)]
+PageQuery = Annotated[Number, Query(ge=1, le=MAX_PAGE, description="1 is the first page.")]
+PerPageQuery = Annotated[Number, Query(ge=1, le=100)]
+VersionQuery = Annotated[Number, Query(ge=0, le=MAX_ID, description="The version you last read.")]
 SearchQuery = Annotated[str, Query(max_length=200, description="Part of a name (Thai or English).")]
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -12,7 +12,18 @@ from forum import accounts, audit, invitations, organisations, people, policy, p
 from forum.errors import InvalidInput
 from forum.paging import Page
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_values, is_htmx, redirect, render, url_with_query
+from forum.web import (
+    Id,
+    MemberDep,
+    PageNumber,
+    SessionDep,
+    form_int,
+    form_values,
+    is_htmx,
+    redirect,
+    render,
+    url_with_query,
+)
 
 router = APIRouter()
 
@@ -63,8 +74,9 @@ def _invitation_form(
 def new_invitation_page(
     request: Request, session: SessionDep, actor: MemberDep, body_id: str = ""
 ) -> Response:
+    chosen = form_int(body_id, "body_id")  # the body to preselect, from its page's link
     return _invitation_form(
-        request, session, actor, {"body_id": body_id, "role": "member", "days": 14}
+        request, session, actor, {"body_id": chosen or "", "role": "member", "days": 14}
     )
 
 
@@ -85,7 +97,7 @@ async def create_invitation(request: Request, session: SessionDep, actor: Member
 
 @router.post("/admin/invitations/{invitation_id}/revoke")
 def revoke_invitation(
-    request: Request, session: SessionDep, actor: MemberDep, invitation_id: int
+    request: Request, session: SessionDep, actor: MemberDep, invitation_id: Id
 ) -> Response:
     invitations.revoke_invitation(session, actor, invitation_id=invitation_id)
     return redirect(
@@ -98,7 +110,7 @@ def revoke_invitation(
 
 @router.get("/admin/people")
 def people_page(
-    request: Request, session: SessionDep, actor: AdminDep, q: str = "", page: int = 1
+    request: Request, session: SessionDep, actor: AdminDep, q: str = "", page: PageNumber = 1
 ) -> Response:
     result = people.list_people(session, actor, q=q, page=page)
     context = {
@@ -111,7 +123,7 @@ def people_page(
 
 @router.post("/admin/people/{person_id}/reset-link")
 def issue_reset_link(
-    request: Request, session: SessionDep, actor: MemberDep, person_id: int
+    request: Request, session: SessionDep, actor: MemberDep, person_id: Id
 ) -> Response:
     person, token = accounts.issue_password_reset(session, actor, person_id=person_id)
     context = {
@@ -154,7 +166,7 @@ def provinces_page(request: Request, session: SessionDep, actor: MemberDep) -> R
 
 @router.post("/admin/provinces/{province_id}")
 async def update_province(
-    request: Request, session: SessionDep, actor: MemberDep, province_id: int
+    request: Request, session: SessionDep, actor: MemberDep, province_id: Id
 ) -> Response:
     values = form_values(await request.form())
     values["is_pilot"] = values.get("is_pilot") == "true"
@@ -213,7 +225,7 @@ def erasure_page(request: Request, session: SessionDep, actor: MemberDep) -> Res
 
 @router.post("/admin/erasure/{request_id}")
 def carry_out_erasure(
-    request: Request, session: SessionDep, actor: MemberDep, request_id: int
+    request: Request, session: SessionDep, actor: MemberDep, request_id: Id
 ) -> Response:
     privacy.erase_person(session, actor, request_id=request_id)
     return redirect(request, "/admin/erasure", flash="The person's data was erased.")

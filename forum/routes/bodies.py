@@ -12,7 +12,7 @@ from forum import bodies, i18n, policy, reference
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.models import Body
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
+from forum.web import Id, MemberDep, SessionDep, form_int, form_values, is_htmx, redirect, render
 
 router = APIRouter()
 
@@ -70,7 +70,7 @@ async def create_body(request: Request, session: SessionDep, actor: MemberDep) -
 
 
 @router.get("/bodies/{body_id}")
-def body_page(request: Request, session: SessionDep, actor: MemberDep, body_id: int) -> Response:
+def body_page(request: Request, session: SessionDep, actor: MemberDep, body_id: Id) -> Response:
     return _body_page(request, session, actor, body_id, block=None)
 
 
@@ -99,7 +99,7 @@ def _form(
 
 @router.get("/bodies/{body_id}/edit")
 def edit_body_page(
-    request: Request, session: SessionDep, actor: MemberDep, body_id: int
+    request: Request, session: SessionDep, actor: MemberDep, body_id: Id
 ) -> Response:
     body = bodies.get_body(session, actor, body_id=body_id)
     policy.require(actor, "forum.body.edit", body)
@@ -110,7 +110,7 @@ def edit_body_page(
 
 @router.post("/bodies/{body_id}/edit")
 async def update_body(
-    request: Request, session: SessionDep, actor: MemberDep, body_id: int
+    request: Request, session: SessionDep, actor: MemberDep, body_id: Id
 ) -> Response:
     values = form_values(await request.form())
     data = {key: value for key, value in values.items() if key in FIELDS}
@@ -119,7 +119,7 @@ async def update_body(
             session,
             actor,
             body_id=body_id,
-            version=form_int(values.get("version")) or 0,
+            version=form_int(values.get("version"), "version") or 0,
             **data,
         )
     except InvalidInput as error:
@@ -145,13 +145,13 @@ async def update_body(
 
 
 @router.post("/bodies/{body_id}/archive")
-def archive_body(request: Request, session: SessionDep, actor: MemberDep, body_id: int) -> Response:
+def archive_body(request: Request, session: SessionDep, actor: MemberDep, body_id: Id) -> Response:
     bodies.set_body_archived(session, actor, body_id=body_id, archived=True)
     return redirect(request, f"/bodies/{body_id}", flash="The body has been archived.")
 
 
 @router.post("/bodies/{body_id}/restore")
-def restore_body(request: Request, session: SessionDep, actor: MemberDep, body_id: int) -> Response:
+def restore_body(request: Request, session: SessionDep, actor: MemberDep, body_id: Id) -> Response:
     bodies.set_body_archived(session, actor, body_id=body_id, archived=False)
     return redirect(request, f"/bodies/{body_id}", flash="The body has been restored.")
 
@@ -161,7 +161,7 @@ def restore_body(request: Request, session: SessionDep, actor: MemberDep, body_i
 
 @router.post("/bodies/{body_id}/members")
 async def add_member(
-    request: Request, session: SessionDep, actor: MemberDep, body_id: int
+    request: Request, session: SessionDep, actor: MemberDep, body_id: Id
 ) -> Response:
     values = form_values(await request.form())
     try:
@@ -194,7 +194,7 @@ async def add_member(
 
 @router.post("/memberships/{membership_id}/role")
 async def change_role(
-    request: Request, session: SessionDep, actor: MemberDep, membership_id: int
+    request: Request, session: SessionDep, actor: MemberDep, membership_id: Id
 ) -> Response:
     values = form_values(await request.form())
     membership = bodies.change_role(
@@ -210,7 +210,7 @@ async def change_role(
 
 @router.post("/memberships/{membership_id}/remove")
 def remove_member(
-    request: Request, session: SessionDep, actor: MemberDep, membership_id: int
+    request: Request, session: SessionDep, actor: MemberDep, membership_id: Id
 ) -> Response:
     membership = bodies.remove_member(session, actor, membership_id=membership_id)
     return redirect(

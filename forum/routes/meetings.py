@@ -13,6 +13,7 @@ from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.web import (
     Id,
     MemberDep,
+    PageNumber,
     SessionDep,
     attachment,
     form_int,
@@ -69,7 +70,7 @@ async def meeting_list(
     session: SessionDep,
     actor: MemberDep,
     body_id: Id,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     # Kept per version of the list (the body's revision, moved by the database on every
     # change to its meetings) and class of reader: a hit reads one row, not the page.
@@ -121,7 +122,7 @@ async def create_meeting(
 
 
 def _meeting_context(
-    request: Request, session: SessionDep, actor: MemberDep, meeting_id: int
+    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> dict[str, Any]:
     live_after, overview = hub(request).position_and(
         meetings_live.channel(meeting_id),
@@ -169,7 +170,7 @@ async def update_meeting(
     values = await _submitted(request, MEETING_FIELDS)
     try:
         meetings.update_meeting(
-            session, actor, meeting_id=meeting_id, version=form_int(version) or 0, **values
+            session, actor, meeting_id=meeting_id, version=form_int(version, "version") or 0, **values
         )
     except (InvalidInput, StaleEdit) as error:
         meeting, body, _current = meetings.edit_meeting_form(session, actor, meeting_id=meeting_id)
@@ -193,7 +194,7 @@ def delete_meeting(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id, version: Version = ""
 ) -> Response:
     body = meetings.delete_meeting(
-        session, actor, meeting_id=meeting_id, version=form_int(version) or 0
+        session, actor, meeting_id=meeting_id, version=form_int(version, "version") or 0
     )
     return redirect(request, f"/bodies/{body.id}/meetings", flash="The draft meeting has been deleted.")
 
@@ -208,7 +209,7 @@ def change_status(
     version: Version = "",
 ) -> Response:
     meetings.advance_status(
-        session, actor, meeting_id=meeting_id, to=to, version=form_int(version) or 0
+        session, actor, meeting_id=meeting_id, to=to, version=form_int(version, "version") or 0
     )
     publish(request, session, actor)  # what the packages' stage hooks changed (an agenda published)
     context = _meeting_context(request, session, actor, meeting_id)

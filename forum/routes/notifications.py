@@ -17,7 +17,7 @@ router = APIRouter()
 def notification_centre(
     request: Request, session: SessionDep, actor: MemberDep, page: str = "1"
 ) -> Response:
-    result = notifications.list_notifications(session, actor, page=form_int(page) or 1)
+    result = notifications.list_notifications(session, actor, page=form_int(page, "page") or 1)
     return render(
         request, "forum/notifications_page.html", {"result": result}, block="notification_list"
     )

@@ -9,7 +9,16 @@ from sqlmodel import Session
 from forum import i18n, organisations, policy, reference
 from forum.errors import InvalidInput, StaleEdit
 from forum.models import Organisation
-from forum.web import MemberDep, SessionDep, form_int, form_values, redirect, render, url_with_query
+from forum.web import (
+    Id,
+    MemberDep,
+    SessionDep,
+    form_int,
+    form_values,
+    redirect,
+    render,
+    url_with_query,
+)
 
 router = APIRouter()
 
@@ -32,10 +41,10 @@ def organisation_list(
         "q": q.strip()[:100],
         "kind": kind,
         "side": side,
-        "province_id": form_int(province_id),
+        "province_id": form_int(province_id, "province_id"),
         "archived": archived == "1",
     }
-    results = organisations.list_organisations(session, actor, page=form_int(page) or 1, **filters)
+    results = organisations.list_organisations(session, actor, page=form_int(page, "page") or 1, **filters)
     context = {
         "results": results,
         "filters": filters,
@@ -95,7 +104,7 @@ async def create_organisation(request: Request, session: SessionDep, actor: Memb
 
 @router.get("/organisations/{organisation_id}")
 def organisation_page(
-    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: Id
 ) -> Response:
     profile = organisations.organisation_profile(session, actor, organisation_id=organisation_id)
     context = {
@@ -108,7 +117,7 @@ def organisation_page(
 
 @router.get("/organisations/{organisation_id}/edit")
 def edit_organisation_page(
-    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: Id
 ) -> Response:
     organisation = organisations.get_organisation(session, actor, organisation_id=organisation_id)
     policy.require(actor, "forum.organisation.edit", organisation)
@@ -118,7 +127,7 @@ def edit_organisation_page(
 
 @router.post("/organisations/{organisation_id}/edit")
 async def update_organisation(
-    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: Id
 ) -> Response:
     values = form_values(await request.form())
     data = {key: value for key, value in values.items() if key in FIELDS}
@@ -127,7 +136,7 @@ async def update_organisation(
             session,
             actor,
             organisation_id=organisation_id,
-            version=form_int(values.get("version")) or 0,
+            version=form_int(values.get("version"), "version") or 0,
             **data,
         )
     except InvalidInput as error:
@@ -153,7 +162,7 @@ async def update_organisation(
 
 @router.post("/organisations/{organisation_id}/archive")
 def archive_organisation(
-    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: Id
 ) -> Response:
     organisations.set_organisation_archived(
         session, actor, organisation_id=organisation_id, archived=True
@@ -165,7 +174,7 @@ def archive_organisation(
 
 @router.post("/organisations/{organisation_id}/restore")
 def restore_organisation(
-    request: Request, session: SessionDep, actor: MemberDep, organisation_id: int
+    request: Request, session: SessionDep, actor: MemberDep, organisation_id: Id
 ) -> Response:
     organisations.set_organisation_archived(
         session, actor, organisation_id=organisation_id, archived=False

@@ -9,7 +9,16 @@ from sqlmodel import Session
 from forum import i18n, organisations, people, policy
 from forum.errors import InvalidInput, StaleEdit
 from forum.models import Person
-from forum.web import MemberDep, SessionDep, form_int, form_values, redirect, render, url_with_query
+from forum.web import (
+    Id,
+    MemberDep,
+    SessionDep,
+    form_int,
+    form_values,
+    redirect,
+    render,
+    url_with_query,
+)
 
 router = APIRouter()
 
@@ -28,10 +37,10 @@ def person_list(
 ) -> Response:
     filters = {
         "q": q.strip()[:100],
-        "organisation_id": form_int(organisation_id),
+        "organisation_id": form_int(organisation_id, "organisation_id"),
         "archived": archived == "1",
     }
-    results = people.list_people(session, actor, page=form_int(page) or 1, **filters)
+    results = people.list_people(session, actor, page=form_int(page, "page") or 1, **filters)
     context = {
         "results": results,
         "filters": filters,
@@ -45,7 +54,7 @@ def person_list(
 
 @router.get("/people/{person_id}")
 def person_page(
-    request: Request, session: SessionDep, actor: MemberDep, person_id: int
+    request: Request, session: SessionDep, actor: MemberDep, person_id: Id
 ) -> Response:
     profile = people.get_person(session, actor, person_id=person_id)
     return render(request, "forum/person_page.html", {"profile": profile, "person": profile.person})
@@ -74,7 +83,7 @@ def _form(
 
 @router.get("/people/{person_id}/edit")
 def edit_person_page(
-    request: Request, session: SessionDep, actor: MemberDep, person_id: int
+    request: Request, session: SessionDep, actor: MemberDep, person_id: Id
 ) -> Response:
     person = people.get_person(session, actor, person_id=person_id).person
     policy.require(actor, "forum.person.edit", person)
@@ -85,7 +94,7 @@ def edit_person_page(
 
 @router.post("/people/{person_id}/edit")
 async def update_person(
-    request: Request, session: SessionDep, actor: MemberDep, person_id: int
+    request: Request, session: SessionDep, actor: MemberDep, person_id: Id
 ) -> Response:
     values = form_values(await request.form())
     data = {key: value for key, value in values.items() if key in FIELDS}
@@ -94,7 +103,7 @@ async def update_person(
             session,
             actor,
             person_id=person_id,
-            version=form_int(values.get("version")) or 0,
+            version=form_int(values.get("version"), "version") or 0,
             **data,
         )
     except InvalidInput as error:
@@ -116,7 +125,7 @@ async def update_person(
 
 @router.post("/people/{person_id}/archive")
 def archive_person(
-    request: Request, session: SessionDep, actor: MemberDep, person_id: int
+    request: Request, session: SessionDep, actor: MemberDep, person_id: Id
 ) -> Response:
     people.set_person_archived(session, actor, person_id=person_id, archived=True)
     return redirect(request, f"/people/{person_id}", flash="The account has been archived.")
@@ -124,7 +133,7 @@ def archive_person(
 
 @router.post("/people/{person_id}/restore")
 def restore_person(
-    request: Request, session: SessionDep, actor: MemberDep, person_id: int
+    request: Request, session: SessionDep, actor: MemberDep, person_id: Id
 ) -> Response:
     people.set_person_archived(session, actor, person_id=person_id, archived=False)
     return redirect(request, f"/people/{person_id}", flash="The account has been restored.")

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from forum import accounts, notifications, privacy
 from forum.errors import InvalidInput
 from forum.policy import Actor
-from forum.web import ActorDep, MemberDep, SessionDep, attachment, redirect, render
+from forum.web import ActorDep, Id, MemberDep, SessionDep, attachment, redirect, render
 
 router = APIRouter()
 
@@ -55,7 +55,7 @@ def give_consent(
 
 @router.post("/me/consents/{consent_id}/withdraw")
 def withdraw_consent(
-    request: Request, session: SessionDep, actor: MemberDep, consent_id: int
+    request: Request, session: SessionDep, actor: MemberDep, consent_id: Id
 ) -> Response:
     privacy.withdraw_consent(session, actor, consent_id=consent_id)
     return redirect(request, "/me#consents", flash="Your consent is withdrawn.")
@@ -96,7 +96,7 @@ def create_api_token(
 
 @router.post("/me/tokens/{token_id}/revoke")
 def revoke_api_token(
-    request: Request, session: SessionDep, actor: MemberDep, token_id: int
+    request: Request, session: SessionDep, actor: MemberDep, token_id: Id
 ) -> Response:
     accounts.revoke_api_token(session, actor, token_id=token_id)
     return redirect(request, "/me#api_tokens", flash="The API token was revoked.")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
 from sqlmodel import Session
 
-from forum import accounts, config, events, middleware
+from forum import accounts, config, events, forms, middleware
 from forum.errors import NotLoggedIn
 from forum.models import MAX_ID
 from forum.policy import ANONYMOUS, Actor
@@ -55,7 +55,9 @@ async def get_db(request: Request) -> Session:
 
 SessionDep = Annotated[Session, Depends(get_db)]
 # A record id in a page's path: anything else is a page not found (see install_error_handlers).
-Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+Id = Annotated[forms.Number, PathParam(ge=1, le=MAX_ID)]
+# A page of a list, in a page's query (?page=2 or ?page=๒).
+PageNumber = Annotated[forms.Number, Query(ge=1, le=100_000)]
 
 
 def _actor(request: Request) -> Actor:
@@ -100,11 +102,11 @@ def is_htmx(request: Request) -> bool:
     )
 
 
-def form_int(text: str | None) -> int | None:
+def form_int(text: Any, field: str = "number") -> int | None:
     """A whole number from a form or query field, or None (the service then answers, so a
-    request is authorised before its input is judged)."""
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    request is authorised before its input is judged); digits other than 0–9 and ๐–๙ are
+    refused (forum.forms.whole_number)."""
+    return forms.whole_number(text, field=field)
 
 
 def client_ip(request: Request) -> str:

@@ -202,7 +202,7 @@ async def add_item(
             session,
             actor,
             meeting_id=meeting_id,
-            version=form_int(values.get("version")),
+            version=form_int(values.get("version"), "version"),
             part_id=values.get("part_id"),
             **_pick(values, ITEM_FIELDS),
         )
@@ -228,7 +228,7 @@ async def move_item(
         actor,
         item_id=item_id,
         meeting_id=meeting_id,
-        version=form_int(values.get("version")),
+        version=form_int(values.get("version"), "version"),
         direction=values.get("direction"),
         part_id=values.get("part_id"),
         position=values.get("position"),
@@ -253,7 +253,7 @@ async def remove_item(
         actor,
         item_id=item_id,
         meeting_id=meeting_id,
-        version=form_int(values.get("version")),
+        version=form_int(values.get("version"), "version"),
         data_dir=request.app.state.settings.data_dir,
     )
     return _changed(
@@ -305,7 +305,7 @@ async def update_item(
             actor,
             item_id=item_id,
             meeting_id=meeting_id,
-            version=form_int(values.get("version")),
+            version=form_int(values.get("version"), "version"),
             **_pick(values, ITEM_FIELDS),
         )
     except (InvalidInput, StaleEdit) as error:
@@ -335,7 +335,7 @@ async def attach_document(
             actor,
             item_id=item_id,
             meeting_id=meeting_id,
-            version=form_int(version if isinstance(version, str) else None),
+            version=form_int(version if isinstance(version, str) else None, "version"),
             filename=filename,
             data=data,
             data_dir=request.app.state.settings.data_dir,
@@ -371,7 +371,7 @@ async def remove_document(
         actor,
         document_id=document_id,
         meeting_id=meeting_id,
-        version=form_int(values.get("version")),
+        version=form_int(values.get("version"), "version"),
         data_dir=request.app.state.settings.data_dir,
     )
     publish(request, session, actor)
@@ -456,7 +456,7 @@ async def answer_suggestion(
             suggestion_id=suggestion_id,
             meeting_id=meeting_id,
             answer=str(values.get("answer", "")),
-            version=form_int(values.get("version")),
+            version=form_int(values.get("version"), "version"),
             part_id=values.get("part_id"),
             position=values.get("position"),
             item_id=values.get("item_id"),
@@ -485,7 +485,7 @@ async def publish_agenda(
 ) -> Response:
     values = await _form(request)
     publishing.publish_agenda(
-        session, actor, meeting_id=meeting_id, version=form_int(values.get("version"))
+        session, actor, meeting_id=meeting_id, version=form_int(values.get("version"), "version")
     )
     return _changed(request, session, actor, meeting_id, flash="The agenda has been published.")
 
@@ -496,7 +496,7 @@ async def start_new_version(
 ) -> Response:
     values = await _form(request)
     publishing.start_new_version(
-        session, actor, meeting_id=meeting_id, version=form_int(values.get("version"))
+        session, actor, meeting_id=meeting_id, version=form_int(values.get("version"), "version")
     )
     return _changed(
         request,
