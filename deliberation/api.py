@@ -24,8 +24,11 @@ def search_entries(
     body_id: IdQuery = None,
     page: PageQuery = 1,
 ) -> SearchResults:
-    """Agenda items, suggestions and posts of your bodies holding every word of `q`, best
-    first; `title_html` and `snippet_html` are escaped HTML with the matches in <mark>."""
+    """Agenda items, suggestions, posts and resolutions of your bodies that `q` finds, best
+    first: its words (each must be found, whole or as a listed compound's part), "quoted
+    phrases", -word to leave out, OR between two; spelling variants and Thai digits read
+    alike. `title_html` and `snippet_html` are escaped HTML with the matches in <mark>;
+    `suggestion`, when nothing is found, a query the index would answer."""
     found = search.search(session, actor, query=q, body_id=body_id, page=page)
     items = [
         SearchHitPublic(
@@ -43,5 +46,10 @@ def search_entries(
         for hit in found.items
     ]
     return SearchResults(
-        items=items, total=found.total, page=found.page, per_page=found.per_page, pages=found.pages
+        items=items,
+        total=found.total,
+        page=found.page,
+        per_page=found.per_page,
+        pages=found.pages,
+        suggestion=found.suggestion,
     )

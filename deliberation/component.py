@@ -89,6 +89,11 @@ def install(app: FastAPI) -> None:
     search.register_kind(  # the link knows no item: discussion/routes.py redirects
         "post", label="Discussion post", link="/meetings/{meeting_id}/agenda/posts/{ref_id}"
     )
+    search.register_kind(  # มติที่ประชุม: the proceedings page, at the item
+        "resolution",
+        label="Resolution",
+        link="/meetings/{meeting_id}/proceedings#proceedings-item-{ref_id}",
+    )
 
     forum_privacy.EXPORT_HOOKS.add("deliberation", privacy.export_rows)
     forum_privacy.ERASURE_HOOKS.add("deliberation", privacy.erase_rows)

@@ -1,6 +1,7 @@
 """The one place where the agenda's texts are handed to search (deliberation.search):
-items and suggestions are indexed in the caller's transaction, before its commit. The kinds
-of entry and the pages their results open are registered by the package's manifest."""
+items, suggestions, posts and resolutions are indexed in the caller's transaction, before
+its commit. The kinds of entry and the pages their results open are registered by the
+package's manifest."""
 
 from __future__ import annotations
 
@@ -28,8 +29,27 @@ def index_item(session: Session, item: AgendaItem, meeting: Any) -> None:
 
 
 def unindex_item(session: Session, item_id: int) -> None:
-    """An agenda item was removed."""
+    """An agenda item was removed (and with it its resolution)."""
     search.remove_entry(session, kind="agenda_item", ref_id=item_id)
+    search.remove_entry(session, kind="resolution", ref_id=item_id)
+
+
+def index_resolution(session: Session, item: AgendaItem, meeting: Any) -> None:
+    """The meeting recorded an item's outcome: its resolution (มติที่ประชุม) and discussion
+    summary are found under the item's title; an outcome with neither is not an entry."""
+    text = "\n\n".join(part for part in (item.resolution, item.discussion_summary) if part)
+    if not text.strip():
+        search.remove_entry(session, kind="resolution", ref_id=item.id)  # type: ignore[arg-type]
+        return
+    search.index_entry(
+        session,
+        kind="resolution",
+        ref_id=item.id,  # type: ignore[arg-type]
+        body_id=meeting.body_id,
+        meeting_id=meeting.id,
+        title=item.title,
+        text=text,
+    )
 
 
 def index_suggestion(session: Session, suggestion: AgendaSuggestion, meeting: Any) -> None:

@@ -22,10 +22,12 @@ def _str(length: int) -> Any:
 
 
 class SearchEntry(SQLModel, table=True):
-    """One searchable thing (an agenda item, a suggestion, a post …) as deliberation.search
-    indexed it: its text, and the same text cut into Thai words (`segmented`, words
-    separated by U+001F) that the full-text index reads. Written only by
-    deliberation.search, in the caller's transaction."""
+    """One searchable thing (an agenda item, a suggestion, a post, a resolution …) as
+    deliberation.search indexed it: its text; the same text cut into Thai words as written
+    (`segmented`, words separated by U+001F: what results show); and its words as search
+    reads them (`search_title`, `search_text`, and `search_parts`: its listed compounds'
+    parts), which the full-text index reads. Written only by deliberation.search, in the
+    caller's transaction."""
 
     __tablename__ = "search_entry"
     __table_args__ = (
@@ -42,39 +44,56 @@ class SearchEntry(SQLModel, table=True):
     text: str = Field(default="", sa_type=sa.Text)
     segmented_title: str = Field(default="", sa_type=sa.Text)
     segmented: str = Field(default="", sa_type=sa.Text)
+    search_title: str = Field(default="", sa_type=sa.Text)
+    search_text: str = Field(default="", sa_type=sa.Text)
+    search_parts: str = Field(default="", sa_type=sa.Text)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-# The full-text index over the segmented columns, made with the table (the Alembic
-# migration runs the same statements). SQLite: a contentless FTS5 table (nothing is read
-# back from it: the texts are in search_entry) kept in step by triggers, each entry under
-# the rowid -id, so that the index's own ascending order, the one it walks fastest, is
-# newest first; the body's id is a token of its own column (a search filters by body
-# inside the index). Its tokenizer keeps Thai vowel and tone marks (Mn, Mc) inside words
-# and leaves them on (remove_diacritics 0), or ดิน would be found by ดัน. PostgreSQL: a
-# generated tsvector ('simple': the words are already cut) with a GIN index; < > & read
-# as spaces, so that text typed like a tag is words, not an XML tag its parser would skip.
+class SearchWord(SQLModel, table=True):
+    """A body's search vocabulary: how many of its entries hold each word (as search reads
+    it), for "did you mean" — per body, so that a suggestion never names a word of a body
+    the searcher may not read. Kept by deliberation.search with its entries."""
+
+    __tablename__ = "search_word"
+
+    body_id: int = Field(foreign_key="body.id", primary_key=True)
+    word: str = Field(sa_type=_str(100), primary_key=True)
+    entries: int = 0
+
+
+# The full-text index over the search columns (words of letters, digits and marks only,
+# separated by spaces), made with the table (the Alembic migration runs the same
+# statements). SQLite: a contentless FTS5 table (nothing is read back from it: the texts
+# are in search_entry) kept in step by triggers, each entry under the rowid -id, so that
+# the index's own ascending order, the one it walks fastest, is newest first; the body's
+# id is a token of its own column (a search filters by body inside the index). Its
+# tokenizer keeps Thai vowel and tone marks (Mn, Mc) inside words and leaves them on
+# (remove_diacritics 0), or ดิน would be found by ดัน. PostgreSQL: a generated tsvector
+# ('simple': the words are already cut) with a GIN index; the title weighs A, the text B,
+# a compound's parts D (a whole word ranks above a part).
 SEARCH_INDEX_DDL: dict[str, list[str]] = {
     "sqlite": [
         "CREATE VIRTUAL TABLE search_entry_fts USING fts5("
-        "segmented_title, segmented, body_id, content='', "
+        "search_title, search_text, search_parts, body_id, content='', "
         "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Mn Mc'\")",
         "CREATE TRIGGER search_entry_fts_insert AFTER INSERT ON search_entry BEGIN "
-        "INSERT INTO search_entry_fts(rowid, segmented_title, segmented, body_id) "
-        "VALUES (-NEW.id, NEW.segmented_title, NEW.segmented, NEW.body_id); END",
+        "INSERT INTO search_entry_fts(rowid, search_title, search_text, search_parts, body_id) "
+        "VALUES (-NEW.id, NEW.search_title, NEW.search_text, NEW.search_parts, NEW.body_id); END",
         "CREATE TRIGGER search_entry_fts_delete AFTER DELETE ON search_entry BEGIN "
-        "INSERT INTO search_entry_fts(search_entry_fts, rowid, segmented_title, segmented, body_id) "
-        "VALUES ('delete', -OLD.id, OLD.segmented_title, OLD.segmented, OLD.body_id); END",
+        "INSERT INTO search_entry_fts(search_entry_fts, rowid, search_title, search_text, search_parts, body_id) "
+        "VALUES ('delete', -OLD.id, OLD.search_title, OLD.search_text, OLD.search_parts, OLD.body_id); END",
         "CREATE TRIGGER search_entry_fts_update AFTER UPDATE ON search_entry BEGIN "
-        "INSERT INTO search_entry_fts(search_entry_fts, rowid, segmented_title, segmented, body_id) "
-        "VALUES ('delete', -OLD.id, OLD.segmented_title, OLD.segmented, OLD.body_id); "
-        "INSERT INTO search_entry_fts(rowid, segmented_title, segmented, body_id) "
-        "VALUES (-NEW.id, NEW.segmented_title, NEW.segmented, NEW.body_id); END",
+        "INSERT INTO search_entry_fts(search_entry_fts, rowid, search_title, search_text, search_parts, body_id) "
+        "VALUES ('delete', -OLD.id, OLD.search_title, OLD.search_text, OLD.search_parts, OLD.body_id); "
+        "INSERT INTO search_entry_fts(rowid, search_title, search_text, search_parts, body_id) "
+        "VALUES (-NEW.id, NEW.search_title, NEW.search_text, NEW.search_parts, NEW.body_id); END",
     ],
     "postgresql": [
         "ALTER TABLE search_entry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
-        "setweight(to_tsvector('simple', translate(segmented_title, '<>&', '   ')), 'A') || "
-        "setweight(to_tsvector('simple', translate(segmented, '<>&', '   ')), 'B')) STORED",
+        "setweight(to_tsvector('simple', search_title), 'A') || "
+        "setweight(to_tsvector('simple', search_text), 'B') || "
+        "setweight(to_tsvector('simple', search_parts), 'D')) STORED",
         "CREATE INDEX ix_search_entry_search_vector ON search_entry USING gin (search_vector)",
     ],
 }
@@ -106,3 +125,4 @@ class SearchResults(SQLModel):
     page: int
     per_page: int
     pages: int
+    suggestion: str | None = None  # when nothing is found: a query the index would answer

@@ -35,6 +35,10 @@ def search_page(
     except InvalidInput as error:
         context["errors"], status = error.fields, 422
     context["page_url"] = url_with_query("/search", {"q": q, "body_id": context["body_id"]})
+    if (results := context["results"]) is not None and results.suggestion:
+        context["suggestion_url"] = url_with_query(
+            "/search", {"q": results.suggestion, "body_id": context["body_id"]}
+        )
     return render(
         request, "deliberation/search_page.html", context, block="results", status_code=status
     )

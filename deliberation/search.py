@@ -1,13 +1,15 @@
-"""Full-text search over deliberation's texts (agenda items, suggestions, posts …), Thai first.
+"""Full-text search over deliberation's texts (agenda items, suggestions, posts,
+resolutions …), Thai first.
 
-Thai has no spaces between words, so every text is cut into words by PyThaiNLP's `newmm`
-with its dictionary plus the programme's own terms (อส.พน., ธนาคารน้ำใต้ดิน …), built once at
-start-up. A word that is itself made of dictionary words is indexed by those parts
-(พลังงานแสงอาทิตย์ → พลัง งาน แสง อาทิตย์), and a query word becomes the phrase of its
-parts: พลังงาน then finds พลังงานแสงอาทิตย์, and ธนาคารน้ำใต้ดิน finds only the words side by
-side. The words are stored separated by U+001F (invisible, a separator to both SQLite FTS5
-and PostgreSQL's parser), so the indexed column, without them, is the text itself and its
-snippets read as written.
+Each text is indexed three ways: as written, cut into words (`segmented`: words separated by
+U+001F, what results show and mark); and as search reads it (deliberation.thai_words: its
+words spelt alike, `search_title` / `search_text`, and the parts of its listed compounds,
+`search_parts`), which the full-text index holds. A query (deliberation.search_query: words,
+"phrases", -word, OR) is read the same way, so that ๒๕๖๒ finds 2562 and โซล่าเซลล์ finds
+โซลาร์เซลล์; a word is found whole, or as a listed compound's part (น้ำใต้ดิน in
+ธนาคารน้ำใต้ดิน), never as a syllable of another word (หวัด is not in จังหวัด), and a whole
+word ranks above a part. A search that finds nothing suggests the words its own index
+holds, in the bodies the searcher may read ("did you mean").
 
 Other services call `index_entry` / `remove_entry` in their own transaction; people call
 `search`, which finds only what they may see (their bodies' texts; a site admin, all).
@@ -15,10 +17,9 @@ Other services call `index_entry` / `remove_entry` in their own transaction; peo
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import json
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -26,14 +27,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
-from pythainlp.corpus import thai_words
-from pythainlp.tokenize.newmm import segment as newmm_segment
-from pythainlp.util import Trie
 from sqlalchemy import text as sql
 from sqlmodel import Session, select
 
-from deliberation.models import SearchEntry
+from deliberation import search_query, thai_words
+from deliberation.models import SearchEntry, SearchWord
 from deliberation.rules import searchable_body_ids
+from deliberation.search_query import Query, Term
 from forum import forms, policy
 from forum.db import utcnow
 from forum.errors import FieldMessage, InvalidInput
@@ -41,37 +41,14 @@ from forum.paging import MAX_PAGE, Page
 from forum.policy import Actor
 from forum.registry import Registry
 
-# The programme's words, kept whole (seed/energy-network-project-2562.th.txt and the
-# energy vocabulary of its networks): abbreviations with their dots, transliterations
-# the dictionary lacks, and names of the programmes the work integrates with.
-PROGRAMME_TERMS = frozenset(
-    {
-        "อส.พน.", "สพจ.", "พพ.", "สสช.", "อปท.", "อบต.", "อบจ.", "กฟภ.", "กฟน.", "กฟผ.",
-        "กระทรวงพลังงาน", "สำนักงานพลังงานจังหวัด", "สำนักส่งเสริมการมีส่วนร่วมของประชาชน",
-        "เครือข่ายพลังงานชุมชน", "เครือข่ายพลังงานภาคประชาชน", "พลังงานชุมชน",
-        "พลังงานทดแทน", "พลังงานแสงอาทิตย์", "พลังงานลม", "พลังงานน้ำ", "พลังงานชีวมวล",
-        "ธนาคารน้ำใต้ดิน", "ธนาคารต้นไม้", "วิสาหกิจชุมชน", "แปลงใหญ่", "นาแปลงใหญ่",
-        "สมาร์ทฟาร์มเมอร์", "โซลาร์รูฟท็อป", "โซลาร์เซลล์", "โซลาร์ฟาร์ม", "โซลาร์ปั๊ม",
-        "ไบโอแก๊ส", "ก๊าซชีวภาพ", "เตาชีวมวล", "เตาเผาถ่าน", "เตาซุปเปอร์อั้งโล่",
-        "ศูนย์เรียนรู้", "ต้นแบบ", "นักส่งเสริม", "นักสื่อสารพลังงานชุมชน",
-        "อาสาสมัครพลังงาน", "แกนนำชุมชน", "กลุ่มอาชีพ", "เวทีสัมมนา", "ร่างโครงการ",
-        "คณะทำงาน", "คณะกรรมการ", "สิ่งแวดล้อม", "ประสิทธิภาพพลังงาน", "อนุรักษ์พลังงาน",
-        "ระเบียบวาระ", "มติที่ประชุม", "รายงานการประชุม", "แผนงานร่วม",
-    }
-)  # fmt: skip
-
-# Built once, at start-up (PyThaiNLP's default word list and the programme's terms).
-DICTIONARY = Trie(thai_words() | PROGRAMME_TERMS)
-
-WORD_SEPARATOR = "\x1f"  # between words in the indexed columns; never in cleaned text
-MARK_START, MARK_END = "\ue000", "\ue001"  # where the database marks a match; dropped from input
-# PostgreSQL's headline drops what looks like an XML tag: it reads < > & as these instead.
-_STAND_INS = {"<": "\ue002", ">": "\ue003", "&": "\ue004"}
+WORD_SEPARATOR = "\x1f"  # between words in `segmented`; never in cleaned text
+MARK_START, MARK_END = "\ue000", "\ue001"  # where a match is marked; dropped from input
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 20
 MAX_RESULTS = 1000  # a search ranks at most the newest this many matches (and counts to it)
 _SNIPPET_WORDS = 40
 _MMAP_SIZE = 1 << 31  # bytes of the SQLite file mapped, as many as SQLite allows (it caps it)
+
 
 # What each kind of entry is called and where it is shown: the manifest of the package that
 # indexes a kind registers it (`register_kind`).
@@ -92,11 +69,7 @@ def register_kind(kind: str, *, label: str, link: str) -> None:
 
 # -- words ----------------------------------------------------------------------------
 
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
-_UNMARKABLE = str.maketrans(
-    "", "", MARK_START + MARK_END + WORD_SEPARATOR + "".join(_STAND_INS.values())
-)
-_RESTORED = [(stand_in, char) for char, stand_in in _STAND_INS.items()] + [(WORD_SEPARATOR, "")]
+_UNMARKABLE = str.maketrans("", "", MARK_START + MARK_END + WORD_SEPARATOR)
 
 
 def clean(text: str) -> str:
@@ -105,51 +78,42 @@ def clean(text: str) -> str:
 
 
 def segment(text: str) -> list[str]:
-    """The words of `text` (spaces and line breaks left out); the programme's terms whole."""
-    return [
-        token for token in newmm_segment(clean(text), custom_dict=DICTIONARY) if not token.isspace()
-    ]
-
-
-@lru_cache(maxsize=200_000)
-def word_parts(word: str) -> tuple[str, ...]:
-    """The dictionary words a Thai word is made of, down to the smallest (พลังงานแสงอาทิตย์ →
-    พลัง งาน แสง อาทิตย์); the word itself when it is not made of others."""
-    if len(word) < 4 or not _THAI.search(word):
-        return (word,)
-    pieces = _fewest_pieces(word)
-    if pieces is None:
-        return (word,)
-    return tuple(part for piece in pieces for part in word_parts(piece))
-
-
-def _fewest_pieces(word: str) -> tuple[str, ...] | None:
-    """`word` as the fewest dictionary words (two letters or more) other than itself, or None."""
-    size = len(word)
-    best: list[tuple[str, ...] | None] = [None] * size + [()]
-    for start in range(size - 1, -1, -1):
-        for prefix in DICTIONARY.prefixes(word[start:]):
-            end = start + len(prefix)
-            if len(prefix) < 2 or (start == 0 and end == size) or (rest := best[end]) is None:
-                continue
-            if best[start] is None or len(rest) + 1 < len(best[start]):  # type: ignore[arg-type]
-                best[start] = (prefix, *rest)
-    return best[0]
+    """The words of `text` as written (spaces and line breaks left out); the programme's
+    terms whole."""
+    return thai_words.cut(clean(text))
 
 
 def segmented_text(text: str) -> str:
-    """`text` with U+001F between its words and between a compound's parts."""
-    tokens = newmm_segment(clean(text), custom_dict=DICTIONARY)
-    return WORD_SEPARATOR.join(part for token in tokens for part in word_parts(token))
+    """`text` with U+001F between its words: joined again, the text as written."""
+    return WORD_SEPARATOR.join(thai_words.tokens_as_written(clean(text)))
 
 
-def _is_word(token: str) -> bool:
-    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+@dataclass(frozen=True)
+class Indexed:
+    """What the index stores of a title and a text (see the module)."""
+
+    segmented_title: str
+    segmented: str
+    search_title: str
+    search_text: str
+    search_parts: str
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word the entry can be found by (the vocabulary of "did you mean")."""
+        return frozenset(f"{self.search_title} {self.search_text} {self.search_parts}".split())
 
 
-def query_phrases(query: str) -> list[tuple[str, ...]]:
-    """The query's words, each as the phrase of its parts; all must be found."""
-    return [word_parts(token) for token in segment(query) if _is_word(token)]
+def indexed(title: str, text: str) -> Indexed:
+    """The index's columns for a (cleaned) title and text."""
+    title_words, text_words = thai_words.search_words(title), thai_words.search_words(text)
+    return Indexed(
+        segmented_title=segmented_text(title),
+        segmented=segmented_text(text),
+        search_title=title_words.words_text,
+        search_text=text_words.words_text,
+        search_parts=" ".join(filter(None, (title_words.parts_text, text_words.parts_text))),
+    )
 
 
 # -- the index ------------------------------------------------------------------------
@@ -168,12 +132,20 @@ def index_entry(
     """Add or replace the entry of (`kind`, `ref_id`), in the caller's transaction (no commit)."""
     entry = session.exec(
         select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
-    ).first() or SearchEntry(kind=kind, ref_id=ref_id, body_id=body_id)
+    ).first()
+    if entry is not None:
+        _count_words(session, entry.body_id, _words_of(entry), -1)
+    else:
+        entry = SearchEntry(kind=kind, ref_id=ref_id, body_id=body_id)
     entry.body_id, entry.meeting_id = body_id, meeting_id
     entry.title, entry.text = clean(title)[:300], clean(text)
-    entry.segmented_title, entry.segmented = segmented_text(entry.title), segmented_text(entry.text)
+    columns = indexed(entry.title, entry.text)
+    entry.segmented_title, entry.segmented = columns.segmented_title, columns.segmented
+    entry.search_title, entry.search_text = columns.search_title, columns.search_text
+    entry.search_parts = columns.search_parts
     entry.updated_at = utcnow()
     session.add(entry)
+    _count_words(session, body_id, columns.words, +1)
     return entry
 
 
@@ -183,7 +155,49 @@ def remove_entry(session: Session, *, kind: str, ref_id: int) -> None:
         select(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == ref_id)
     ).first()
     if entry is not None:
+        _count_words(session, entry.body_id, _words_of(entry), -1)
         session.delete(entry)
+
+
+def _words_of(entry: SearchEntry) -> frozenset[str]:
+    return frozenset(f"{entry.search_title} {entry.search_text} {entry.search_parts}".split())
+
+
+_VOCABULARY = SearchWord.__table__  # type: ignore[attr-defined]
+
+
+def _count_words(session: Session, body_id: int, words: frozenset[str], step: int) -> None:
+    """The body's vocabulary: how many entries hold each word (an entry added: +1 each;
+    taken out or replaced: -1, and a word no entry holds is forgotten)."""
+    if not words:
+        return
+    connection = session.connection()
+    rows = [{"body_id": body_id, "word": word[:100]} for word in sorted(words)]
+    if step > 0:
+        insert = (
+            sa.dialects.postgresql.insert(_VOCABULARY)
+            if connection.dialect.name == "postgresql"
+            else sa.dialects.sqlite.insert(_VOCABULARY)
+        )
+        upsert = insert.values(entries=1).on_conflict_do_update(
+            index_elements=["body_id", "word"], set_={"entries": _VOCABULARY.c.entries + 1}
+        )
+        connection.execute(
+            upsert.values(body_id=sa.bindparam("body_id"), word=sa.bindparam("word")), rows
+        )
+        return
+    where = (_VOCABULARY.c.body_id == sa.bindparam("b_id")) & (
+        _VOCABULARY.c.word == sa.bindparam("b_word")
+    )
+    pairs = [{"b_id": row["body_id"], "b_word": row["word"]} for row in rows]
+    connection.execute(
+        _VOCABULARY.update().where(where).values(entries=_VOCABULARY.c.entries - 1), pairs
+    )
+    connection.execute(
+        _VOCABULARY.delete().where(
+            (_VOCABULARY.c.body_id == body_id) & (_VOCABULARY.c.entries <= 0)
+        )
+    )
 
 
 # -- searching ------------------------------------------------------------------------
@@ -203,27 +217,46 @@ class SearchHit:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class Found(Page[SearchHit]):
+    """A page of hits, and when there are none, a query the index would answer ("did you
+    mean"), as the searcher would type it."""
+
+    suggestion: str | None = field(default=None)
+
+
 def search(
     session: Session, actor: Actor, *, query: str, body_id: int | None = None, page: int = 1
-) -> Page[SearchHit]:
-    """The entries the actor may see that hold every word of `query`: of the newest
-    MAX_RESULTS of them, the best first (SQLite: the more of the words the title holds, the
-    higher, then the newest; PostgreSQL: ts_rank, the title weighing more). Raises
-    NotLoggedIn, and InvalidInput for an empty, too long or wordless query."""
+) -> Found:
+    """The entries the actor may see that the query finds: of the newest MAX_RESULTS of
+    them, the best first (whole words before a compound's parts, then the more of the
+    words the title holds, then the newest; PostgreSQL: ts_rank, the title weighing more,
+    a part least). Raises NotLoggedIn, and InvalidInput for an empty, too long or wordless
+    query, or one that only leaves out."""
     policy.require(actor, "deliberation.search", body_id)
-    phrases = _checked_phrases(query)
+    parsed = _checked_query(query)
     bodies = searchable_body_ids(actor)
     if body_id is not None:
         bodies = {body_id} if bodies is None or body_id in bodies else frozenset()
     page = min(max(1, page), MAX_PAGE)
     if bodies is not None and not bodies:
-        return Page(items=[], total=0, page=page, per_page=PER_PAGE)
-    run = _search_postgresql if session.get_bind().dialect.name == "postgresql" else _search_sqlite
-    total, rows = run(session, phrases, sorted(bodies) if bodies is not None else None, page)
-    return Page(items=[_hit(row) for row in rows], total=total, page=page, per_page=PER_PAGE)
+        return Found(items=[], total=0, page=page, per_page=PER_PAGE)
+    listed = sorted(bodies) if bodies is not None else None
+    total, rows = _run(session, parsed, listed, page)
+    suggestion = _did_you_mean(session, query, listed) if not total else None
+    items = [_hit(row, parsed) for row in rows]
+    return Found(items=items, total=total, page=page, per_page=PER_PAGE, suggestion=suggestion)
 
 
-def _checked_phrases(query: str) -> list[tuple[str, ...]]:
+def _run(
+    session: Session, parsed: Query, bodies: list[int] | None, page: int
+) -> tuple[int, list[Any]]:
+    if session.get_bind().dialect.name == "postgresql":
+        return _search_postgresql(session, parsed, bodies, page)
+    return _search_sqlite(session, parsed, bodies, page)
+
+
+def _checked_query(query: str) -> Query:
     query = clean(query or "")
     if not query:
         raise InvalidInput({"q": "Please enter a word or phrase to search for."})
@@ -235,10 +268,172 @@ def _checked_phrases(query: str) -> list[tuple[str, ...]]:
                 )
             }
         )
-    phrases = query_phrases(query)
-    if not phrases:
+    parsed = search_query.parse(query)
+    if not parsed.groups:
+        if parsed.excluded:
+            raise InvalidInput(
+                {"q": "Please add a word to find: -word only leaves out what the others find."}
+            )
         raise InvalidInput({"q": "Please search with letters or numbers, not only symbols."})
-    return phrases
+    return parsed
+
+
+# -- the query in each database's terms -------------------------------------------------
+
+
+def _fts_word(word: str, *, parts: bool = True) -> str:
+    """A word found whole (or, with `parts`, as a listed compound's part); a listed
+    compound also where its parts stand side by side. Words hold letters, digits and marks
+    only (thai_words.word_key): quoted, they are never FTS5 syntax."""
+    columns = "search_title search_text search_parts" if parts else "search_title search_text"
+    found = f'{{{columns}}} : "{word}"'
+    split = thai_words.COMPOUNDS.get(word)
+    if parts and split and len(split) > 1:
+        side_by_side = " ".join(thai_words.word_key(part) for part in split)
+        found = f'({found} OR {{search_title search_text}} : "{side_by_side}")'
+    return found
+
+
+def _fts_term(term: Term, *, parts: bool = True) -> str:
+    if term.phrase:
+        return f'{{search_title search_text}} : "{" ".join(term.words)}"'
+    return " AND ".join(_fts_word(word, parts=parts) for word in term.words)
+
+
+def _fts_match(parsed: Query, bodies: list[int] | None, *, parts: bool = True) -> str:
+    groups = [
+        "(" + " OR ".join(f"({_fts_term(term, parts=parts)})" for term in group) + ")"
+        for group in parsed.groups
+    ]
+    match = " AND ".join(groups)
+    for term in parsed.excluded:
+        match = f"({match}) NOT ({_fts_term(term)})"
+    if bodies is not None:
+        either = " OR ".join(f'"{body}"' for body in bodies)
+        match = f"({match}) AND body_id : ({either})"
+    return match
+
+
+def _ts_lexeme(word: str, weights: str = "") -> str:
+    return f"'{word}'" + (f":{weights}" if weights else "")
+
+
+def _ts_side_by_side(words: tuple[str, ...] | list[str]) -> str:
+    """Words side by side in the title, or in the text (never across the two)."""
+    return (
+        "("
+        + " | ".join(
+            "(" + " <-> ".join(_ts_lexeme(word, weight) for word in words) + ")" for weight in "AB"
+        )
+        + ")"
+    )
+
+
+def _ts_word(word: str, *, parts: bool = True) -> str:
+    if not parts:
+        return _ts_lexeme(word, "AB")
+    split = thai_words.COMPOUNDS.get(word)
+    if split and len(split) > 1:
+        side_by_side = [thai_words.word_key(part) for part in split]
+        return f"({_ts_lexeme(word)} | {_ts_side_by_side(side_by_side)})"
+    return _ts_lexeme(word)
+
+
+def _ts_term(term: Term, *, parts: bool = True) -> str:
+    if term.phrase:
+        if len(term.words) == 1:
+            return _ts_lexeme(term.words[0], "AB")
+        return _ts_side_by_side(term.words)
+    return "(" + " & ".join(_ts_word(word, parts=parts) for word in term.words) + ")"
+
+
+def _tsquery(parsed: Query, *, parts: bool = True) -> str:
+    """The query as to_tsquery text: the same hits as _fts_match (whole words weigh A and B,
+    a compound's parts D)."""
+    groups = [
+        "(" + " | ".join(_ts_term(term, parts=parts) for term in group) + ")"
+        for group in parsed.groups
+    ]
+    return " & ".join(groups + [f"!{_ts_term(term)}" for term in parsed.excluded])
+
+
+def _search_sqlite(
+    session: Session, parsed: Query, bodies: list[int] | None, page: int
+) -> tuple[int, list[Any]]:
+    # The body is a token of the index's body_id column, so FTS5 filters inside its own
+    # index and walks it newest first (its rowids are -id), stopping at the MAX_RESULTS-th
+    # match (a word found in most texts costs no more than a rare one).
+    # Ranked without FTS5's bm25(), whose document frequencies cost a pass over the whole
+    # index for every word: whole words before parts, then the entries whose title holds
+    # more of the words, then the newest.
+    words = parsed.words
+    params: dict[str, Any] = {"match": _fts_match(parsed, bodies), "window": MAX_RESULTS}
+    params |= {f"word_{n}": f" {word} " for n, word in enumerate(words)}
+    held = " + ".join(
+        f"(instr(' ' || e.search_title || ' ', :word_{n}) > 0)" for n in range(len(words))
+    )
+    connection = _mapped(session.connection())
+    # A thousand rows of two numbers: read with the driver's cursor, in the session's
+    # transaction (SQLAlchemy's rows would cost more than the query).
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    window = (
+        "SELECT -rowid FROM search_entry_fts WHERE search_entry_fts MATCH :match "
+        "ORDER BY rowid LIMIT :window"  # -id: the newest first
+    )
+    try:
+        newest = cursor.execute(
+            f"SELECT e.id, {held or '0'} FROM search_entry_fts "  # noqa: S608 (only our placeholders are formatted in)
+            "JOIN search_entry e ON e.id = -search_entry_fts.rowid "
+            "WHERE search_entry_fts MATCH :match "
+            "ORDER BY search_entry_fts.rowid LIMIT :window",
+            params,
+        ).fetchall()
+        whole: set[int] | None = None
+        if newest and any(
+            word in thai_words.PART_WORDS or word in thai_words.COMPOUNDS for word in words
+        ):
+            # Some word may have been found only as a compound's part (or a compound as its
+            # parts written apart): which entries hold every word whole?
+            params["match"] = _fts_match(parsed, bodies, parts=False)
+            whole = {row[0] for row in cursor.execute(window, params).fetchall()}
+    finally:
+        cursor.close()
+    if whole is None:
+        ranked = sorted(newest, key=itemgetter(1, 0), reverse=True)
+    else:
+        ranked = sorted(newest, key=lambda row: (row[0] in whole, row[1], row[0]), reverse=True)
+    return len(newest), _rows(connection, [row[0] for row in ranked], page)
+
+
+def _search_postgresql(
+    session: Session, parsed: Query, bodies: list[int] | None, page: int
+) -> tuple[int, list[Any]]:
+    # As on SQLite: the newest MAX_RESULTS matches, then whole words before parts, the
+    # more of the words the title holds, the newest (the same order on both databases).
+    words = parsed.words
+    params: dict[str, Any] = {
+        "query": _tsquery(parsed),
+        "whole": _tsquery(parsed, parts=False),
+        "window": MAX_RESULTS,
+    }
+    params |= {f"word_{n}": f" {word} " for n, word in enumerate(words)}
+    held = " + ".join(
+        f"(strpos(' ' || e.search_title || ' ', :word_{n}) > 0)::int" for n in range(len(words))
+    )
+    where = "e.search_vector @@ to_tsquery('simple', :query)" + _body_filter(bodies, params)
+    newest = (
+        session.connection()
+        .execute(
+            sql(
+                f"SELECT e.id, {held or '0'}, e.search_vector @@ to_tsquery('simple', :whole) "  # noqa: S608 (only our placeholders are formatted in)
+                f"FROM search_entry e WHERE {where} ORDER BY e.id DESC LIMIT :window"
+            ),
+            params,
+        )
+        .all()
+    )
+    ranked = sorted(newest, key=lambda row: (row[2], row[1], row[0]), reverse=True)
+    return len(newest), _rows(session.connection(), [row[0] for row in ranked], page)
 
 
 def _body_filter(bodies: list[int] | None, params: dict[str, Any]) -> str:
@@ -246,9 +441,6 @@ def _body_filter(bodies: list[int] | None, params: dict[str, Any]) -> str:
         return ""
     params.update({f"body_{n}": body for n, body in enumerate(bodies)})
     return f" AND e.body_id IN ({', '.join(f':body_{n}' for n in range(len(bodies)))})"
-
-
-_COLUMNS = "e.kind, e.ref_id, e.body_id, e.meeting_id, e.title, e.updated_at"
 
 
 def _mapped(connection: sa.Connection) -> sa.Connection:
@@ -261,106 +453,213 @@ def _mapped(connection: sa.Connection) -> sa.Connection:
     return connection
 
 
-def _fts_phrase(parts: tuple[str, ...]) -> str:
-    """A query word as an FTS5 phrase of its parts, quoted: the user's text is never syntax."""
-    return '"' + WORD_SEPARATOR.join(parts).replace('"', '""') + '"'
+_ROW_COLUMNS = (
+    "e.id, e.kind, e.ref_id, e.body_id, e.meeting_id, e.title, e.updated_at, "
+    "e.segmented_title, e.segmented"
+)
 
 
-def _search_sqlite(
-    session: Session, phrases: list[tuple[str, ...]], bodies: list[int] | None, page: int
-) -> tuple[int, list[Any]]:
-    # Every word, and one of the bodies: the body is a token of the index's body_id column,
-    # so FTS5 filters inside its own index and walks it newest first (its rowids are -id),
-    # stopping at the MAX_RESULTS-th match (a word found in most texts costs no more than a
-    # rare one).
-    match = " AND ".join(_fts_phrase(parts) for parts in phrases)
-    if bodies is not None:
-        either = " OR ".join(f'"{body}"' for body in bodies)
-        match = f"({match}) AND body_id : ({either})"
-    # Ranked without FTS5's bm25(), whose document frequencies cost a pass over the whole
-    # index for every word: the entries whose title holds more of the words first, then
-    # the newest. (The title as written: it is stored before the long text, so reading it
-    # follows no overflow pages.)
-    in_title = dict.fromkeys("".join(parts).lower() for parts in phrases)
-    params: dict[str, Any] = {"match": match, "window": MAX_RESULTS}
-    params |= {f"word_{n}": word for n, word in enumerate(in_title)}
-    held = " + ".join(
-        f"(instr(lower(e.title), :{name}) > 0)" for name in params if name.startswith("word_")
-    )
-    connection = _mapped(session.connection())
-    # A thousand rows of two numbers: read with the driver's cursor, in the session's
-    # transaction (SQLAlchemy's rows would cost more than the query).
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        newest = cursor.execute(
-            f"SELECT e.id, {held} FROM search_entry_fts "  # noqa: S608 (only our placeholders are formatted in)
-            "JOIN search_entry e ON e.id = -search_entry_fts.rowid "
-            "WHERE search_entry_fts MATCH :match "
-            "ORDER BY search_entry_fts.rowid LIMIT :window",  # -id: the newest first
-            params,
-        ).fetchall()
-    finally:
-        cursor.close()
-    ranked = sorted(newest, key=itemgetter(1, 0), reverse=True)  # more words held, then newer
-    ids = [row[0] for row in ranked[(page - 1) * PER_PAGE : page * PER_PAGE]]
+def _rows(connection: sa.Connection, ranked: list[int], page: int) -> list[Any]:
+    """The page's entries, in rank order, with what their results show."""
+    ids = ranked[(page - 1) * PER_PAGE : page * PER_PAGE]
     if not ids:
-        return len(newest), []
-    params = {f"id_{n}": entry_id for n, entry_id in enumerate(ids)}
+        return []
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            sql(f"SELECT {_ROW_COLUMNS} FROM search_entry e WHERE e.id = ANY(:ids)").columns(  # noqa: S608 (only our placeholders are formatted in)
+                updated_at=sa.DateTime(timezone=True)
+            ),
+            {"ids": ids},
+        ).all()
+    else:  # twenty rows through the driver's cursor (SQLAlchemy's cost more than the query)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            rows = cursor.execute(
+                f"SELECT {_ROW_COLUMNS} FROM search_entry e "  # noqa: S608 (only our placeholders are formatted in)
+                f"WHERE e.id IN ({', '.join('?' * len(ids))})",
+                ids,
+            ).fetchall()
+        finally:
+            cursor.close()
+    by_id = {row[0]: row for row in rows}
+    return [by_id[entry_id] for entry_id in ids if entry_id in by_id]
+
+
+# -- did you mean ---------------------------------------------------------------------------
+
+# What one typing slip changes a word by (Norvig's edits): a letter, a vowel or tone mark, a
+# digit (in the word's own script) — left out, added, changed, or two swapped.
+_THAI_ALPHABET = "".join(chr(code) for code in range(0x0E01, 0x0E4F) if chr(code).isprintable())
+_LATIN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_MAX_SUGGESTED_WORD = 30
+
+
+def _slips(word: str) -> set[str]:
+    alphabet = (
+        _THAI_ALPHABET if any("\u0e00" <= char <= "\u0e7f" for char in word) else _LATIN_ALPHABET
+    )
+    splits = [(word[:n], word[n:]) for n in range(len(word) + 1)]
+    return (
+        {left + right[1:] for left, right in splits if right}
+        | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+        | {left + char + right[1:] for left, right in splits if right for char in alphabet}
+        | {left + char + right for left, right in splits for char in alphabet}
+    ) - {word}
+
+
+def _did_you_mean(session: Session, typed: str, bodies: list[int] | None) -> str | None:
+    """The query as typed, each piece of it (between spaces) the searcher's bodies never
+    use changed, by one slip, into the word of theirs most entries hold — if the changed
+    query then finds something. A piece is corrected whole: a misspelt word is often cut
+    into syllables (ไบโอแกส: ไบโอ แก ส), none of them the word meant."""
+    pieces = {
+        piece: key
+        for piece in dict.fromkeys(clean(typed).split())
+        if piece != search_query.OR
+        and (key := "".join(thai_words.search_words(piece.lstrip("-")).words))
+        and len(key) <= _MAX_SUGGESTED_WORD
+        and '"' not in piece
+    }
+    whole_words = {piece: thai_words.search_words(piece.lstrip("-")).words for piece in pieces}
+    known = _known_words(
+        session,
+        {word for words in whole_words.values() for word in words} | set(pieces.values()),
+        bodies,
+    )
+    changed: dict[str, str] = {}
+    for piece, key in pieces.items():
+        if key in known or all(word in known for word in whole_words[piece]):
+            continue
+        slips = {thai_words.word_key(slip) for slip in _slips(key)}
+        candidates = _known_words(session, slips, bodies)
+        if candidates:
+            best = max(candidates.items(), key=lambda item: (item[1], item[0]))[0]
+            changed[piece] = ("-" if piece.startswith("-") else "") + best
+    if not changed:
+        return None
+    suggestion = " ".join(changed.get(piece, piece) for piece in clean(typed).split())
+    total, _rows_found = _run(session, _checked_query(suggestion), bodies, 1)
+    return suggestion if total else None
+
+
+def _known_words(session: Session, words: set[str], bodies: list[int] | None) -> dict[str, int]:
+    """Of `words`, those the bodies' entries hold, with how many entries hold each (one
+    query, the words passed as one array: a word's slips are a few thousand)."""
+    words = {word for word in words if word}
+    if not words:
+        return {}
+    connection = session.connection()
+    params: dict[str, Any] = {}
+    if connection.dialect.name == "postgresql":
+        listed = "w.word = ANY(:words)"
+        params["words"] = sorted(words)
+    else:
+        listed = "w.word IN (SELECT value FROM json_each(:words))"
+        params["words"] = json.dumps(sorted(words), ensure_ascii=False)
+    where = listed + _body_filter(bodies, params).replace("e.body_id", "w.body_id")
     rows = connection.execute(
-        sql(
-            f"SELECT e.id, {_COLUMNS}, e.segmented_title, e.segmented FROM search_entry e "  # noqa: S608 (only our placeholders are formatted in)
-            f"WHERE e.id IN ({', '.join(f':id_{n}' for n in range(len(ids)))})"
-        ).columns(updated_at=sa.DateTime),
+        sql(f"SELECT w.word, sum(w.entries) FROM search_word w WHERE {where} GROUP BY w.word"),  # noqa: S608 (only our placeholders are formatted in)
         params,
     ).all()
-    by_id = {row[0]: row for row in rows}
-    finder = _finder(tuple(phrases))
-    return len(newest), [
-        (
-            *by_id[entry_id][1:7],
-            _marked(by_id[entry_id][7], finder),
-            _passage(by_id[entry_id][8], finder),
-        )
-        for entry_id in ids
-        if entry_id in by_id
-    ]
+    return {word: int(entries or 0) for word, entries in rows}
 
 
-# -- marking matches (SQLite) ---------------------------------------------------------
-# A query word is found where its parts stand as whole tokens of FTS5's unicode61 tokenizer
-# (runs of letters, digits and combining marks, any case), with only separators between
-# them: what is marked is what the index matched.
+# -- marking matches -------------------------------------------------------------------------
+# A result marks the words the query found, in the text as written: a word read as one of
+# the query's (token_key), a query word inside a listed compound, a phrase's words side by
+# side. Both databases' results are marked here, alike.
 
 
-def _ranges(codes: list[int]) -> str:
-    """The code points as a regular expression's character ranges (a short class compiles fast)."""
-    present = set(codes)
-    starts = [code for code in codes if code - 1 not in present]
-    ends = [code for code in codes if code + 1 not in present]
-    return "".join(f"{chr(start)}-{chr(end)}" for start, end in zip(starts, ends, strict=True))
+_UNSEEN = object()
 
 
-_MARKS = _ranges(
-    [code for code in range(0x300, 0x10000) if unicodedata.category(chr(code)) in ("Mn", "Mc")]
-)
-_NOT_AFTER_TOKEN = f"(?<![^\\W_])(?<![{_MARKS}])"
-_NOT_BEFORE_TOKEN = f"(?![^\\W_])(?![{_MARKS}])"
-_BETWEEN_TOKENS = f"(?:[^\\w{_MARKS}]|_)+"
-_TOKEN = re.compile(f"(?:[^\\W_]|[{_MARKS}])+")
-_PASSAGE_CHARS = 240  # about _SNIPPET_WORDS Thai words
-_BEFORE_MATCH_CHARS = 30  # of the passage, before its first match
+@dataclass(frozen=True)
+class _Marker:
+    words: frozenset[str]  # found whole or as a compound's part
+    phrases: tuple[tuple[str, ...], ...]  # found side by side
+    # what each token as written is to this query: None, or the (start, end) to mark in it
+    _seen: dict[str, tuple[int, int] | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+
+    def _in(self, token: str) -> tuple[int, int] | None:
+        key = thai_words.token_key(token) if token.strip() else ""
+        if not key:
+            return None
+        if key in self.words:
+            return 0, len(token)
+        if inside := self.words.intersection(thai_words.parts_of(key)):
+            return _part_span(token, inside)
+        return None
+
+    def spans(self, segmented: str) -> list[tuple[int, int]]:
+        """Where the matches are in `segmented`, in order."""
+        seen = self._seen
+        if len(seen) > 50_000:  # a marker lives in a cache: its memory stays bounded
+            seen.clear()
+        found: list[tuple[int, int]] = []
+        tokens = segmented.split(WORD_SEPARATOR)
+        at = 0
+        starts = []
+        for token in tokens:
+            span = seen.get(token, _UNSEEN)
+            if span is _UNSEEN:
+                span = seen[token] = self._in(token)
+            if span is not None:
+                found.append((at + span[0], at + span[1]))  # type: ignore[index]
+            starts.append(at)
+            at += len(token) + 1
+        if not self.phrases:
+            return found
+        return _merged(found + self._phrase_spans(tokens, starts))
+
+    def _phrase_spans(self, tokens: list[str], starts: list[int]) -> list[tuple[int, int]]:
+        key = thai_words.token_key
+        keyed = [(n, key(token)) for n, token in enumerate(tokens) if not token.isspace()]
+        keyed = [(n, word) for n, word in keyed if word]
+        words = [word for _n, word in keyed]
+        found = []
+        for phrase in self.phrases:
+            size, first = len(phrase), phrase[0]
+            for i, word in enumerate(words):
+                if word == first and tuple(words[i : i + size]) == phrase:
+                    last = keyed[i + size - 1][0]
+                    found.append((starts[keyed[i][0]], starts[last] + len(tokens[last])))
+        return found
+
+
+def _part_span(token: str, parts: frozenset[str]) -> tuple[int, int]:
+    """The part as written inside the compound, else the whole compound."""
+    for part in sorted(parts, key=len, reverse=True):
+        at = token.find(part)
+        if at >= 0:
+            return at, at + len(part)
+    return 0, len(token)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    return merged
 
 
 @lru_cache(maxsize=1000)
-def _finder(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
-    """A pattern that finds the query's words in a segmented text."""
-    words = {
-        _BETWEEN_TOKENS.join(map(re.escape, tokens))
-        for parts in phrases
-        if (tokens := _TOKEN.findall(WORD_SEPARATOR.join(parts)))
-    }
-    either = "|".join(sorted(words, key=len, reverse=True)) or "(?!)"  # no word: never
-    return re.compile(f"{_NOT_AFTER_TOKEN}(?:{either}){_NOT_BEFORE_TOKEN}", re.IGNORECASE)
+def _marker(parsed: Query) -> _Marker:
+    words = {word for term in parsed.terms if not term.phrase for word in term.words}
+    phrases = [term.words for term in parsed.terms if term.phrase]
+    for word in list(words):  # a compound written with its parts apart
+        split = thai_words.COMPOUNDS.get(word)
+        if split and len(split) > 1:
+            phrases.append(tuple(thai_words.word_key(part) for part in split))
+    return _Marker(frozenset(words), tuple(phrases))
+
+
+_PASSAGE_CHARS = 240  # about _SNIPPET_WORDS Thai words
+_BEFORE_MATCH_CHARS = 30  # of the passage, before its first match
 
 
 def _mark(segmented: str, found: list[tuple[int, int]], low: int, high: int) -> str:
@@ -375,14 +674,14 @@ def _mark(segmented: str, found: list[tuple[int, int]], low: int, high: int) -> 
     return "".join(pieces)
 
 
-def _marked(segmented: str, finder: re.Pattern[str]) -> str:
+def _marked(segmented: str, marker: _Marker) -> str:
     """The whole text, its matches marked."""
-    return _mark(segmented, [m.span() for m in finder.finditer(segmented)], 0, len(segmented))
+    return _mark(segmented, marker.spans(segmented), 0, len(segmented))
 
 
-def _passage(segmented: str, finder: re.Pattern[str]) -> str:
+def _passage(segmented: str, marker: _Marker) -> str:
     """A passage of the text (about _SNIPPET_WORDS words) where most of its matches are, marked."""
-    found = [m.span() for m in finder.finditer(segmented)]
+    found = marker.spans(segmented)
     size = len(segmented)
     if size <= _PASSAGE_CHARS:
         return _mark(segmented, found, 0, size)
@@ -400,69 +699,23 @@ def _passage(segmented: str, finder: re.Pattern[str]) -> str:
     return ("…" if low else "") + _mark(segmented, found, low, high) + ("…" if high < size else "")
 
 
-def _search_postgresql(
-    session: Session, phrases: list[tuple[str, ...]], bodies: list[int] | None, page: int
-) -> tuple[int, list[Any]]:
-    params: dict[str, Any] = {f"phrase_{n}": " ".join(parts) for n, parts in enumerate(phrases)}
-    tsquery = " && ".join(f"phraseto_tsquery('simple', :phrase_{n})" for n in range(len(phrases)))
-    where = "e.search_vector @@ q.query" + _body_filter(bodies, params)
-    # As on SQLite: the newest MAX_RESULTS matches, then the best of them first.
-    newest = (
-        f"SELECT e.id, ts_rank(e.search_vector, q.query) AS score "  # noqa: S608 (only our placeholders are formatted in)
-        f"FROM search_entry e, (SELECT {tsquery} AS query) q WHERE {where} "
-        "ORDER BY e.id DESC LIMIT :window"
-    )
-    params["window"] = MAX_RESULTS
-    total = (
-        session.connection().execute(sql(f"SELECT count(*) FROM ({newest}) w"), params).scalar_one()  # noqa: S608 (only our placeholders are formatted in)
-    )
-    if not total:
-        return 0, []
-    marks = f"StartSel={MARK_START}, StopSel={MARK_END}"
-    params |= {
-        "tag_chars": "".join(_STAND_INS),
-        "stand_ins": "".join(_STAND_INS.values()),
-        "whole": f"{marks}, HighlightAll=true",
-        "passage": f"{marks}, MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2}, "
-        'MaxFragments=2, FragmentDelimiter=" … "',
-        "limit": PER_PAGE,
-        "offset": (page - 1) * PER_PAGE,
-    }
-    rows = (
-        session.connection()
-        .execute(
-            sql(
-                f"SELECT {_COLUMNS}, "  # noqa: S608 (only our placeholders are formatted in)
-                "ts_headline('simple', translate(e.segmented_title, :tag_chars, :stand_ins), q.query, :whole), "
-                "ts_headline('simple', translate(e.segmented, :tag_chars, :stand_ins), q.query, :passage) "
-                f"FROM (SELECT id, score FROM ({newest}) w ORDER BY score DESC, id DESC "
-                "LIMIT :limit OFFSET :offset) page "
-                f"JOIN search_entry e ON e.id = page.id, (SELECT {tsquery} AS query) q "
-                "ORDER BY page.score DESC, e.id DESC"
-            ).columns(updated_at=sa.DateTime(timezone=True)),
-            params,
-        )
-        .all()
-    )
-    return total, list(rows)
-
-
 def marked_html(text: str) -> Markup:
-    """The database's marked text as HTML: everything escaped, then only our marks made
-    <mark> (the text is people's own: a <script> in it stays text)."""
-    for stand_in, char in _RESTORED:  # (str.replace: many times faster than str.translate)
-        text = text.replace(stand_in, char)
-    text = text.replace(MARK_END + MARK_START, "")  # one mark per run
+    """A marked text as HTML: everything escaped, then only our marks made <mark> (the text
+    is people's own: a <script> in it stays text)."""
+    text = text.replace(WORD_SEPARATOR, "").replace(MARK_END + MARK_START, "")  # one mark per run
     html = str(escape(text))
     return Markup(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704 (escaped above)
 
 
-def _hit(row: Any) -> SearchHit:
-    kind, ref_id, body_id, meeting_id, title, updated_at, title_marked, passage = row
+def _hit(row: Any, parsed: Query) -> SearchHit:
+    _id, kind, ref_id, body_id, meeting_id, title, updated_at, segmented_title, segmented = row
     entry_kind = KINDS.get(kind)
     link = entry_kind.link if entry_kind is not None and meeting_id is not None else _DEFAULT_LINK
+    if isinstance(updated_at, str):  # SQLite's text, read by the driver
+        updated_at = datetime.fromisoformat(updated_at)
     if updated_at.tzinfo is None:  # SQLite keeps no offset: the stored time is UTC
         updated_at = updated_at.replace(tzinfo=UTC)
+    marker = _marker(parsed)
     return SearchHit(
         kind=kind,
         kind_label=entry_kind.label if entry_kind is not None else "Other",
@@ -470,8 +723,8 @@ def _hit(row: Any) -> SearchHit:
         body_id=body_id,
         meeting_id=meeting_id,
         title=title,
-        title_html=marked_html(title_marked or ""),
-        snippet=marked_html(passage or ""),
+        title_html=marked_html(_marked(segmented_title or "", marker)),
+        snippet=marked_html(_passage(segmented or "", marker)),
         url=link.format(ref_id=ref_id, meeting_id=meeting_id, body_id=body_id),
         updated_at=updated_at,
     )

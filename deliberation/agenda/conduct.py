@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from deliberation import labels
+from deliberation import indexing, labels
 from deliberation.agenda import agendas
 from deliberation.agenda.events import ProceedingsChanged
 from deliberation.agenda.models import Agenda, AgendaItem, AgendaPart, ItemOutcome
@@ -258,6 +258,7 @@ def record_outcome(
         session.rollback()
         raise StaleEdit(OUTCOME_CHANGED)
     session.refresh(item)
+    indexing.index_resolution(session, item, meeting)
     audit.record(session, actor, "deliberation.outcome.record", item, before=before)
     session.commit()
     events.record(session, ProceedingsChanged(agenda.meeting_id))

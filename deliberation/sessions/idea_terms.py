@@ -2,7 +2,7 @@
 (deliberation.sessions.clusters) and the word cloud (deliberation.sessions.wordcloud).
 
 Thai is written without spaces: each idea is cut into words by PyThaiNLP's `newmm` with its
-dictionary plus the programme's terms (deliberation.search.PROGRAMME_TERMS: โซลาร์เซลล์ and
+dictionary plus the programme's terms (deliberation.thai_words.PROGRAMME_TERMS: โซลาร์เซลล์ and
 ก๊าซชีวภาพ stay whole) and a few of the hall's own. Thai stop words (ที่, และ, ควร …), punctuation, numbers and
 one-character tokens are dropped; Latin words are lower-cased. A few spellings a hall types
 for the same thing become one word (โซล่าเซลล์ → โซลาร์เซลล์, ไบโอแก๊ส → ก๊าซชีวภาพ), so that
@@ -22,7 +22,7 @@ from pythainlp.corpus import thai_stopwords, thai_words
 from pythainlp.tokenize import word_tokenize
 from pythainlp.util import Trie
 
-from deliberation.search import PROGRAMME_TERMS
+from deliberation.thai_words import PROGRAMME_TERMS
 from forum.forms import clean_text
 
 # PyThaiNLP's Thai stop words, words of any proposal that tell nothing of its subject, and

@@ -92,7 +92,7 @@ QUERIES = [
     "ลำปำ", "น้ำเกี๋ยน", "ผู้สูงอายุ", "ช่างซ่อมบำรุง", "รายได้เสริม", "เพื่อนบ้าน", "เวทีหารือ", "ถอดบทเรียน",
     "เตาชีวมวล ลดการใช้ฟืน", "โซลาร์เซลล์ สูบน้ำ", "ไบโอแก๊ส ครัวเรือน", "ธนาคารน้ำใต้ดิน ดินชุ่มชื้น",
     "อส.พน. ติดตั้ง", "สพจ. งบประมาณ", "คณะทำงานภาคเหนือ", "หลอดไฟประหยัดพลังงาน", "บูรณาการ อปท.",
-    "ลมผลิตไฟฟ้า", "โรงเรียน พลังงานแสงอาทิตย์",
+    "ลมผลิตไฟฟ้า", "โรงเรียน พลังงานแสงอาทิตย์", "โซล่าเซลล์", "ประชุม",
 ]  # fmt: skip
 
 
@@ -133,7 +133,7 @@ def build(engine, posts: int, rng: random.Random) -> tuple[list[int], dict[str, 
     from sqlmodel import Session, SQLModel
 
     from deliberation import search
-    from deliberation.models import SearchEntry
+    from deliberation.models import SearchEntry, SearchWord
     from forum.db import utcnow
     from forum.models import Body, BodyKind
 
@@ -148,8 +148,8 @@ def build(engine, posts: int, rng: random.Random) -> tuple[list[int], dict[str, 
     started = time.perf_counter()
     sentences = sentence_pool(rng, 4000)
     titles = title_pool(rng, 600)
-    cut_sentences = [search.segmented_text(s) for s in sentences]
-    cut_titles = [search.segmented_text(t) for t in titles]
+    cut_sentences = [search.indexed("", s) for s in sentences]
+    cut_titles = [search.indexed(t, "") for t in titles]
     timings["segment_s"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -158,25 +158,39 @@ def build(engine, posts: int, rng: random.Random) -> tuple[list[int], dict[str, 
         search.WORD_SEPARATOR + " " + search.WORD_SEPARATOR
     )  # what the cutter puts around a space
     rows = []
+    vocabulary: dict[tuple[int, str], int] = {}
     for n in range(1, posts + 1):
         picked = rng.sample(range(len(sentences)), rng.randint(2, 5))
         title = rng.randrange(len(titles))
-        rows.append(
-            {
-                "kind": "post",
-                "ref_id": n,
-                "body_id": body_ids[n % BODIES],
-                "meeting_id": None,
-                "title": titles[title],
-                "text": " ".join(sentences[i] for i in picked),
-                "segmented_title": cut_titles[title],
-                "segmented": space.join(cut_sentences[i] for i in picked),
-                "updated_at": now,
-            }
-        )
+        cut_title, cut = cut_titles[title], [cut_sentences[i] for i in picked]
+        row = {
+            "kind": "post",
+            "ref_id": n,
+            "body_id": body_ids[n % BODIES],
+            "meeting_id": None,
+            "title": titles[title],
+            "text": " ".join(sentences[i] for i in picked),
+            "segmented_title": cut_title.segmented_title,
+            "segmented": space.join(c.segmented for c in cut),
+            "search_title": cut_title.search_title,
+            "search_text": " ".join(c.search_text for c in cut),
+            "search_parts": " ".join(
+                filter(None, [cut_title.search_parts, *(c.search_parts for c in cut)])
+            ),
+            "updated_at": now,
+        }
+        rows.append(row)
+        words = cut_title.words.union(*(c.words for c in cut))
+        for word in words:
+            key = (row["body_id"], word)
+            vocabulary[key] = vocabulary.get(key, 0) + 1
     with engine.begin() as connection:
         for start in range(0, len(rows), 5000):
             connection.execute(insert(SearchEntry), rows[start : start + 5000])
+        connection.execute(
+            insert(SearchWord),
+            [{"body_id": b, "word": w, "entries": c} for (b, w), c in vocabulary.items()],
+        )
     timings["index_s"] = time.perf_counter() - started
     return body_ids, timings
 

@@ -157,7 +157,7 @@ async def test_the_api_refuses_a_bad_query_with_a_field_message(as_member):
 async def test_the_vowel_mark_decides_the_word(session, as_member):
     client = await as_member(Role.member)
     index(session, client.body, 1, "ปรับปรุงคุณภาพดิน")
-    index(session, client.body, 2, "ผลักดันนโยบาย")
+    index(session, client.body, 2, "ช่วยกันดันรถขึ้นเนิน")
     dirt = (await client.json("GET", "/api/v1/search?q=ดิน")).json()
     push = (await client.json("GET", "/api/v1/search?q=ดัน")).json()
     assert [hit["ref_id"] for hit in dirt["items"]] == [1]

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from deliberation import search
-from deliberation.models import SearchEntry
+from deliberation.models import SearchEntry, SearchWord
 from forum.errors import InvalidInput, NotLoggedIn
 from forum.models import Role
 from forum.policy import ANONYMOUS
@@ -57,10 +57,12 @@ def test_segmentation_leaves_out_spaces_and_keeps_latin_words():
     assert search.segment("ติดตั้ง solar cell ที่บ้าน") == ["ติดตั้ง", "solar", "cell", "ที่", "บ้าน"]
 
 
-def test_a_compound_is_indexed_by_its_parts_and_reads_as_written():
-    segmented = search.segmented_text("ใช้พลังงานแสงอาทิตย์")
-    assert segmented.split(search.WORD_SEPARATOR)[:3] == ["ใช้", "พลัง", "งาน"]
-    assert segmented.replace(search.WORD_SEPARATOR, "") == "ใช้พลังงานแสงอาทิตย์"
+def test_a_listed_compound_is_indexed_whole_and_by_its_parts_and_reads_as_written():
+    columns = search.indexed("", "ใช้พลังงานแสงอาทิตย์ในจังหวัดน่าน")
+    assert columns.segmented.split(search.WORD_SEPARATOR)[:2] == ["ใช้", "พลังงานแสงอาทิตย์"]
+    assert columns.segmented.replace(search.WORD_SEPARATOR, "") == "ใช้พลังงานแสงอาทิตย์ในจังหวัดน่าน"
+    assert columns.search_text.split() == ["ใช้", "พลังงานแสงอาทิตย์", "ใน", "จังหวัด", "น่าน"]
+    assert columns.search_parts.split() == ["พลังงาน", "แสงอาทิตย์"]  # จังหวัด is a word, not หวัด
 
 
 # -- finding --------------------------------------------------------------------------
@@ -277,3 +279,144 @@ def test_a_mention_is_found_and_shown_as_the_name_it_names(session, body, member
     [hit] = search.search(session, member, query="สมหญิง").items
     assert hit.ref_id == 7
     assert "@[" not in str(hit.snippet) and "@" in str(hit.snippet)
+
+
+# -- Thai queries: what a reader means (issue 12, part 1) ---------------------------------------
+# One table, run on SQLite here and on PostgreSQL (tests/pg/test_search_pg.py): the two must
+# find the same entries (ranking may differ).
+
+READER_TEXTS = {
+    1: "ประชุมผู้แทนจังหวัดน่านเรื่องงบประมาณ",
+    2: "ชาวบ้านหลายคนมีอาการหวัดช่วงหน้าหนาว",
+    3: "ขยายผลธนาคารน้ำใต้ดินสู่ครัวเรือน",
+    4: "ชุมชนติดตั้งโซล่าเซลล์บนหลังคาโรงเรียน",
+    5: "ปี ๒๕๖๒ ติดตั้งแผงโซลาร์เซลล์ ๑๒ แผง ที่หมู่ ๖",
+    6: "อส.พน. ลงพื้นที่หมู่ 16 ร่วมกับ สพจ.",
+    7: "อสพน ประสานงานเรื่องเตาชีวมวล",
+    8: "แจกหลอดไฟต่างๆ ให้ครัวเรือน",
+    9: "รวบรวมปัญหาต่าง ๆ ของกลุ่มอาชีพ",
+    10: "เตาชีวมวลลดการใช้ฟืน พลังงานทดแทนในชุมชน",
+    11: "ไบโอแก๊สจากมูลสุกรใช้หุงต้ม",
+    12: "ก๊าซชีวภาพจากมูลวัว",
+    13: "ไฟฟ้าพลังงานลมในเขตภูเขา",
+    14: "ที่ประชุมหารือค่าบำรุงรักษาระบบสูบน้ำ",
+}
+READER_QUERIES = [
+    # (query, the entries it finds; the others it must not)
+    ("หวัด", {2}),  # a syllable of จังหวัด is not the word หวัด
+    ("จังหวัด", {1}),
+    ("ธนาคารน้ำใต้ดิน", {3}),
+    ("น้ำใต้ดิน", {3}),  # a listed compound's part
+    ("ธนาคาร", {3}),
+    ("โซลาร์เซลล์", {4, 5}),  # โซล่าเซลล์ as written in 4
+    ("โซล่าเซลล์", {4, 5}),
+    ("2562", {5}),  # Thai digits in the text
+    ("๒๕๖๒", {5}),
+    ("12", {5}),
+    ("6", {5}),  # หมู่ 6 is not หมู่ 16, and never the body's id
+    ("16", {6}),
+    ("อสพน", {6, 7}),
+    ("อส.พน.", {6, 7}),
+    ("ต่างๆ", {8, 9}),
+    ("ต่าง ๆ", {8, 9}),
+    ("เตาชีวมวล", {7, 10}),
+    ("ชีวมวล", {7, 10}),  # a part of the listed compound เตาชีวมวล
+    ("ไบโอแก๊ส", {11}),
+    ("ไบโอก๊าซ", {11}),
+    ("ก๊าซ", {11, 12}),  # ไบโอก๊าซ is read as holding ก๊าซ
+    ("พลังงาน", {10, 13}),  # inside พลังงานทดแทน, พลังงานลม (listed)
+    ("งาน", set()),  # never a syllable of พลังงาน or ประสานงาน
+    ('"เตาชีวมวล ลด"', {10}),  # a phrase: side by side
+    ('"ลด เตาชีวมวล"', set()),
+    ("เตาชีวมวล -ฟืน", {7}),
+    ("โซลาร์เซลล์ OR ไบโอแก๊ส", {4, 5, 11}),
+    ("ครัวเรือน หลอดไฟ OR ธนาคาร", {3, 8}),
+    ("ครัวเรือน -ธนาคารน้ำใต้ดิน", {8}),
+    ("NEAR", set()),
+    ("บำรุงรักษา", {14}),  # ค่าบำรุงรักษา: read through the prefix ค่า
+    ("ประชุม", {1, 14}),  # and ที่ประชุม through ที่
+    ("ค่า", set()),  # a prefix alone finds nothing it prefixes
+]
+
+
+@pytest.fixture
+def reader_index(session, body):
+    for ref_id, text in READER_TEXTS.items():
+        add(session, body, ref_id, text)
+    return body
+
+
+@pytest.mark.parametrize("query, hits", READER_QUERIES, ids=[query for query, _ in READER_QUERIES])
+def test_a_thai_query_finds_what_a_reader_means(session, reader_index, member, query, hits):
+    assert set(found(session, member, query)) == hits
+
+
+def test_a_whole_word_ranks_above_a_compounds_part(session, body, member):
+    add(session, body, 1, "ส่งเสริมการใช้พลังงานทดแทนในชุมชน")  # พลังงาน as a part, newer
+    add(session, body, 2, "ลดการใช้พลังงานในบ้าน")  # พลังงาน whole
+    add(session, body, 3, "ใช้พลังงานลมผลิตไฟฟ้า")  # a part again, newest
+    assert found(session, member, "พลังงาน") == [2, 3, 1]
+
+
+def test_a_part_inside_a_compound_is_marked_as_written(session, body, member):
+    add(session, body, 1, "ขยายผลธนาคารน้ำใต้ดินสู่ครัวเรือน")
+    [hit] = search.search(session, member, query="น้ำใต้ดิน").items
+    assert "ธนาคาร<mark>น้ำใต้ดิน</mark>" in hit.snippet
+    [hit] = search.search(session, member, query="โซลาร์เซลล์ OR ธนาคาร").items
+    assert "<mark>ธนาคาร</mark>น้ำใต้ดิน" in hit.snippet
+
+
+def test_a_spelling_variant_and_thai_digits_are_marked_as_written(session, body, member):
+    add(session, body, 1, "ปี ๒๕๖๒ ชุมชนติดตั้งโซล่าเซลล์")
+    [hit] = search.search(session, member, query="โซลาร์เซลล์ 2562").items
+    assert "<mark>โซล่าเซลล์</mark>" in hit.snippet and "<mark>๒๕๖๒</mark>" in hit.snippet
+
+
+def test_a_phrase_is_marked_where_its_words_stand_side_by_side(session, body, member):
+    add(session, body, 1, "เตาชีวมวลลดการใช้ฟืน และเตาชีวมวลแบบใหม่")
+    [hit] = search.search(session, member, query='"เตาชีวมวล ลด"').items
+    assert hit.snippet.count("<mark>") == 1 and "<mark>เตาชีวมวลลด</mark>" in hit.snippet
+
+
+def test_only_leaving_out_is_refused_with_a_clear_message(session, member):
+    with pytest.raises(InvalidInput) as refused:
+        search.search(session, member, query="-พลังงาน -ไบโอแก๊ส")
+    assert refused.value.fields["q"].msgid == "Please add a word to find: -word only leaves out what the others find."
+
+
+def test_a_misspelt_query_suggests_the_words_of_the_index(session, reader_index, member):
+    result = search.search(session, member, query="ไบโอแกส")  # the tone mark left out
+    assert result.total == 0 and result.suggestion == "ไบโอก๊าซ"  # as search spells it
+    result = search.search(session, member, query="ครัวเรือน ธนาคาน")
+    assert result.suggestion == "ครัวเรือน ธนาคาร"
+    assert search.search(session, member, query="ธนาคาร").suggestion is None  # found: no suggestion
+
+
+def test_a_suggestion_never_names_a_word_of_a_body_one_may_not_read(session, body, member):
+    secret_body = factories.body(session)
+    add(session, secret_body, 1, "ข้อมูลลับเรื่องกังหันลม")
+    add(session, body, 2, "ประชุมเรื่องงบประมาณ")
+    assert search.search(session, member, query="กังหนลม").suggestion is None
+    admin = factories.actor(session, factories.person(session, is_admin=True))
+    assert search.search(session, admin, query="กังหนลม").suggestion == "กังหันลม"
+
+
+def test_the_vocabulary_follows_the_entries(session, body, member):
+    add(session, body, 1, "เตาเผาถ่านของชุมชน")
+    add(session, body, 1, "กังหันลมของชุมชน")  # indexed again: the old words go
+    search.remove_entry(session, kind="post", ref_id=99)
+    session.commit()
+    words = {word.word: word.entries for word in session.exec(select(SearchWord)).all()}
+    assert "เตาเผาถ่าน" not in words and words["กังหันลม"] == 1 and words["ลม"] == 1
+    search.remove_entry(session, kind="post", ref_id=1)
+    session.commit()
+    assert session.exec(select(SearchWord)).all() == []
+
+
+def test_a_number_never_matches_the_body_id(session, reader_index, member):
+    """On SQLite the body's id is a column of the full-text index: the words are looked
+    for in the text columns only (หมู่ 6 must not find every entry of body 6)."""
+    assert str(reader_index.id) not in {"6", "12", "16", "2562"}  # no text holds it
+    assert found(session, member, str(reader_index.id)) == []
+    add(session, reader_index, 99, f"หมู่ {reader_index.id}")
+    assert found(session, member, str(reader_index.id)) == [99]

@@ -232,6 +232,21 @@ def test_the_secretary_records_an_outcome(session, secretary, meeting):
     assert event.after["outcome"] == "approved" and event.before["outcome"] == "pending"
 
 
+def test_a_resolution_is_found_by_search_and_its_link_opens_the_proceedings(session, secretary, meeting):
+    """Issue 12, part 1: มติที่ประชุม are indexed (kind "resolution"), again when changed."""
+    from deliberation import search
+
+    item = items(session, meeting)[1]
+    outcome(session, secretary, meeting, item, resolution="มอบหมายสำนักงานพลังงานจังหวัดจัดทำแผนธนาคารน้ำใต้ดิน")
+    [hit] = search.search(session, secretary, query="ธนาคารน้ำใต้ดิน").items
+    assert (hit.kind, hit.ref_id, hit.kind_label) == ("resolution", item.id, "Resolution")
+    assert hit.url == f"/meetings/{meeting.id}/proceedings#proceedings-item-{item.id}"
+    item = items(session, meeting)[1]
+    outcome(session, secretary, meeting, item, resolution="ที่ประชุมรับทราบ", outcome="noted")
+    assert search.search(session, secretary, query="ธนาคารน้ำใต้ดิน").total == 0
+    assert search.search(session, secretary, query="รับทราบ").total == 1
+
+
 def test_an_outcome_from_an_older_version_changes_nothing(session, secretary, meeting):
     item = items(session, meeting)[1]
     outcome(session, secretary, meeting, item, resolution="ที่ประชุมเห็นชอบ")
