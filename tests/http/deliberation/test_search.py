@@ -162,3 +162,21 @@ async def test_the_vowel_mark_decides_the_word(session, as_member):
     push = (await client.json("GET", "/api/v1/search?q=ดัน")).json()
     assert [hit["ref_id"] for hit in dirt["items"]] == [1]
     assert [hit["ref_id"] for hit in push["items"]] == [2]
+
+
+async def test_the_page_says_how_to_search_and_suggests_a_misspelt_word(session, as_member):
+    """Issue 12, part 1: the operators are said on the page; a query that finds nothing
+    links to the one the index would answer; page and API agree."""
+    client = await as_member(Role.member)
+    index(session, client.body, 1, "ชุมชนติดตั้งโซล่าเซลล์และเตาชีวมวล")
+    index(session, client.body, 2, "ขยายผลเตาชีวมวลลดการใช้ฟืน")
+    page = await client.get("/search")
+    assert "เครื่องหมายคำพูด" in page.text and "-คำ" in page.text and "OR" in page.text
+    missed = await client.get("/search?q=ชีวมวน", htmx=True)
+    assert "หรือคุณหมายถึง" in missed.text and 'href="/search?q=%E0%B8%8A%E0%B8%B5%E0%B8%A7%E0%B8%A1%E0%B8%A7%E0%B8%A5"' in missed.text
+    api = (await client.json("GET", "/api/v1/search?q=ชีวมวน")).json()
+    assert api["total"] == 0 and api["suggestion"] == "ชีวมวล"
+    left_out = (await client.json("GET", "/api/v1/search?q=เตาชีวมวล -โซลาร์เซลล์")).json()
+    assert [hit["ref_id"] for hit in left_out["items"]] == [2] and left_out["suggestion"] is None
+    only_out = await client.get("/search?q=-เตาชีวมวล", htmx=True)
+    assert only_out.status_code == 422 and "โปรดเพิ่มคำที่ต้องการค้นหา" in only_out.text

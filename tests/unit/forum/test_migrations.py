@@ -14,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from forum import db
 from tests import schema
@@ -164,3 +164,60 @@ def test_migrations_make_the_same_triggers_and_full_text_index_as_the_models(tmp
     )
     migrated.dispose()
     built.dispose()
+
+
+def test_search_migration_cuts_existing_entries_again_and_indexes_recorded_resolutions(tmp_path):
+    """0010 (issue 12): entries indexed before it are found the new way (whole words, read
+    alike), each body's vocabulary is counted, and outcomes recorded before it are found."""
+    from sqlmodel import Session
+
+    from deliberation import search
+    from deliberation.models import SearchWord
+    from forum.models import Role
+    from forum.policy import Actor
+
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    engine = db.make_engine(url)
+    command.upgrade(db.alembic_config(url), "0009")
+    now = "2026-11-27 02:00:00.000000"
+    with engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run(
+            "INSERT INTO body (id, kind, name, name_en, description, created_at, version) "
+            f"VALUES (1, 'working_group', 'คณะทำงาน', '', '', '{now}', 1)"
+        )
+        run(
+            "INSERT INTO meeting (id, body_id, year_be, number, title, starts_at, ends_at, venue, "
+            "online_url, status, checkin_code, created_at, version) VALUES "
+            f"(1, 1, 2569, 1, '', '{now}', '{now}', 'ห้องประชุม', '', 'closed', '123456', '{now}', 1)"
+        )
+        # as 0009's search cut it: down to dictionary syllables
+        run(
+            "INSERT INTO search_entry (kind, ref_id, body_id, meeting_id, title, text, segmented_title, "
+            "segmented, updated_at) VALUES ('post', 7, 1, 1, '', 'ชุมชนติดตั้งโซล่าเซลล์ในจังหวัดน่าน', '', "
+            f"'ชุมชน\x1fติดตั้ง\x1fโซ\x1fล่า\x1fเซลล์\x1fใน\x1fจัง\x1fหวัด\x1fน่าน', '{now}')"
+        )
+        agenda = run(
+            "INSERT INTO agenda (meeting_id, status, published_version, created_at, version) "
+            f"VALUES (1, 'published', 1, '{now}', 1) RETURNING id"
+        ).scalar_one()
+        part = run(
+            f"INSERT INTO agenda_part (agenda_id, kind, position, title) VALUES ({agenda}, 'other', 5, '') RETURNING id"
+        ).scalar_one()
+        run(
+            "INSERT INTO agenda_item (agenda_id, part_id, position, title, description, kind, presenter_name, "
+            "outcome, discussion_summary, resolution, outcome_version, time_spent_seconds, created_at, updated_at) "
+            f"VALUES ({agenda}, {part}, 1, 'ธนาคารน้ำใต้ดิน', '', 'consider', '', 'approved', '', "
+            f"'ที่ประชุมเห็นชอบให้ขยายผลธนาคารน้ำใต้ดิน', 1, 0, '{now}', '{now}')"
+        )
+    db.migrate(engine)
+    reader = Actor(person_id=1, display_name="", roles={1: Role.member})
+    with Session(engine) as session:
+        assert [hit.ref_id for hit in search.search(session, reader, query="โซลาร์เซลล์").items] == [7]
+        assert search.search(session, reader, query="หวัด").total == 0
+        [resolution] = search.search(session, reader, query="น้ำใต้ดิน").items
+        assert resolution.kind == "resolution"
+        vocabulary = {word.word: word.entries for word in session.exec(select(SearchWord)).all()}
+        assert vocabulary["โซลาร์เซลล์"] == 1 and vocabulary["ธนาคารน้ำใต้ดิน"] == 1
+    command.downgrade(db.alembic_config(url), "0009")
+    engine.dispose()
