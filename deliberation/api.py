@@ -11,6 +11,7 @@ from deliberation import search
 from deliberation.models import SearchHitPublic, SearchResults
 from forum import i18n
 from forum.api.params import IdQuery, PageQuery
+from forum.models import SAYS_SOMETHING
 from forum.web import MemberDep, SessionDep
 
 router = APIRouter(tags=["search"])
@@ -20,7 +21,15 @@ router = APIRouter(tags=["search"])
 def search_entries(
     session: SessionDep,
     actor: MemberDep,
-    q: Annotated[str, Query(description="Thai or English words, at most 200 characters.")] = "",
+    q: Annotated[
+        str,
+        Query(
+            max_length=200,
+            json_schema_extra=SAYS_SOMETHING,  # the service refuses a blank q, in its words
+            description='Thai or English words (each must be found), "a phrase", -word to leave '
+            "out, OR between two; at most 200 characters.",
+        ),
+    ],
     body_id: IdQuery = None,
     page: PageQuery = 1,
 ) -> SearchResults:

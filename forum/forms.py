@@ -106,8 +106,11 @@ def number_as_written(value: Any) -> Any:
     return written
 
 
-# An int in a path, a query or a schema field, read as people write it (see whole_number).
-Number = Annotated[int, BeforeValidator(number_as_written)]
+# An int in a path, a query or a schema field, read as people write it (see whole_number):
+# Annotated[int, Query(...), AS_WRITTEN] (after FastAPI's Path/Query, which then keep
+# their bounds in the OpenAPI document), or Number where no bounds are stated.
+AS_WRITTEN = BeforeValidator(number_as_written)
+Number = Annotated[int, AS_WRITTEN]
 
 
 def _is_number(annotation: Any) -> bool:

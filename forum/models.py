@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import ConfigDict, PlainSerializer, Strict, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from forum.dates import to_local
@@ -479,14 +479,48 @@ class NotificationPreference(SQLModel, table=True):
 
 MAX_ID = 2_147_483_647  # the largest id a 32-bit INTEGER column can hold
 
-RecordId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]  # true is not 1, "7" is not 7
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer as JSON Schema defines it: 7 or 7.0 (a number with no fraction), never
+    true or "7"."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Please enter a whole number.")
+    return value
+
+
+# (The validator after the bounds: so placed, they reach the OpenAPI document as minimum
+# and maximum.)
+JSON_INTEGER = BeforeValidator(_json_integer)
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID), JSON_INTEGER]  # 7 or 7.0; not true, not "7"
 EditVersion = Annotated[
     int,
-    Strict(),
     Field(
-        description="The version you last read; a newer one means someone else changed it (409)."
+        ge=0,
+        le=MAX_ID,
+        description="The version you last read; a newer one means someone else changed it (409).",
     ),
+    JSON_INTEGER,
 ]
+# Text that must say something: a letter, digit or sign that shows (spaces and invisible
+# characters are dropped by forum.forms.clean_text, so they alone are an empty field).
+VISIBLE = r"[^\s\x00-\x1f\x7f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+
+
+# The document states what the services refuse (a field that says nothing, a malformed
+# code); the services stay the ones that refuse it, with their own message.
+SAYS_SOMETHING = {"minLength": 1, "pattern": VISIBLE}
+
+
+def said(max_length: int, description: str | None = None) -> Any:
+    """A text field that must say something, at most `max_length` characters."""
+    return Field(max_length=max_length, schema_extra={"json_schema_extra": SAYS_SOMETHING}, description=description)
+
+
+def optional_text(max_length: int, description: str | None = None) -> Any:
+    return Field(default=None, max_length=max_length, description=description)
 BangkokDateTime = Annotated[
     datetime,
     PlainSerializer(lambda moment: to_local(moment).isoformat(), return_type=str),
@@ -510,22 +544,22 @@ class ApiError(SQLModel):
 
 
 class OrganisationCreate(ApiInput):
-    name: str
-    name_en: str | None = None
+    name: str = said(200)
+    name_en: str | None = optional_text(200)
     kind: OrganisationKind
     side: Side | None = Field(default=None, description="Inferred from the kind when left out.")
     province_id: RecordId | None = None
-    description: str | None = None
+    description: str | None = optional_text(5000)
 
 
 class OrganisationUpdate(ApiInput):
     version: EditVersion
-    name: str | None = None
-    name_en: str | None = None
-    kind: OrganisationKind | None = None
+    name: str = Field(default=None, max_length=200, schema_extra={"json_schema_extra": {"pattern": VISIBLE}})  # left out: unchanged; never null
+    name_en: str | None = optional_text(200)
+    kind: OrganisationKind = Field(default=None)  # left out: unchanged; never null
     side: Side | None = None
     province_id: RecordId | None = None
-    description: str | None = None
+    description: str | None = optional_text(5000)
 
 
 class OrganisationPublic(SQLModel):
@@ -555,9 +589,11 @@ class OrganisationPage(SQLModel):
 
 class PersonUpdate(ApiInput):
     version: EditVersion
-    display_name: str | None = None
-    position: str | None = None
-    phone: str | None = None
+    display_name: str = Field(  # left out: unchanged; never null
+        default=None, max_length=120, schema_extra={"json_schema_extra": {"pattern": VISIBLE}}
+    )
+    position: str | None = optional_text(200)
+    phone: str | None = Field(default=None, max_length=40, regex=r"^[0-9+() -]*$")
     organisation_id: RecordId | None = None
 
 
@@ -596,8 +632,8 @@ class PersonPage(SQLModel):
 
 class BodyCreate(ApiInput):
     kind: BodyKind
-    name: str
-    name_en: str | None = None
+    name: str = said(200)
+    name_en: str | None = optional_text(200)
     region_id: RecordId | None = Field(
         default=None, description="Required for a regional working group."
     )
@@ -606,9 +642,9 @@ class BodyCreate(ApiInput):
 
 class BodyUpdate(ApiInput):
     version: EditVersion
-    kind: BodyKind | None = None
-    name: str | None = None
-    name_en: str | None = None
+    kind: BodyKind = Field(default=None)  # left out: unchanged; never null
+    name: str = Field(default=None, max_length=200, schema_extra={"json_schema_extra": {"pattern": VISIBLE}})  # left out: unchanged; never null
+    name_en: str | None = optional_text(200)
     region_id: RecordId | None = None
     description: str | None = None
 
@@ -740,7 +776,10 @@ class GuestCreate(ApiInput):
 
 
 class CheckInRequest(ApiInput):
-    code: str = Field(description="The meeting's 6-digit check-in code.")
+    code: str = Field(
+        schema_extra={"json_schema_extra": {"pattern": r"^ *([0-9๐-๙] *){6}$"}},
+        description="The meeting's 6-digit check-in code (0-9 or ๐-๙).",
+    )
 
 
 class AttendancePublic(SQLModel):
@@ -776,7 +815,7 @@ class CheckInPublic(SQLModel):
 
 
 class ApiTokenRequest(ApiInput):
-    name: str = Field(description="What the token is for, to recognise it later.")
+    name: str = said(100, "What the token is for, to recognise it later.")
 
 
 class ApiTokenPublic(SQLModel):

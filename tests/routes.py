@@ -13,8 +13,12 @@ def all_routes(app) -> list[tuple[str, str, APIRoute]]:
 
     def walk(routes, prefix: str = "") -> Iterator[tuple[str, str, APIRoute]]:
         for route in routes:
-            if hasattr(route, "original_router"):  # an included router: its routes carry its own prefix
-                yield from walk(route.original_router.routes, prefix + (route.include_context.prefix or ""))
+            if hasattr(
+                route, "original_router"
+            ):  # an included router: its routes carry its own prefix
+                yield from walk(
+                    route.original_router.routes, prefix + (route.include_context.prefix or "")
+                )
             elif isinstance(route, APIRoute):
                 for method in route.methods - {"HEAD"}:
                     yield method, prefix + route.path, route

@@ -3,6 +3,8 @@ services as its pages."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 from sqlmodel import Session, SQLModel
@@ -23,7 +25,7 @@ from deliberation.agenda.models import (
 )
 from forum.api.params import PathId, VersionQuery
 from forum.errors import NotFound
-from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId
+from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId, optional_text
 from forum.policy import Actor
 from forum.web import MemberDep, SessionDep, publish
 
@@ -355,7 +357,9 @@ class ProceedingsPublic(SQLModel):
 
 
 class CurrentItemChange(ApiInput):
-    to: str = Field(description="next, previous, item (with item_id) or stop.")
+    to: Literal["next", "previous", "item", "stop"] = Field(
+        description="next, previous, item (with item_id) or stop."
+    )
     item_id: RecordId | None = None
     seen_item_id: RecordId | None = Field(
         default=None,
@@ -366,9 +370,9 @@ class CurrentItemChange(ApiInput):
 
 class OutcomeChange(ApiInput):
     version: EditVersion
-    outcome: str = Field(description="pending, noted, approved, rejected, deferred or assigned.")
-    discussion_summary: str | None = None
-    resolution: str | None = None
+    outcome: ItemOutcome
+    discussion_summary: str | None = optional_text(20_000)
+    resolution: str | None = optional_text(10_000)
 
 
 def _proceedings_public(view: conduct.Proceedings) -> ProceedingsPublic:

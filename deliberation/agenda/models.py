@@ -6,13 +6,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from forum.db import utcnow
-from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId
+from forum.models import (
+    VISIBLE,
+    ApiInput,
+    BangkokDateTime,
+    EditVersion,
+    RecordId,
+    optional_text,
+    said,
+)
 
 
 def _str(length: int) -> Any:
@@ -221,20 +229,22 @@ class AgendaVersion(SQLModel, table=True):
 class AgendaItemCreate(ApiInput):
     version: EditVersion
     part_id: RecordId
-    title: str
-    description: str | None = None
+    title: str = said(300)
+    description: str | None = optional_text(20_000)
     presenter_id: RecordId | None = None
-    presenter_name: str | None = None
-    time_box_minutes: int | None = None
+    presenter_name: str | None = optional_text(200)
+    time_box_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
 
 
 class AgendaItemUpdate(ApiInput):
     version: EditVersion
-    title: str | None = None
-    description: str | None = None
+    title: str = Field(  # left out: unchanged; never null
+        default=None, max_length=300, schema_extra={"json_schema_extra": {"pattern": VISIBLE}}
+    )
+    description: str | None = optional_text(20_000)
     presenter_id: RecordId | None = None
-    presenter_name: str | None = None
-    time_box_minutes: int | None = None
+    presenter_name: str | None = optional_text(200)
+    time_box_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
 
 
 class AgendaItemMove(ApiInput):
@@ -289,12 +299,12 @@ class AgendaPublic(SQLModel):
 
 
 class SuggestionCreate(ApiInput):
-    title: str
-    rationale: str | None = None
+    title: str = said(300)
+    rationale: str | None = optional_text(5000)
 
 
 class SuggestionAnswer(ApiInput):
-    answer: str  # "accept" / "merge" / "decline"
+    answer: Literal["accept", "merge", "decline"]
     version: EditVersion | None = None  # the agenda's, to accept or merge
     part_id: RecordId | None = None
     position: int | None = None

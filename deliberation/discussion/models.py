@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from forum.db import utcnow
-from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId
+from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId, said
 
 
 def _str(length: int) -> Any:
@@ -97,19 +97,19 @@ class ThreadRead(SQLModel, table=True):
 
 
 class PostCreate(ApiInput):
-    body: str
+    body: str = said(10_000)
     stance: PostStance | None = None
     parent_id: RecordId | None = None
 
 
 class PostUpdate(ApiInput):
     version: EditVersion
-    body: str
+    body: str = said(10_000)
     stance: PostStance | None = None
 
 
 class PostHide(ApiInput):
-    reason: str
+    reason: str = said(2_000)
 
 
 class PostPublic(SQLModel):

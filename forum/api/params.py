@@ -8,20 +8,28 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query
 
-from forum.forms import Number
+from forum.forms import AS_WRITTEN
 from forum.models import MAX_ID, ApiError
 
 MAX_PAGE = 100_000
 
-# Numbers as people write them: ASCII or Thai digits (forum.forms.Number).
-PathId = Annotated[Number, Path(ge=1, le=MAX_ID)]
-IdQuery = Annotated[Number | None, Query(ge=1, le=MAX_ID)]
-PageQuery = Annotated[Number, Query(ge=1, le=MAX_PAGE, description="1 is the first page.")]
-PerPageQuery = Annotated[Number, Query(ge=1, le=100)]
-VersionQuery = Annotated[Number, Query(ge=0, le=MAX_ID, description="The version you last read.")]
+# Numbers as people write them: ASCII or Thai digits (forum.forms.AS_WRITTEN). The
+# validator comes after Path/Query: so placed, the bounds reach the OpenAPI document as
+# minimum and maximum (nested in another Annotated they would not).
+PathId = Annotated[int, Path(ge=1, le=MAX_ID), AS_WRITTEN]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID), AS_WRITTEN]
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="1 is the first page."), AS_WRITTEN]
+PerPageQuery = Annotated[int, Query(ge=1, le=100), AS_WRITTEN]
+VersionQuery = Annotated[
+    int, Query(ge=0, le=MAX_ID, description="The version you last read."), AS_WRITTEN
+]
 SearchQuery = Annotated[str, Query(max_length=200, description="Part of a name (Thai or English).")]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ApiError,
+        "description": "A request body that is not JSON at all (its fields are then 422).",
+    },
     401: {
         "model": ApiError,
         "description": "Not logged in: no session, or a missing, unknown or revoked token.",

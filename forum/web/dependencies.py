@@ -55,9 +55,9 @@ async def get_db(request: Request) -> Session:
 
 SessionDep = Annotated[Session, Depends(get_db)]
 # A record id in a page's path: anything else is a page not found (see install_error_handlers).
-Id = Annotated[forms.Number, PathParam(ge=1, le=MAX_ID)]
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID), forms.AS_WRITTEN]
 # A page of a list, in a page's query (?page=2 or ?page=๒).
-PageNumber = Annotated[forms.Number, Query(ge=1, le=100_000)]
+PageNumber = Annotated[int, Query(ge=1, le=100_000), forms.AS_WRITTEN]
 
 
 def _actor(request: Request) -> Actor:

@@ -23,6 +23,7 @@ from forum.web.templates import field_message
 # -- errors -------------------------------------------------------------------------
 
 _TITLES = {
+    400: "Bad request",
     401: "Please log in",
     403: "Not allowed",
     404: "Page not found",
@@ -77,6 +78,23 @@ def error_response(
     )
 
 
+def _allowed(routes: Any, path: str, prefix: str = "") -> list[str]:
+    """The methods of every route whose path is `path` (the router names only the first)."""
+    methods: set[str] = set()
+    for route in routes:
+        if hasattr(route, "original_router"):  # an included router: its routes carry its prefix
+            inner = prefix + (route.include_context.prefix or "")
+            methods.update(_allowed(route.original_router.routes, path, inner))
+        elif (
+            getattr(route, "methods", None)
+            and (regex := getattr(route, "path_regex", None))
+            and path.startswith(prefix)
+            and regex.match(path[len(prefix) :])
+        ):
+            methods.update(route.methods)
+    return sorted(methods)
+
+
 def install_error_handlers(app: Any) -> None:
     async def domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
@@ -100,10 +118,17 @@ def install_error_handlers(app: Any) -> None:
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
-        message = {404: "We could not find that page.", 405: "That cannot be done here."}.get(
-            error.status_code, "Something went wrong."
-        )
-        return error_response(request, error.status_code, message)
+        message = {
+            400: "The request could not be read: please send a JSON object.",
+            404: "We could not find that page.",
+            405: "That cannot be done here.",
+        }.get(error.status_code, "Something went wrong.")
+        response = error_response(request, error.status_code, message)
+        for name, value in (error.headers or {}).items():
+            response.headers.setdefault(name, value)
+        if error.status_code == 405:  # RFC 9110: every method the path answers
+            response.headers["Allow"] = ", ".join(_allowed(request.app.routes, request.url.path))
+        return response
 
     async def server_error(request: Request, error: Exception) -> Response:
         return error_response(

@@ -48,7 +48,12 @@ def test_the_walk_finds_the_integer_parameters_of_html_and_json_routes(app):
     assert ("GET", "/search", "query", "page") in doors
     assert ("GET", "/api/v1/people", "query", "per_page") in doors
     assert ("GET", "/api/v1/meetings/{meeting_id}/agenda", "path", "meeting_id") in doors
-    assert ("DELETE", "/api/v1/meetings/{meeting_id}/agenda/items/{item_id}", "query", "version") in doors
+    assert (
+        "DELETE",
+        "/api/v1/meetings/{meeting_id}/agenda/items/{item_id}",
+        "query",
+        "version",
+    ) in doors
     assert len(doors) > 200
 
 
@@ -65,14 +70,18 @@ async def send(client, method: str, url: str):
 
 
 @pytest.mark.parametrize("kind", list(OTHER_DIGITS))
-async def test_other_digits_in_any_integer_parameter_answer_a_clear_4xx(app, world, as_member, kind):
+async def test_other_digits_in_any_integer_parameter_answer_a_clear_4xx(
+    app, world, as_member, kind
+):
     admin = await as_member("admin")
     wrong = []
     for method, path, where, name in integer_doors(app):
         if path == "/logout":
             continue
         real = str(world["params"].get(name, QUERY_VALUES.get(name, 1)))
-        response = await send(admin, method, url_with(path, world, where, name, real[:-1] + OTHER_DIGITS[kind]))
+        response = await send(
+            admin, method, url_with(path, world, where, name, real[:-1] + OTHER_DIGITS[kind])
+        )
         if not 400 <= response.status_code < 500:
             wrong.append(f"{method} {path} {where}:{name} -> {response.status_code}")
     assert wrong == []
@@ -80,7 +89,13 @@ async def test_other_digits_in_any_integer_parameter_answer_a_clear_4xx(app, wor
 
 async def test_a_query_number_in_other_digits_is_explained_in_thai(as_member):
     member = await as_member()
-    for url in ("/search?q=ดิน&page=②", "/people?page=²", "/organisations?page=①", "/notifications?page=②", "/organisations?province_id=２"):
+    for url in (
+        "/search?q=ดิน&page=②",
+        "/people?page=²",
+        "/organisations?page=①",
+        "/notifications?page=②",
+        "/organisations?province_id=２",
+    ):
         response = await member.get(url)
         assert response.status_code == 422 and OTHER_DIGITS_TH in response.text, url
     api = await member.json("GET", "/api/v1/people?page=②")
@@ -95,9 +110,13 @@ async def test_thai_digits_answer_as_the_same_number_in_ascii(app, world, as_mem
             continue  # reading twice changes nothing; the writes are the form fields' test
         real = str(world["params"].get(name, QUERY_VALUES.get(name, 1)))
         ascii_answer = await send(admin, method, url_with(path, world, where, name, real))
-        thai_answer = await send(admin, method, url_with(path, world, where, name, real.translate(THAI)))
+        thai_answer = await send(
+            admin, method, url_with(path, world, where, name, real.translate(THAI))
+        )
         if thai_answer.status_code != ascii_answer.status_code:
-            differ.append(f"{path} {where}:{name}: {ascii_answer.status_code} in 0-9, {thai_answer.status_code} in ๐-๙")
+            differ.append(
+                f"{path} {where}:{name}: {ascii_answer.status_code} in 0-9, {thai_answer.status_code} in ๐-๙"
+            )
     assert differ == []
 
 
@@ -118,16 +137,32 @@ FORM_FIELDS = [
     ("/meetings/{meeting_id}/edit", {"title": "ประชุม"}, "version", False),
     ("/meetings/{meeting_id}/agenda/items", {"title": "วาระ"}, "part_id", False),
     ("/meetings/{meeting_id}/agenda/items/{item_id}/move", {"version": "0"}, "position", False),
-    ("/meetings/{meeting_id}/agenda/items/{item_id}/posts", {"body": "ความเห็น"}, "parent_id", False),
+    (
+        "/meetings/{meeting_id}/agenda/items/{item_id}/posts",
+        {"body": "ความเห็น"},
+        "parent_id",
+        False,
+    ),
     ("/sessions/{session_id}/timer", {}, "minutes", True),
     ("/sessions/{session_id}/ideas/{idea_id}/merge", {}, "into_id", False),
-    ("/sessions/{session_id}/promote", {"title": "เรื่อง", "target": "next_meeting"}, "idea_id", False),
+    (
+        "/sessions/{session_id}/promote",
+        {"title": "เรื่อง", "target": "next_meeting"},
+        "idea_id",
+        False,
+    ),
     ("/sessions/{session_id}/clusters/assign", {"cluster_id": "1"}, "idea_id", False),
 ]
 
 
-@pytest.mark.parametrize("path, values, field, typed", FORM_FIELDS, ids=[f"{path} {field}" for path, _v, field, _t in FORM_FIELDS])
-async def test_an_integer_form_field_in_other_digits_is_refused_and_changes_nothing(session, world, as_member, path, values, field, typed):
+@pytest.mark.parametrize(
+    "path, values, field, typed",
+    FORM_FIELDS,
+    ids=[f"{path} {field}" for path, _v, field, _t in FORM_FIELDS],
+)
+async def test_an_integer_form_field_in_other_digits_is_refused_and_changes_nothing(
+    session, world, as_member, path, values, field, typed
+):
     admin = await as_member("admin")
     audited = session.exec(select(func.count()).select_from(AuditEvent)).one()
     response = await admin.post(concrete(path, world), values | {field: "②"})

@@ -1,0 +1,114 @@
+"""Issue 12, part 3: the JSON API keeps its own contract. Schemathesis generates requests
+from /api/v1/openapi.json — every operation, valid and invalid input — as a site admin's
+API token, against the app on a real database with one of every record a route can name,
+and runs all its checks: no server error, every status code and response body as the
+document says, a request the schema accepts is accepted, one it refuses is refused, 405s
+carry their Allow header."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+
+from forum import accounts
+from tests import factories
+from tests.http import test_permission_matrix as matrix
+
+world = matrix.world  # the permission matrix's records (their ids fill the paths)
+
+EXAMPLES = 25  # requests generated per operation and phase
+
+
+@pytest.fixture
+def admin_token(session) -> str:
+    admin = factories.person(session, is_admin=True)
+    _row, token = accounts.create_api_token(
+        session, accounts.actor_for(session, admin), name="contract"
+    )
+    return token
+
+
+# Operations whose refusals the document cannot yet state: a valid-looking request that
+# names a record unsuitable here (a region id that is no region, a part of another agenda,
+# a presenter who is no member, a name already taken, a check-in code no meeting has), and
+# the cross-field rules (a venue or
+# an online link; a guest's name or an account; a move's direction or place). Each must
+# still fail (a fixed one fails this test until it leaves the list): the next step of issue
+# 12 part 3 is to answer those with 404/409 or to state them in the document.
+KNOWN_GAPS = {
+    "POST /api/v1/organisations [positive]",
+    "POST /api/v1/checkin [positive]",  # a well-formed code no meeting has
+    "POST /api/v1/bodies [positive]",
+    "POST /api/v1/bodies/{body_id}/meetings [positive]",
+    "PATCH /api/v1/attendance/{attendance_id} [positive]",
+    "POST /api/v1/meetings/{meeting_id}/guests [positive]",
+    "GET /api/v1/search [positive]",
+    "POST /api/v1/meetings/{meeting_id}/agenda/items [positive]",
+    "POST /api/v1/meetings/{meeting_id}/agenda/items/{item_id}/move [positive]",
+    "POST /api/v1/meetings/{meeting_id}/agenda/suggestions/{suggestion_id}/answer [positive]",
+    "POST /api/v1/meetings/{meeting_id}/agenda/items/{item_id}/posts [positive]",
+}
+
+
+def test_every_operation_keeps_the_documented_contract(app, world, admin_token):
+    api = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    failures: dict[str, str] = {}
+    operations = [result.ok() for result in api.get_all_operations()]
+    assert len(operations) > 50
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
+            def call(case):
+                case.call_and_validate(headers=headers)
+
+            try:
+                call()
+            except Unsatisfiable:  # nothing to send wrong: an operation without parameters
+                continue
+            except (Exception, BaseExceptionGroup) as failure:  # each operation's is listed
+                lines = str(failure).strip().splitlines()
+                failures[f"{operation.label} [{mode.value}]"] = " | ".join(lines[:14])
+    unexpected = {label: text for label, text in failures.items() if label not in KNOWN_GAPS}
+    assert unexpected == {}, "\n".join(f"{label}: {text}" for label, text in unexpected.items())  # noqa: E501
+    assert sorted(KNOWN_GAPS - failures.keys()) == [], "fixed: take these out of KNOWN_GAPS"
+
+
+def test_the_document_states_bounds_as_json_schema_does(app):
+    """minimum/maximum, never pydantic's ge/le (which no client reads); 400 documented."""
+    document = app.openapi()
+    text = str(document)
+    assert "'ge':" not in text and "'le':" not in text and "'minimum': 1" in text
+    people = document["paths"]["/api/v1/people"]["get"]
+    assert "400" in document["paths"]["/api/v1/bodies"]["post"]["responses"]
+    assert any(
+        p["name"] == "per_page" and p["schema"]["maximum"] == 100 for p in people["parameters"]
+    )
+    search = document["paths"]["/api/v1/search"]["get"]["parameters"]
+    assert next(p for p in search if p["name"] == "q")["required"] is True
+
+
+@pytest.mark.anyio
+async def test_a_method_not_allowed_says_which_are_and_a_body_that_is_not_json_is_400(as_member):
+    client = await as_member("admin")
+    response = await client.json("PUT", "/api/v1/bodies", {})
+    assert response.status_code == 405 and set(
+        response.headers["allow"].replace(" ", "").split(",")
+    ) == {"GET", "POST"}
+    headers = {"Content-Type": "application/json", "X-CSRF-Token": await client.csrf_token()}
+    unreadable = await client.http.post("/api/v1/bodies", content=b"\xff\xfe{", headers=headers)
+    assert unreadable.status_code == 400
+    assert unreadable.json()["message"] == "อ่านคำขอไม่ได้ โปรดส่งข้อมูลเป็นออบเจกต์ JSON"
+    unfinished = await client.http.post("/api/v1/bodies", content=b'{"name": ', headers=headers)
+    assert unfinished.status_code == 422 and unfinished.json()["fields"]
