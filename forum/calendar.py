@@ -1,10 +1,12 @@
 """Meetings as iCalendar (RFC 5545) files: one meeting, or all of a body's, for phones'
-and desktops' calendars. Times are UTC in the Gregorian calendar, whatever the UI shows."""
+and desktops' calendars, written by the icalendar library. Times are UTC in the Gregorian
+calendar, whatever the UI shows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
+from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
 
 from forum import policy
@@ -16,63 +18,32 @@ from forum.models import Body, Meeting, MeetingStatus
 from forum.policy import Actor
 
 
-def _ics_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\n")
-        .replace("\r", "\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _ics_fold(line: str) -> list[str]:
-    """RFC 5545 lines are at most 75 octets; fold longer ones without splitting a character."""
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > (75 if not out else 74):
-            out.append(current)
-            current = ""
-        current += char
-    out.append(current)
-    return [out[0]] + [" " + part for part in out[1:]]
-
-
-def _ics_time(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"  # the Gregorian calendar, in UTC
-
-
 def ics_calendar(meetings: list[tuple[Meeting, Body]], *, base_url: str, name: str) -> str:
-    stamp = _ics_time(utcnow())
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Wethi//Wethi//TH",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(name)}",
-    ]
+    """The meetings as one calendar (icalendar writes the escaping, the UTF-8-safe line
+    folding and the CRLFs of RFC 5545)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Wethi//Wethi//TH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    stamp = utcnow().astimezone(UTC)
     for meeting, body in meetings:
         summary = f"{body.name} {gettext('No. %(number)s', number=meeting_label(meeting))}" + (
             f" — {meeting.title}" if meeting.title else ""
         )
-        location = meeting.venue or meeting.online_url
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:meeting-{meeting.id}@wethi",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_ics_time(meeting.starts_at)}",
-            f"DTEND:{_ics_time(meeting.ends_at)}",
-            f"SUMMARY:{_ics_text(summary)}",
-            f"LOCATION:{_ics_text(location)}",
-            f"URL:{base_url}/meetings/{meeting.id}",
-            f"DESCRIPTION:{_ics_text(meeting.online_url)}",
-            "STATUS:CONFIRMED" if meeting.status != MeetingStatus.draft else "STATUS:TENTATIVE",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(part for line in lines for part in _ics_fold(line)) + "\r\n"
+        event = Event()
+        event.add("uid", f"meeting-{meeting.id}@wethi")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", meeting.starts_at.astimezone(UTC))  # the Gregorian calendar, UTC
+        event.add("dtend", meeting.ends_at.astimezone(UTC))
+        event.add("summary", summary)
+        event.add("location", meeting.venue or meeting.online_url)
+        event.add("url", f"{base_url}/meetings/{meeting.id}")
+        event.add("description", meeting.online_url)
+        event.add("status", "TENTATIVE" if meeting.status == MeetingStatus.draft else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
 
 
 def meetings_for_calendar(

@@ -317,11 +317,16 @@ def test_calendar_is_crlf_folded_escaped_and_gregorian(session, secretary):
     assert "STATUS:TENTATIVE" in logical  # a draft
 
 
-def test_folding_never_splits_a_thai_character():
-    line = "SUMMARY:" + "ประชุม" * 40
-    parts = calendar._ics_fold(line)
-    assert "".join(part.removeprefix(" ") if i else part for i, part in enumerate(parts)) == line
-    assert all(len(part.encode()) <= 75 for part in parts)
+def test_folding_never_splits_a_thai_character(session, secretary):
+    body, actor = secretary
+    meeting = create(session, actor, body, "2026-03-14T09:30", title="ประชุม" * 40)
+    text = calendar.meeting_calendar(session, actor, meeting_id=meeting.id, base_url="")
+    physical = text.encode().split(b"\r\n")
+    assert all(len(line) <= 75 for line in physical)
+    for line in physical:
+        line.decode("utf-8")  # each folded line is whole UTF-8: no character split
+    logical = text.replace("\r\n ", "")
+    assert "ประชุม" * 40 in logical
 
 
 def test_body_calendar_of_an_unknown_body_is_not_found(session, secretary):
