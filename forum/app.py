@@ -8,6 +8,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -33,7 +34,8 @@ MANIFESTS = (forum_component, deliberation_component)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with live_hub.lifespan(app):
         sweep = asyncio.create_task(notices.sweep_due_emails(app.state.engine))
-        forget = asyncio.create_task(attempts.sweep_old_attempts(app.state.engine))
+        keep = timedelta(hours=app.state.settings.retain_login_attempts_hours)
+        forget = asyncio.create_task(attempts.sweep_old_attempts(app.state.engine, keep=keep))
         try:
             yield
         finally:

@@ -25,7 +25,8 @@ from forum.models import LoginAttempt
 
 log = logging.getLogger(__name__)
 
-KEEP_ATTEMPTS = timedelta(hours=24)  # the longest limiter's window is 15 minutes
+KEEP_ATTEMPTS = timedelta(hours=24)  # the default; the longest limiter's window is 15 minutes
+LONGEST_WINDOW = timedelta(minutes=15)  # never kept shorter: the limiters count this far back
 ATTEMPT_SWEEP_EVERY = timedelta(hours=1)
 BATCH = 5_000  # rows per transaction: a long backlog never holds the writers up for long
 
@@ -47,10 +48,12 @@ def recent_attempts(session: Session, key: str, *, minutes: int) -> int:
     return session.connection().execute(_RECENT, {"key": key, "since": since}).scalar_one()
 
 
-def delete_old_attempts(engine: Engine, *, now: datetime | None = None) -> int:
-    """Delete the rate-limit rows older than KEEP_ATTEMPTS, in short transactions;
-    returns how many went."""
-    cutoff = (now or utcnow()) - KEEP_ATTEMPTS
+def delete_old_attempts(
+    engine: Engine, *, now: datetime | None = None, keep: timedelta = KEEP_ATTEMPTS
+) -> int:
+    """Delete the rate-limit rows older than `keep` (WETHI_RETAIN_LOGIN_ATTEMPTS_HOURS), in
+    short transactions; returns how many went."""
+    cutoff = (now or utcnow()) - max(keep, LONGEST_WINDOW)
     deleted = 0
     while True:
         with Session(engine) as session:
@@ -66,12 +69,14 @@ def delete_old_attempts(engine: Engine, *, now: datetime | None = None) -> int:
             return deleted
 
 
-async def sweep_old_attempts(engine: Engine, *, every: timedelta = ATTEMPT_SWEEP_EVERY) -> None:
+async def sweep_old_attempts(
+    engine: Engine, *, every: timedelta = ATTEMPT_SWEEP_EVERY, keep: timedelta = KEEP_ATTEMPTS
+) -> None:
     """Delete old rate-limit rows when the server starts and every hour after (the app's
     lifespan runs this; it stops when cancelled)."""
     while True:
         try:
-            await asyncio.to_thread(delete_old_attempts, engine)
+            await asyncio.to_thread(delete_old_attempts, engine, keep=keep)
         except Exception:  # a database hiccup must not end the sweeping
             log.exception("Deleting old rate-limit rows failed; trying again later.")
         await asyncio.sleep(every.total_seconds())

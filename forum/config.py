@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     session_days: int = 14
     invitation_days: int = 14
     login_attempts_per_15_min: int = 10
+    # How long personal data kept only for running the platform stays (PDPA: no longer than
+    # needed; the privacy page states these): a live page's stored frames (they name
+    # participants; a reconnect needs minutes), and the rate limiters' attempts (addresses).
+    retain_live_frames_hours: int = 1
+    retain_login_attempts_hours: int = 24
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -60,7 +65,13 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
-    @field_validator("session_days", "invitation_days", "login_attempts_per_15_min")
+    @field_validator(
+        "session_days",
+        "invitation_days",
+        "login_attempts_per_15_min",
+        "retain_live_frames_hours",
+        "retain_login_attempts_hours",
+    )
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:

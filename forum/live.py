@@ -938,9 +938,8 @@ def make_hub(settings: Settings, engine: Engine) -> Hub:
         from forum.live_postgres import PostgresBackend  # psycopg only when asked for
 
         backend = PostgresBackend(engine.url)
-    return Hub(
-        FrameStore(engine), backend, locale=settings.default_locale, secret=settings.secret_key
-    )
+    store = FrameStore(engine, keep_for=timedelta(hours=settings.retain_live_frames_hours))
+    return Hub(store, backend, locale=settings.default_locale, secret=settings.secret_key)
 
 
 def get_hub(app: Any) -> Hub:

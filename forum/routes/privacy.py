@@ -19,7 +19,15 @@ router = APIRouter()
 
 @router.get("/privacy")
 def privacy_page(request: Request, session: SessionDep, _actor: ActorDep) -> Response:
-    return render(request, "forum/privacy_page.html", {"notice": privacy.published_notice(session)})
+    settings = request.app.state.settings
+    context = {
+        "notice": privacy.published_notice(session),
+        "retention": {  # what the sweeps started with the server delete, and when
+            "frames_hours": settings.retain_live_frames_hours,
+            "attempts_hours": settings.retain_login_attempts_hours,
+        },
+    }
+    return render(request, "forum/privacy_page.html", context)
 
 
 def _me(request: Request, session: SessionDep, actor: Actor, **extra: Any) -> Response:

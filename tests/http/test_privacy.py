@@ -179,3 +179,19 @@ async def test_nobody_revokes_someone_elses_token(session, as_member):
     )
     assert (await other.post(f"/me/tokens/{api_token.id}/revoke")).status_code == 404
     assert accounts.actor_for_api_token(session, token).person_id == owner.person.id
+
+
+async def test_the_privacy_page_states_how_long_data_is_kept_as_the_settings_say(engine, make_client):
+    """Issue 12, part 5: the retention the sweeps enforce is the one the page states."""
+    from forum.app import create_app
+    from forum.config import get_settings
+    from tests.conftest import WebClient
+
+    settings = get_settings().model_copy(update={"retain_live_frames_hours": 3, "retain_login_attempts_hours": 48})
+    client = WebClient(create_app(settings, engine=engine))
+    try:
+        page = (await client.get("/privacy")).text
+    finally:
+        await client.aclose()
+    retention = re.search(r'<ul id="retention">(.*?)</ul>', page, re.S).group(1)
+    assert "3 ชั่วโมง" in retention and "48 ชั่วโมง" in retention

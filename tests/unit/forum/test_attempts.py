@@ -77,3 +77,23 @@ async def test_the_server_sweeps_when_it_starts(engine):
                 break
             await asyncio.sleep(0.01)
     assert keys(engine) == ["ip:10.0.0.8"]
+
+
+def test_the_retention_is_configurable_but_never_shorter_than_a_limiters_window(engine):
+    """Issue 12, part 5: WETHI_RETAIN_LOGIN_ATTEMPTS_HOURS decides what the sweep keeps."""
+    add(engine, "ip:10.0.0.1", timedelta(hours=3))
+    add(engine, "ip:10.0.0.2", timedelta(minutes=90))
+    assert attempts.delete_old_attempts(engine, keep=timedelta(hours=2)) == 1
+    assert keys(engine) == ["ip:10.0.0.2"]
+    add(engine, "ip:10.0.0.3", timedelta(minutes=10))
+    assert attempts.delete_old_attempts(engine, keep=timedelta(0)) == 1  # 15 minutes at least
+    assert keys(engine) == ["ip:10.0.0.3"]
+
+
+def test_the_settings_set_how_long_live_frames_and_attempts_are_kept(engine):
+    from forum.live import make_hub
+
+    settings = get_settings().model_copy(update={"retain_live_frames_hours": 6})
+    assert make_hub(settings, engine).store.keep_for == timedelta(hours=6)
+    with pytest.raises(ValueError, match="at least 1"):
+        type(settings)(retain_login_attempts_hours=0)
