@@ -96,6 +96,7 @@ def install(app: FastAPI) -> None:
     )
 
     forum_privacy.EXPORT_HOOKS.add("deliberation", privacy.export_rows)
+    forum_privacy.RETENTION.add("deliberation.session_nicknames", privacy.NICKNAMES)
     forum_privacy.ERASURE_HOOKS.add("deliberation", privacy.erase_rows)
     forum_demo.DEMO_HOOKS.add("deliberation", demo.seed_deliberation)
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Any
 
 from markupsafe import escape
@@ -58,10 +59,21 @@ from deliberation.agenda.models import (
 )
 from deliberation.discussion.models import Post, PostMention, PostRevision, ThreadRead
 from deliberation.sessions import live as sessions_live
-from deliberation.sessions.models import LiveIdea, LiveIdeaVote, LiveParticipant, LiveSession
+from deliberation.sessions.models import (
+    LiveConsent,
+    LiveIdea,
+    LiveIdeaVote,
+    LiveParticipant,
+    LivePollAnswer,
+    LiveSession,
+)
+from deliberation.sessions.sessions import GUEST_NOTICE, GUEST_NOTICE_VERSION
 from forum import audit, live
-from forum.i18n import DEFAULT_LOCALE, translate
+from forum.db import utcnow
+from forum.i18n import DEFAULT_LOCALE, gettext, translate
 from forum.models import AuditEvent, Meeting, Person
+from forum.policy import ANONYMOUS
+from forum.privacy import Retention
 
 _MESSAGES = {"removed": "(removed at the author's request)"}
 _ERASED = "(erased)"  # in the audit log, as forum.privacy writes it
@@ -127,6 +139,12 @@ def export_rows(session: Session, person_id: int) -> dict[str, Any]:
             .where(AgendaItem.presenter_id == person_id)
             .order_by(col(AgendaItem.id)),
         ),
+        "deliberation_live_consents": _rows(
+            session,
+            select(LiveConsent)
+            .where(col(LiveConsent.participant_id).in_(participant_ids))
+            .order_by(col(LiveConsent.id)),
+        ),
         "deliberation_live_participations": _rows(
             session,
             select(LiveParticipant)
@@ -183,34 +201,161 @@ def erase_rows(session: Session, person_id: int) -> None:
 
 
 def _erase_live_participation(session: Session, person_id: int, removed: str) -> list[int]:
-    """The person's live-session participants anonymised, their ideas' texts removed, and
-    the stored live frames with those texts and nicknames scrubbed; returns the ideas' ids."""
-    idea_ids: list[int] = []
+    """The person's live-session participants erased (erase_participant); returns the
+    ideas' ids."""
     participants = session.exec(
         select(LiveParticipant, LiveSession)
         .join(LiveSession, col(LiveSession.id) == LiveParticipant.session_id)
         .where(LiveParticipant.person_id == person_id)
     ).all()
-    for participant, live_session in participants:
-        marks = [
-            sessions_live.idea_mark(idea_id)
-            for idea_id in session.exec(
-                select(LiveIdea.id).where(LiveIdea.participant_id == participant.id)
-            )
-        ]
-        live.scrub_frames(session, sessions_live.channel(live_session.code), marks)
-    for participant, _live_session in participants:
-        participant.nickname = removed[:60]
+    return [
+        idea_id
+        for participant, live_session in participants
+        for idea_id in _erase_participant(session, participant, live_session, removed)
+    ]
+
+
+def _erase_participant(
+    session: Session, participant: LiveParticipant, live_session: LiveSession, removed: str
+) -> list[int]:
+    """A participant anonymised (nickname removed, the device's token replaced: the device
+    can no longer come back as them), their ideas' texts removed, the stored live frames
+    with those texts and nicknames scrubbed, their consents withdrawn; returns the ideas'
+    ids."""
+    marks = [
+        sessions_live.idea_mark(idea_id)
+        for idea_id in session.exec(
+            select(LiveIdea.id).where(LiveIdea.participant_id == participant.id)
+        )
+    ]
+    live.scrub_frames(session, sessions_live.channel(live_session.code), marks)
+    participant.nickname = removed[:60]
+    participant.show_account_name = False
+    participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+    session.add(participant)
+    idea_ids: list[int] = []
+    for idea in session.exec(select(LiveIdea).where(LiveIdea.participant_id == participant.id)).all():
+        idea.text, idea.category = removed, ""
+        session.add(idea)
+        idea_ids.append(idea.id)  # type: ignore[arg-type]
+    now = utcnow()
+    for consent in session.exec(
+        select(LiveConsent).where(
+            LiveConsent.participant_id == participant.id, col(LiveConsent.withdrawn_at).is_(None)
+        )
+    ).all():
+        consent.withdrawn_at = now
+        session.add(consent)
+    return idea_ids
+
+
+# -- a live session's guest: their own data, from their device (no account) ----------------
+
+
+def participant_export(session: Session, participant: LiveParticipant) -> dict[str, Any]:
+    """What a session keeps of this participant (the device that joined as them asks):
+    the participant, their consents with the notice each was given to, their ideas, votes
+    and poll answers."""
+    live_session = session.get(LiveSession, participant.session_id)
+    notices = {GUEST_NOTICE_VERSION: gettext(GUEST_NOTICE)}
+    consents = _rows(
+        session,
+        select(LiveConsent)
+        .where(LiveConsent.participant_id == participant.id)
+        .order_by(col(LiveConsent.id)),
+    )
+    for consent in consents:
+        consent["notice"] = notices.get(consent["notice_version"], "")
+    return {
+        "session": {
+            "prompt": live_session.prompt if live_session else "",
+            "code": live_session.code if live_session else "",
+        },
+        "participant": {
+            key: value
+            for key, value in (audit.snapshot(participant) or {}).items()
+            if key != "token_hash"
+        },
+        "consents": consents,
+        "ideas": _rows(
+            session,
+            select(LiveIdea)
+            .where(LiveIdea.participant_id == participant.id)
+            .order_by(col(LiveIdea.id)),
+        ),
+        "votes": _rows(
+            session,
+            select(LiveIdeaVote)
+            .where(LiveIdeaVote.participant_id == participant.id)
+            .order_by(col(LiveIdeaVote.idea_id)),
+        ),
+        "poll_answers": _rows(
+            session,
+            select(LivePollAnswer)
+            .where(LivePollAnswer.participant_id == participant.id)
+            .order_by(col(LivePollAnswer.id)),
+        ),
+    }
+
+
+def erase_participant(session: Session, participant: LiveParticipant) -> None:
+    """The participant's own erasure, from the device that joined as them: as an account's
+    erasure does for its participations (_erase_participant), recorded in the audit log
+    without the texts. Commits."""
+    live_session = session.get(LiveSession, participant.session_id)
+    if live_session is None:
+        return
+    removed = removed_text()
+    idea_ids = _erase_participant(session, participant, live_session, removed)
+    _redact_audit(session, "live_idea", idea_ids, ("text", "category"))
+    audit.record(
+        session,
+        ANONYMOUS,
+        "deliberation.live_participant.erase",
+        target_type="live_participant",
+        target_id=participant.id,
+        after={"ideas": len(idea_ids)},
+    )
+    session.commit()
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+def forget_nicknames(session: Session, cutoff: datetime) -> int:
+    """Sessions closed before `cutoff` keep their ideas, no longer who sent them: each
+    participant's nickname is removed and their device's token replaced (forum.privacy's
+    retention sweep; WETHI_RETAIN_SESSION_NICKNAMES_DAYS). Returns how many."""
+    forgotten = removed_text()[:60]
+    rows = session.exec(
+        select(LiveParticipant)
+        .join(LiveSession, col(LiveSession.id) == LiveParticipant.session_id)
+        .where(
+            col(LiveSession.closed_at).is_not(None),
+            col(LiveSession.closed_at) < cutoff,
+            LiveParticipant.nickname != forgotten,
+        )
+    ).all()
+    for participant in rows:
+        participant.nickname = forgotten
         participant.show_account_name = False
         participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
         session.add(participant)
-        for idea in session.exec(
-            select(LiveIdea).where(LiveIdea.participant_id == participant.id)
-        ).all():
-            idea.text, idea.category = removed, ""
-            session.add(idea)
-            idea_ids.append(idea.id)  # type: ignore[arg-type]
-    return idea_ids
+    return len(rows)
+
+
+def _nickname_days(settings: Any) -> int:
+    return settings.retain_session_nicknames_days
+
+
+NICKNAMES = Retention(
+    (
+        "After a live session closes, its participants' nicknames: %(num)s day (its ideas stay, by no one).",
+        "After a live session closes, its participants' nicknames: %(num)s days (its ideas stay, by no one).",
+    ),
+    _nickname_days,
+    forget=forget_nicknames,
+)
 
 
 def _neutralise_posts(session: Session, person_id: int, removed: str) -> list[int]:

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from deliberation import component as deliberation_component
-from forum import attempts, components, db
+from forum import attempts, components, db, privacy
 from forum import component as forum_component
 from forum import live as live_hub
 from forum import notifications as notices
@@ -36,10 +36,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sweep = asyncio.create_task(notices.sweep_due_emails(app.state.engine))
         keep = timedelta(hours=app.state.settings.retain_login_attempts_hours)
         forget = asyncio.create_task(attempts.sweep_old_attempts(app.state.engine, keep=keep))
+        expire = asyncio.create_task(
+            privacy.sweep_retention(app.state.engine, app.state.settings)
+        )
         try:
             yield
         finally:
-            for task in (sweep, forget):
+            for task in (sweep, forget, expire):
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from forum import attendance, components, events, live, meetings_live, policy, rules
+from forum import privacy as forum_privacy
 from forum.api import router as api_router
 from forum.routes import (
     accounts,
@@ -24,6 +25,7 @@ from forum.routes import live as live_routes
 
 def install(app: FastAPI) -> None:
     policy.register_rules(rules.RULES)
+    forum_privacy.register_retention()  # what is kept only for a while (the privacy page)
 
     # A meeting page's attendance, its conduct panel and its sessions follow this channel.
     live.register_channel("meeting", meetings_live.may_watch)

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     # participants; a reconnect needs minutes), and the rate limiters' attempts (addresses).
     retain_live_frames_hours: int = 1
     retain_login_attempts_hours: int = 24
+    # after a live session closes, its participants' nicknames (its ideas stay, anonymous)
+    retain_session_nicknames_days: int = 365
+    # the attendance and traffic record of meetings (e-meeting decree B.E. 2563); never less
+    # than the 90 days the Computer-Related Crime Act keeps traffic data
+    retain_attendance_log_days: int = 730
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -71,11 +76,19 @@ class Settings(BaseSettings):
         "login_attempts_per_15_min",
         "retain_live_frames_hours",
         "retain_login_attempts_hours",
+        "retain_session_nicknames_days",
     )
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 1:
             raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("retain_attendance_log_days")
+    @classmethod
+    def _traffic_data(cls, value: int) -> int:
+        if value < 90:
+            raise ValueError("must be at least 90 (days of traffic data the law asks to keep)")
         return value
 
     @property

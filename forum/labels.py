@@ -178,6 +178,7 @@ ACTION_LABELS: dict[str, str] = {
     "deliberation.live_session.resume": "Resumed a live session",
     "deliberation.live_session.close": "Closed a live session",
     "deliberation.live_session.unblock": "Let a connection blocked for mistyped codes join again",
+    "deliberation.live_participant.erase": "A live session guest removed their nickname and ideas",
     "deliberation.live_idea.approve": "Approved an idea in a live session",
     "deliberation.live_idea.hide": "Hid an idea in a live session",
     "deliberation.live_idea.restore": "Showed a hidden idea again",

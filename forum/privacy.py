@@ -1,10 +1,15 @@
 """PDPA (B.E. 2562): the versioned privacy notice, the consent ledger, each person's
-data export, and erasure (personal data removed; anonymised records kept)."""
+data export, erasure (personal data removed; anonymised records kept), and retention: what
+is kept only for a while, for how long (the settings), stated on the privacy page and
+forgotten by a sweep started with the server (`RETENTION`, filled by each package)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import escape
@@ -31,6 +36,8 @@ from forum.models import (
 from forum.policy import Actor
 from forum.registry import Registry
 
+log = logging.getLogger(__name__)
+
 PURPOSE_ACCOUNT = "account"  # running the account: the directory, meetings, attendance
 PURPOSE_CONTACT = "contact_sharing"  # showing email and phone to other members
 PURPOSES = (PURPOSE_ACCOUNT, PURPOSE_CONTACT)
@@ -50,6 +57,104 @@ Records the government must keep (such as minutes) are anonymised instead of del
 # export ({"name": [rows…]}), read in the export's session. An erasure hook removes or
 # anonymises the package's personal data of the person inside the erasure's transaction,
 # after the core's own changes and before its commit (no commit of its own).
+@dataclass(frozen=True)
+class Retention:
+    """Data kept only for a while: what the privacy page says of it (a singular and plural
+    msgid with %(num)s), how long (from the settings, in `unit`: "hours" or "days"), and
+    what forgets it (`forget(session, cutoff)` returns how many records it changed, in the
+    caller's transaction; None when another sweep already does, as the live frames')."""
+
+    says: tuple[str, str]
+    period: Callable[[Any], int]
+    unit: str = "days"
+    forget: Callable[[Session, datetime], int] | None = None
+
+    def cutoff(self, settings: Any, now: datetime) -> datetime:
+        return now - timedelta(**{self.unit: self.period(settings)})
+
+
+RETENTION: Registry[Retention] = Registry("retention periods")
+RETENTION_SWEEP_EVERY = timedelta(hours=1)
+
+
+def forget_expired(engine: Any, settings: Any, *, now: datetime | None = None) -> dict[str, int]:
+    """Each retention's forgetting, in its own transaction; returns what each changed."""
+    now = now or utcnow()
+    changed: dict[str, int] = {}
+    for name, retention in RETENTION.items():
+        if retention.forget is None:
+            continue
+        with Session(engine) as session:
+            changed[name] = retention.forget(session, retention.cutoff(settings, now))
+            session.commit()
+    return changed
+
+
+async def sweep_retention(engine: Any, settings: Any, *, every: timedelta = RETENTION_SWEEP_EVERY) -> None:
+    """forget_expired when the server starts and every hour after (the app's lifespan runs
+    it; a failed sweep is logged and tried again next time)."""
+    while True:
+        try:
+            await asyncio.to_thread(forget_expired, engine, settings)
+        except Exception:  # a database hiccup must not end the sweeping
+            log.exception("Forgetting expired personal data failed; trying again later.")
+        await asyncio.sleep(every.total_seconds())
+
+
+def _forget_attendance_log(session: Session, cutoff: datetime) -> int:
+    result = session.exec(delete(AttendanceEvent).where(col(AttendanceEvent.at) < cutoff))  # type: ignore[call-overload]
+    return result.rowcount or 0
+
+
+def _frames_hours(settings: Any) -> int:
+    return settings.retain_live_frames_hours
+
+
+def _attempts_hours(settings: Any) -> int:
+    return settings.retain_login_attempts_hours
+
+
+def _attendance_log_days(settings: Any) -> int:
+    return settings.retain_attendance_log_days
+
+
+def register_retention() -> None:
+    """The core's retention periods (called by its manifest)."""
+    RETENTION.add(
+        "forum.live_frames",
+        Retention(
+            (
+                "What a live session's pages were sent (ideas and nicknames as they appeared): %(num)s hour, for a phone that lost its connection to catch up.",
+                "What a live session's pages were sent (ideas and nicknames as they appeared): %(num)s hours, for a phone that lost its connection to catch up.",
+            ),
+            _frames_hours,
+            unit="hours",
+        ),
+    )
+    RETENTION.add(
+        "forum.login_attempts",
+        Retention(
+            (
+                "Failed log-ins and mistyped codes, with the network address they came from: %(num)s hour, to stop guessing.",
+                "Failed log-ins and mistyped codes, with the network address they came from: %(num)s hours, to stop guessing.",
+            ),
+            _attempts_hours,
+            unit="hours",
+        ),
+    )
+    RETENTION.add(
+        "forum.attendance_log",
+        Retention(
+            (
+                "Each meeting's attendance and traffic record (who checked in or joined online, when): %(num)s day.",
+                "Each meeting's attendance and traffic record (who checked in or joined online, when): %(num)s days.",
+            ),
+            _attendance_log_days,
+            forget=_forget_attendance_log,
+        ),
+    )
+
+
 EXPORT_HOOKS: Registry[Callable[[Session, int], dict[str, Any]]] = Registry("PDPA export hooks")
 ERASURE_HOOKS: Registry[Callable[[Session, int], None]] = Registry("PDPA erasure hooks")
 

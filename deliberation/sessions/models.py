@@ -75,6 +75,21 @@ class LiveParticipant(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class LiveConsent(SQLModel, table=True):
+    """The live sessions' consent ledger: a participant's consent to the notice the join
+    form showed (its version: deliberation.sessions.sessions.GUEST_NOTICE), as members'
+    consents are kept (forum.models.Consent), and when it was withdrawn (the participant
+    erased what they sent)."""
+
+    __tablename__ = "live_consent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="live_participant.id", index=True)
+    notice_version: int
+    given_at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: datetime | None = None
+
+
 class LiveIdea(SQLModel, table=True):
     """A short idea put in a session. `votes` is kept with the votes themselves (one per
     participant per idea; a merge moves them, never counting one twice)."""

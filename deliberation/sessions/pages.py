@@ -57,6 +57,7 @@ def participant_form(view: sessions.SessionView, participant: Any) -> dict[str, 
         "new_key": new_key(),
         "values": {},
         "errors": {},
+        "guest_notice": sessions.GUEST_NOTICE,  # the consent's text, versioned in the ledger
     }
 
 

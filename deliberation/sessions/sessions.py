@@ -29,6 +29,7 @@ from deliberation.agenda.models import Agenda, AgendaItem, AgendaPart
 from deliberation.sessions.events import SessionStateChanged
 from deliberation.sessions.models import (
     IdeaStatus,
+    LiveConsent,
     LiveIdea,
     LiveParticipant,
     LiveSession,
@@ -57,6 +58,14 @@ MAX_PROMPT = 300
 IDEA_LIMIT = 280  # characters an idea may have, unless the facilitator says otherwise
 MIN_IDEA_LIMIT, MAX_IDEA_LIMIT = 20, 1000
 MAX_NICKNAME = 60
+# The notice the join form shows above its consent (PDPA), and its version in the ledger
+# (LiveConsent): a new wording is a new version.
+GUEST_NOTICE = (
+    "Your nickname and the ideas you send are recorded with this meeting so the organisers "
+    "can use them in its report. Ideas may show political opinions: others see only your "
+    "nickname. You can ask the organisers to remove what you sent."
+)
+GUEST_NOTICE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -494,6 +503,14 @@ def join_session(
     )
     session.add(participant)
     try:
+        session.flush()
+        session.add(
+            LiveConsent(
+                participant_id=participant.id,  # type: ignore[arg-type]
+                notice_version=GUEST_NOTICE_VERSION,
+                given_at=participant.consent_at,
+            )
+        )
         session.commit()
     except IntegrityError:  # the same device joined twice at once: one participant
         session.rollback()

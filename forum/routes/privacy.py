@@ -22,10 +22,8 @@ def privacy_page(request: Request, session: SessionDep, _actor: ActorDep) -> Res
     settings = request.app.state.settings
     context = {
         "notice": privacy.published_notice(session),
-        "retention": {  # what the sweeps started with the server delete, and when
-            "frames_hours": settings.retain_live_frames_hours,
-            "attempts_hours": settings.retain_login_attempts_hours,
-        },
+        # what the sweeps started with the server forget, and when (each package's)
+        "retention": [(kept.says, kept.period(settings)) for kept in privacy.RETENTION],
     }
     return render(request, "forum/privacy_page.html", context)
 

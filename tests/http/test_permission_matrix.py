@@ -140,6 +140,8 @@ EXPECTED: dict[str, str] = {
     "POST /s/{code}/join": "anyone",
     "POST /s/{code}/ideas": "anyone",
     "POST /s/{code}/vote": "anyone",
+    "GET /s/{code}/my-data.json": "anyone",  # the device that joined: its own data
+    "POST /s/{code}/erase": "anyone",
     "POST /meetings/{meeting_id}/sessions": "officer",
     "GET /sessions/{session_id}/console": "officer",
     "POST /sessions/{session_id}/status": "officer",

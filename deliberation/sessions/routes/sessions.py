@@ -6,6 +6,7 @@ code and the top ideas. Every change is published on the session's channel after
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,6 +14,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from deliberation import privacy
 from deliberation.sessions import ideas, pages, sessions
 from deliberation.sessions.routes import Code, console_response, participant_of
 from forum.config import get_settings
@@ -133,6 +135,42 @@ def _join(request: Request, session: Session, actor: Actor, code: str, values: d
         samesite="lax",
         secure=get_settings().secure_cookies,
     )
+    return response
+
+
+@router.get("/s/{code}/my-data.json")
+def my_session_data(request: Request, session: SessionDep, code: Code) -> Response:
+    """PDPA for a guest with no account: what this session keeps of the device's participant
+    (its cookie is the proof), as a JSON download. Anyone else: not found."""
+    _view, participant = participant_of(request, session, code)
+    if participant is None:
+        raise NotFound()
+    data = privacy.participant_export(session, participant)
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return attachment(
+        body, filename=f"wethi-session-{code}.json", media_type="application/json; charset=utf-8"
+    )
+
+
+@router.post("/s/{code}/erase")
+async def erase_my_session_data(
+    request: Request, session: SessionDep, actor: ActorDep, code: Code
+) -> Response:
+    """The guest erases what they sent (their nickname, their ideas' texts) and withdraws
+    the consent: confirmed on the page; the device leaves the session."""
+    values = form_values(await request.form())
+    view, participant = participant_of(request, session, code)
+    if participant is None:
+        raise NotFound()
+    if values.get("confirm") != "yes":
+        errors = {"confirm": FieldMessage("Please tick the box to confirm.")}
+        return _participant_page(request, session, actor, code, status=422, block=None, errors=errors)
+    privacy.erase_participant(session, participant)
+    publish(request, session, actor)
+    response = redirect(
+        request, f"/s/{code}", flash="Your nickname and ideas in this session were removed."
+    )
+    response.delete_cookie(sessions.TOKEN_COOKIE, path=f"/s/{code}")
     return response
 
 

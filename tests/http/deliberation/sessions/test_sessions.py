@@ -18,7 +18,7 @@ from deliberation.sessions.models import (
     LiveParticipant,
     LiveSession,
 )
-from forum import live
+from forum import live, policy
 from forum.models import LoginAttempt, MeetingStatus, Role
 from tests import factories
 
@@ -646,3 +646,75 @@ async def test_an_idea_waiting_for_approval_reaches_the_console_only(app, sessio
             live.authorize(session, outsider, sessions_live.console_channel(live_session.id))
     polled = await guest.get(f"/live/poll?channel=console:{live_session.id}&after=0")
     assert polled.status_code in (303, 401, 403, 404) and "data-idea" not in polled.text  # sent to log in
+
+
+# -- PDPA for a guest without an account (issue 12, part 5) -------------------------------------
+
+
+async def test_a_guests_consent_is_in_the_ledger_with_the_notice_version(session, make_client, live_session):
+    from deliberation.sessions.models import LiveConsent
+
+    guest = await joined(make_client, live_session)
+    page = await guest.get(f"/s/{live_session.code}")
+    assert "ข้อมูลของท่านในเวทีนี้" in page.text
+    [consent] = session.exec(select(LiveConsent)).all()
+    participant = session.exec(select(LiveParticipant)).one()
+    assert (consent.participant_id, consent.notice_version, consent.withdrawn_at) == (participant.id, sessions.GUEST_NOTICE_VERSION, None)
+    await guest.post(f"/s/{live_session.code}/join", {"nickname": "อีกครั้ง", "consent": "true"})
+    assert count(session, LiveConsent) == 1  # the same device again: no second consent
+
+
+async def test_a_guest_downloads_and_erases_their_own_data_from_the_phone(session, make_client, live_session, facilitator):
+    from deliberation.sessions.models import LiveConsent
+
+    guest = await joined(make_client, live_session, nickname="ป้าแดง")
+    await guest.post(f"/s/{live_session.code}/ideas", {"text": "ติดโซลาร์เซลล์ที่บ้านป้าแดง", "key": "erase-key-0001"})
+    other = await joined(make_client, live_session, nickname="ลุงมี")
+    download = await guest.get(f"/s/{live_session.code}/my-data.json")
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    data = download.json()
+    assert data["participant"]["nickname"] == "ป้าแดง" and "token_hash" not in data["participant"]
+    assert [idea["text"] for idea in data["ideas"]] == ["ติดโซลาร์เซลล์ที่บ้านป้าแดง"]
+    assert data["consents"][0]["notice_version"] == 1 and "ชื่อเล่น" in data["consents"][0]["notice"]
+    assert "ลุงมี" not in download.text
+    assert (await make_client().get(f"/s/{live_session.code}/my-data.json")).status_code == 404  # no device: nothing
+
+    unconfirmed = await guest.post(f"/s/{live_session.code}/erase", {})
+    assert unconfirmed.status_code == 422 and "โปรดทำเครื่องหมายในช่องเพื่อยืนยัน" in unconfirmed.text
+    assert count(session, LiveParticipant) == 2 and session.exec(select(LiveIdea)).one().text.startswith("ติดโซลาร์")
+
+    erased = await guest.post(f"/s/{live_session.code}/erase", {"confirm": "yes"})
+    assert erased.status_code == 303 and "wethi_live=" in erased.headers["set-cookie"]
+    session.expire_all()
+    idea = session.exec(select(LiveIdea)).one()
+    assert "ป้าแดง" not in idea.text and "โซลาร์" not in idea.text
+    nicknames = {p.nickname for p in session.exec(select(LiveParticipant)).all()}
+    assert "ป้าแดง" not in nicknames and "ลุงมี" in nicknames
+    assert session.exec(select(LiveConsent).where(LiveConsent.withdrawn_at.is_not(None))).one()
+    frames = await make_client().get(f"/live/poll?channel=session:{live_session.code}&after=0")
+    assert "ป้าแดง" not in frames.text and "ติดโซลาร์เซลล์ที่บ้าน" not in frames.text
+    console = await facilitator.get(f"/sessions/{live_session.id}/console")
+    assert "ป้าแดง" not in console.text and "ติดโซลาร์เซลล์ที่บ้านป้าแดง" not in console.text
+    assert (await guest.get(f"/s/{live_session.code}/my-data.json")).status_code == 404  # the device left
+    assert "ลุงมี" in (await other.get(f"/s/{live_session.code}/my-data.json")).text
+
+
+async def test_nicknames_of_a_session_closed_long_ago_are_forgotten_by_the_sweep(session, engine, live_session):
+    from datetime import timedelta
+
+    from forum import privacy as forum_privacy
+    from forum.config import get_settings
+    from forum.db import utcnow
+
+    guest, _token = sessions.join_session(session, policy.ANONYMOUS, code=live_session.code, nickname="ป้าแดง", consent=True)
+    settings = get_settings().model_copy(update={"retain_session_nicknames_days": 30})
+    live_session.status, live_session.closed_at = "closed", utcnow() - timedelta(days=29)
+    session.add(live_session)
+    session.commit()
+    assert forum_privacy.forget_expired(engine, settings)["deliberation.session_nicknames"] == 0
+    session.expire_all()
+    assert session.get(LiveParticipant, guest.id).nickname == "ป้าแดง"  # not yet
+    assert forum_privacy.forget_expired(engine, settings, now=utcnow() + timedelta(days=2))["deliberation.session_nicknames"] == 1
+    session.expire_all()
+    assert session.get(LiveParticipant, guest.id).nickname != "ป้าแดง"
+    assert forum_privacy.forget_expired(engine, settings, now=utcnow() + timedelta(days=2))["deliberation.session_nicknames"] == 0
