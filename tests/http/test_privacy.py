@@ -195,3 +195,27 @@ async def test_the_privacy_page_states_how_long_data_is_kept_as_the_settings_say
         await client.aclose()
     retention = re.search(r'<ul id="retention">(.*?)</ul>', page, re.S).group(1)
     assert "3 ชั่วโมง" in retention and "48 ชั่วโมง" in retention
+
+
+async def test_the_attendance_log_is_kept_as_long_as_the_setting_says_and_the_page_lists_every_period(session, engine, client):
+    from datetime import timedelta
+
+    from forum import privacy as forum_privacy
+    from forum.config import get_settings
+    from forum.db import utcnow
+    from forum.models import AttendanceEvent
+
+    body = factories.body(session)
+    member = factories.member(session, body, Role.member)
+    meeting = factories.meeting(session, body)
+    line = session.exec(select(forum_privacy.Attendance).where(forum_privacy.Attendance.person_id == member.id)).first()
+    for age in (100, 10):
+        session.add(AttendanceEvent(meeting_id=meeting.id, attendance_id=line.id, kind="check_in", at=utcnow() - timedelta(days=age)))
+    session.commit()
+    settings = get_settings().model_copy(update={"retain_attendance_log_days": 90})
+    assert forum_privacy.forget_expired(engine, settings)["forum.attendance_log"] == 1
+    assert _count(session, AttendanceEvent) == 1
+    page = (await client.get("/privacy")).text
+    listed = re.search(r'<ul id="retention">(.*?)</ul>', page, re.S).group(1)
+    assert listed.count("<li>") == len(forum_privacy.RETENTION) >= 4
+    assert "730 วัน" in listed and "365 วัน" in listed
