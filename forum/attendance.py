@@ -188,17 +188,25 @@ def _open_for_changes(meeting: Meeting) -> None:
 
 
 
+class UnknownCode(InvalidInput):
+    """A well-formed check-in code no meeting has: the form says so beside the field; the
+    JSON API answers it as what it is, a meeting not found (404)."""
+
+    MESSAGE = "No meeting has this code. Check the code on the screen and try again."
+
+    def __init__(self) -> None:
+        super().__init__({"code": self.MESSAGE})
+
+
 def meeting_for_code(session: Session, code: str) -> Meeting:
-    """Raises InvalidInput (not a code) or NotFound (no such meeting)."""
+    """Raises InvalidInput (not a code) or UnknownCode (no meeting has it)."""
     # Thai digits (๑๒๓…) are what a Thai keyboard types first: read them as 0-9.
     code = ascii_digits("".join(ch for ch in (code or "") if not ch.isspace()))
     if not (code.isascii() and code.isdigit() and len(code) == 6):
         raise InvalidInput({"code": "The check-in code has 6 digits."})
     meeting = session.exec(select(Meeting).where(Meeting.checkin_code == code)).first()
     if meeting is None:
-        raise InvalidInput(
-            {"code": "No meeting has this code. Check the code on the screen and try again."}
-        )
+        raise UnknownCode()
     return meeting
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from forum import attendance, meetings
 from forum.api.meetings import meeting_public
 from forum.api.params import PathId
+from forum.errors import NotFound
 from forum.models import (
     AttendanceList,
     AttendanceListItem,
@@ -84,8 +85,12 @@ def add_guest(
 def check_in(
     request: Request, session: SessionDep, actor: MemberDep, payload: CheckInRequest
 ) -> CheckInPublic:
-    """Check yourself in at the venue with the 6-digit code on the screen (or its QR)."""
-    meeting, line = attendance.check_in(session, actor, code=payload.code)
+    """Check yourself in at the venue with the 6-digit code on the screen (or its QR). A
+    code no meeting has is 404."""
+    try:
+        meeting, line = attendance.check_in(session, actor, code=payload.code)
+    except attendance.UnknownCode as unknown:
+        raise NotFound(attendance.UnknownCode.MESSAGE) from unknown
     publish(request, session, actor)
     return CheckInPublic(
         meeting=meeting_public(meeting, actor), attendance=AttendancePublic.model_validate(line)

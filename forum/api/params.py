@@ -47,4 +47,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         "model": ApiError,
         "description": "Invalid input: `fields` holds one message per field, in the user's language.",
     },
+    429: {
+        "model": ApiError,
+        "description": "Too many attempts (wrong codes, sign-ins): wait, then try again.",
+    },
 }
