@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from deliberation import api, demo, notices, privacy, rules, search
+from deliberation import api, demo, indexing, notices, privacy, rules, search
 from deliberation import routes as search_routes
 from deliberation.agenda import agendas, conduct, publishing
 from deliberation.agenda import api as agenda_api
@@ -97,6 +97,12 @@ def install(app: FastAPI) -> None:
 
     forum_privacy.EXPORT_HOOKS.add("deliberation", privacy.export_rows)
     forum_privacy.RETENTION.add("deliberation.session_nicknames", privacy.NICKNAMES)
+    # What an upgrade leaves to search's own code: entries cut an older way, and outcomes
+    # recorded before resolutions were indexed.
+    components.STARTUP_TASKS.add("deliberation.search.cut_again", search.cut_again)
+    components.STARTUP_TASKS.add(
+        "deliberation.indexing.resolutions", indexing.index_recorded_resolutions
+    )
     forum_privacy.ERASURE_HOOKS.add("deliberation", privacy.erase_rows)
     forum_demo.DEMO_HOOKS.add("deliberation", demo.seed_deliberation)
 

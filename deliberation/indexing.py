@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, or_, select
 
 from deliberation import search
-from deliberation.agenda.models import AgendaItem, AgendaSuggestion
+from deliberation.agenda.models import Agenda, AgendaItem, AgendaSuggestion
 from deliberation.discussion import mentions
 from deliberation.models import SearchEntry
+from forum.models import Meeting
 
 
 def index_item(session: Session, item: AgendaItem, meeting: Any) -> None:
@@ -92,3 +93,25 @@ def unindex_meeting(session: Session, meeting_id: int) -> None:
     """Take every entry of a meeting out of the index (a draft meeting deleted; no commit)."""
     for entry in session.exec(select(SearchEntry).where(SearchEntry.meeting_id == meeting_id)):
         session.delete(entry)
+
+
+def index_recorded_resolutions(engine: Any) -> int:
+    """Outcomes recorded before resolutions were indexed (migration 0010), indexed now; a
+    start-up task (deliberation's manifest), quick when none is missing. Returns how many."""
+
+    with Session(engine) as session:
+        indexed = select(SearchEntry.ref_id).where(SearchEntry.kind == "resolution")
+        missing = session.exec(
+            select(AgendaItem, Meeting)
+            .join(Agenda, col(Agenda.id) == AgendaItem.agenda_id)
+            .join(Meeting, col(Meeting.id) == Agenda.meeting_id)
+            .where(
+                or_(AgendaItem.resolution != "", AgendaItem.discussion_summary != ""),
+                col(AgendaItem.id).not_in(indexed),
+            )
+        ).all()
+        for item, meeting in missing:
+            index_resolution(session, item, meeting)
+        session.commit()
+    return len(missing)
+

@@ -48,6 +48,9 @@ PER_PAGE = 20
 MAX_RESULTS = 1000  # a search ranks at most the newest this many matches (and counts to it)
 _SNIPPET_WORDS = 40
 _MMAP_SIZE = 1 << 31  # bytes of the SQLite file mapped, as many as SQLite allows (it caps it)
+# The way entries are cut (thai_words, the word lists): an entry cut an older way is cut again
+# when the server starts (cut_again). Raise it when a change would cut a text differently.
+CUT = 1
 
 
 # What each kind of entry is called and where it is shown: the manifest of the package that
@@ -143,6 +146,7 @@ def index_entry(
     entry.segmented_title, entry.segmented = columns.segmented_title, columns.segmented
     entry.search_title, entry.search_text = columns.search_title, columns.search_text
     entry.search_parts = columns.search_parts
+    entry.cut_version = CUT
     entry.updated_at = utcnow()
     session.add(entry)
     _count_words(session, body_id, columns.words, +1)
@@ -198,6 +202,30 @@ def _count_words(session: Session, body_id: int, words: frozenset[str], step: in
             (_VOCABULARY.c.body_id == body_id) & (_VOCABULARY.c.entries <= 0)
         )
     )
+
+
+def cut_again(engine: Any, *, batch: int = 500) -> int:
+    """Every entry cut an older way (its cut_version below CUT: indexed before this version,
+    or before migration 0010) cut again, its body's vocabulary counted anew, in short
+    transactions; returns how many. A start-up task (deliberation's manifest)."""
+    done = 0
+    while True:
+        with Session(engine) as session:
+            entries = session.exec(
+                select(SearchEntry).where(SearchEntry.cut_version < CUT).limit(batch)
+            ).all()
+            for entry in entries:
+                _count_words(session, entry.body_id, _words_of(entry), -1)
+                columns = indexed(entry.title, entry.text)
+                entry.segmented_title, entry.segmented = columns.segmented_title, columns.segmented
+                entry.search_title, entry.search_text = columns.search_title, columns.search_text
+                entry.search_parts, entry.cut_version = columns.search_parts, CUT
+                session.add(entry)
+                _count_words(session, entry.body_id, columns.words, +1)
+            session.commit()
+        done += len(entries)
+        if len(entries) < batch:
+            return done
 
 
 # -- searching ------------------------------------------------------------------------

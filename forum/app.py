@@ -39,10 +39,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         expire = asyncio.create_task(
             privacy.sweep_retention(app.state.engine, app.state.settings)
         )
+        catch_up = asyncio.create_task(components.run_startup_tasks(app.state.engine))
         try:
             yield
         finally:
-            for task in (sweep, forget, expire):
+            for task in (sweep, forget, expire, catch_up):
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task

@@ -11,10 +11,18 @@ answer, only how soon it is found.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import Engine
+
+from forum.registry import Registry
+
+log = logging.getLogger(__name__)
 
 BUSIEST = 10  # the orders a manifest states for its routers
 PAGES = 100
@@ -46,3 +54,21 @@ def include_routers(app: FastAPI) -> None:
     for added in sorted(app.state.routers, key=lambda added: added.order):
         app.include_router(added.router, **added.options)
     app.state.routers = []
+
+
+# -- work a package does once the server is up --------------------------------------------
+
+# `task(engine)`, run in a thread when the server starts, in the background (the server
+# answers meanwhile): what an upgrade left for a package's own code to do (search cuts again
+# the entries an older version indexed). Each must be quick when there is nothing to do.
+STARTUP_TASKS: Registry[Callable[[Engine], Any]] = Registry("start-up tasks")
+
+
+async def run_startup_tasks(engine: Engine) -> None:
+    """Each start-up task in turn, in a thread; a failed one is logged, the others still run."""
+    for name, task in STARTUP_TASKS.items():
+        try:
+            await asyncio.to_thread(task, engine)
+        except Exception:  # one package's failure must not stop the server or the others
+            log.exception("start-up task %s failed", name)
+

@@ -174,6 +174,7 @@ def build(engine, posts: int, rng: random.Random) -> tuple[list[int], dict[str, 
             "segmented": space.join(c.segmented for c in cut),
             "search_title": cut_title.search_title,
             "search_text": " ".join(c.search_text for c in cut),
+            "cut_version": search.CUT,
             "search_parts": " ".join(
                 filter(None, [cut_title.search_parts, *(c.search_parts for c in cut)])
             ),

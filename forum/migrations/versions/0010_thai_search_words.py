@@ -1,9 +1,10 @@
 """Thai search that finds what a reader means (issue 12, part 1): each entry's words as
 search reads them (search_title, search_text, and search_parts: the parts of listed
 compounds) become what the full-text index holds, instead of the text cut down to
-dictionary syllables; a per-body vocabulary (search_word) for "did you mean"; resolutions
-(มติที่ประชุม) are indexed. Existing entries are cut again with today's deliberation.search
-(this migration's purpose is the new cutting), and recorded outcomes indexed.
+dictionary syllables; a per-body vocabulary (search_word) for "did you mean". The entries
+already there keep cut_version 0: deliberation cuts them again, and indexes the outcomes
+recorded before resolutions were, when the server starts (its start-up tasks) — a
+migration runs SQL only, never a package's code.
 
 The full-text DDL is this migration's own copy (a migration must not change when the models
 do); deliberation.models.SEARCH_INDEX_DDL holds the same for schemas built from the models.
@@ -88,9 +89,6 @@ DROP_INDEX = {
         "ALTER TABLE search_entry DROP COLUMN search_vector",
     ],
 }
-BATCH = 500
-
-
 def _run(statements: dict[str, list[str]]) -> None:
     for statement in statements[op.get_bind().dialect.name]:
         op.execute(statement)
@@ -100,6 +98,9 @@ def upgrade() -> None:
     _run(DROP_INDEX)
     for name in ("search_title", "search_text", "search_parts"):
         op.add_column("search_entry", sa.Column(name, sa.Text(), nullable=False, server_default=""))
+    op.add_column(
+        "search_entry", sa.Column("cut_version", sa.Integer(), nullable=False, server_default="0")
+    )
     op.create_table(
         "search_word",
         sa.Column("body_id", sa.Integer(), nullable=False),
@@ -108,87 +109,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["body_id"], ["body.id"]),
         sa.PrimaryKeyConstraint("body_id", "word"),
     )
-    _index_again()
     _run(NEW_INDEX)
-
-
-def _index_again() -> None:
-    """Every entry cut again and recorded outcomes indexed (tables as this revision has
-    them, not the models), then each body's vocabulary counted."""
-    from deliberation import search
-    from forum.db import utcnow
-
-    connection = op.get_bind()
-    entries = sa.table(
-        "search_entry",
-        *(sa.column(name) for name in ("id", "kind", "ref_id", "body_id", "meeting_id", "title")),
-        *(sa.column(name) for name in ("text", "segmented_title", "segmented", "updated_at")),
-        *(sa.column(name) for name in ("search_title", "search_text", "search_parts")),
-    )
-    counts: dict[tuple[int, str], int] = {}
-
-    def count(body_id: int, columns) -> None:
-        for word in columns.words:
-            counts[(body_id, word[:100])] = counts.get((body_id, word[:100]), 0) + 1
-
-    last = 0
-    while rows := connection.execute(
-        sa.select(entries.c.id, entries.c.body_id, entries.c.title, entries.c.text)
-        .where(entries.c.id > last)
-        .order_by(entries.c.id)
-        .limit(BATCH)
-    ).all():
-        for entry_id, body_id, title, text in rows:
-            columns = search.indexed(title, text)
-            connection.execute(
-                entries.update()
-                .where(entries.c.id == entry_id)
-                .values(
-                    segmented_title=columns.segmented_title,
-                    segmented=columns.segmented,
-                    search_title=columns.search_title,
-                    search_text=columns.search_text,
-                    search_parts=columns.search_parts,
-                )
-            )
-            count(body_id, columns)
-        last = rows[-1][0]
-    # Outcomes recorded before resolutions were indexed (deliberation.indexing.index_resolution).
-    outcomes = connection.execute(
-        sa.text(
-            "SELECT i.id, i.title, i.resolution, i.discussion_summary, m.id, m.body_id "
-            "FROM agenda_item i JOIN agenda a ON a.id = i.agenda_id "
-            "JOIN meeting m ON m.id = a.meeting_id "
-            "WHERE i.resolution <> '' OR i.discussion_summary <> ''"
-        )
-    ).all()
-    for item_id, title, resolution, summary, meeting_id, body_id in outcomes:
-        text = search.clean("\n\n".join(part for part in (resolution, summary) if part))
-        title = search.clean(title)[:300]
-        columns = search.indexed(title, text)
-        connection.execute(
-            entries.insert().values(
-                kind="resolution",
-                ref_id=item_id,
-                body_id=body_id,
-                meeting_id=meeting_id,
-                title=title,
-                text=text,
-                segmented_title=columns.segmented_title,
-                segmented=columns.segmented,
-                search_title=columns.search_title,
-                search_text=columns.search_text,
-                search_parts=columns.search_parts,
-                updated_at=utcnow(),
-            )
-        )
-        count(body_id, columns)
-    words = sa.table("search_word", sa.column("body_id"), sa.column("word"), sa.column("entries"))
-    if counts:
-        connection.execute(
-            words.insert(),
-            [{"body_id": b, "word": w, "entries": n} for (b, w), n in counts.items()],
-        )
 
 
 def downgrade() -> None:
@@ -196,6 +117,6 @@ def downgrade() -> None:
     op.execute("DELETE FROM search_entry WHERE kind = 'resolution'")
     op.drop_table("search_word")
     with op.batch_alter_table("search_entry") as batch:
-        for name in ("search_parts", "search_text", "search_title"):
+        for name in ("cut_version", "search_parts", "search_text", "search_title"):
             batch.drop_column(name)
     _run(OLD_INDEX)
