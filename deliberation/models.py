@@ -47,7 +47,7 @@ class SearchEntry(SQLModel, table=True):
     search_title: str = Field(default="", sa_type=sa.Text)
     search_text: str = Field(default="", sa_type=sa.Text)
     search_parts: str = Field(default="", sa_type=sa.Text)
-    cut_version: int = 0  # deliberation.search.CUT when cut: an older one is cut again at start-up
+    cut_version: int = 0  # deliberation.search.CUT when cut: another is cut again at start-up
     updated_at: datetime = Field(default_factory=utcnow)
 
 

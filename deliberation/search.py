@@ -18,6 +18,7 @@ Other services call `index_entry` / `remove_entry` in their own transaction; peo
 from __future__ import annotations
 
 import json
+import zlib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,9 +49,17 @@ PER_PAGE = 20
 MAX_RESULTS = 1000  # a search ranks at most the newest this many matches (and counts to it)
 _SNIPPET_WORDS = 40
 _MMAP_SIZE = 1 << 31  # bytes of the SQLite file mapped, as many as SQLite allows (it caps it)
-# The way entries are cut (thai_words, the word lists): an entry cut an older way is cut again
-# when the server starts (cut_again). Raise it when a change would cut a text differently.
-CUT = 1
+# The way entries are cut: the cutting code's version (raise it when a change to thai_words
+# would cut a text differently) and the word lists themselves. An entry cut another way is
+# cut again when the server starts (cut_again): editing a word list needs no step of its own.
+_CUTTING_CODE = 1
+CUT = zlib.crc32(
+    b"%d" % _CUTTING_CODE
+    + b"".join(
+        (thai_words.DATA / name).read_bytes()
+        for name in ("compounds.th.txt", "spelling_variants.th.txt")
+    )
+) & 0x7FFFFFFF  # the column is a signed 32-bit integer on PostgreSQL
 
 
 # What each kind of entry is called and where it is shown: the manifest of the package that
@@ -205,14 +214,15 @@ def _count_words(session: Session, body_id: int, words: frozenset[str], step: in
 
 
 def cut_again(engine: Any, *, batch: int = 500) -> int:
-    """Every entry cut an older way (its cut_version below CUT: indexed before this version,
-    or before migration 0010) cut again, its body's vocabulary counted anew, in short
-    transactions; returns how many. A start-up task (deliberation's manifest)."""
+    """Every entry cut another way (its cut_version is not CUT: indexed before a change of
+    the cutting or the word lists, or before migration 0010) cut again, its body's
+    vocabulary counted anew, in short transactions; returns how many. A start-up task
+    (deliberation's manifest)."""
     done = 0
     while True:
         with Session(engine) as session:
             entries = session.exec(
-                select(SearchEntry).where(SearchEntry.cut_version < CUT).limit(batch)
+                select(SearchEntry).where(SearchEntry.cut_version != CUT).limit(batch)
             ).all()
             for entry in entries:
                 _count_words(session, entry.body_id, _words_of(entry), -1)

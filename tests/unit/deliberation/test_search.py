@@ -4,7 +4,7 @@ with snippets that are safe HTML."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from deliberation import search
 from deliberation.models import SearchEntry, SearchWord
@@ -420,3 +420,21 @@ def test_a_number_never_matches_the_body_id(session, reader_index, member):
     assert found(session, member, str(reader_index.id)) == []
     add(session, reader_index, 99, f"หมู่ {reader_index.id}")
     assert found(session, member, str(reader_index.id)) == [99]
+
+
+def test_an_entry_cut_another_way_is_cut_again_at_start_up(session, engine, body, member):
+    """search.CUT follows the word lists: an entry indexed before a change (here: marked
+    with another cut) is cut again by the start-up task, and its vocabulary counted anew."""
+    add(session, body, 1, "ขยายผลธนาคารน้ำใต้ดินสู่ครัวเรือน")
+    entry = session.exec(select(SearchEntry)).one()
+    assert entry.cut_version == search.CUT
+    # as migration 0010 left an older entry: not cut the new way, no vocabulary yet
+    entry.cut_version, entry.search_title, entry.search_text, entry.search_parts = 0, "", "", ""
+    session.add(entry)
+    session.exec(delete(SearchWord))
+    session.commit()
+    assert found(session, member, "น้ำใต้ดิน") == []
+    assert search.cut_again(engine) == 1 and search.cut_again(engine) == 0
+    session.expire_all()
+    assert found(session, member, "น้ำใต้ดิน") == [1]
+    assert session.exec(select(SearchWord).where(SearchWord.word == "น้ำใต้ดิน")).one().entries == 1
