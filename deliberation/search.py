@@ -576,7 +576,10 @@ def _did_you_mean(session: Session, typed: str, bodies: list[int] | None) -> str
     if not changed:
         return None
     suggestion = " ".join(changed.get(piece, piece) for piece in clean(typed).split())
-    total, _rows_found = _run(session, _checked_query(suggestion), bodies, 1)
+    try:
+        total, _rows_found = _run(session, _checked_query(suggestion), bodies, 1)
+    except InvalidInput:  # a suggestion is never a reason to refuse the search itself
+        return None
     return suggestion if total else None
 
 

@@ -390,6 +390,8 @@ def test_a_misspelt_query_suggests_the_words_of_the_index(session, reader_index,
     result = search.search(session, member, query="ครัวเรือน ธนาคาน")
     assert result.suggestion == "ครัวเรือน ธนาคาร"
     assert search.search(session, member, query="ธนาคาร").suggestion is None  # found: no suggestion
+    result = search.search(session, member, query="เตาชีวมวน -ฟืน")  # a piece left out stays so
+    assert result.suggestion == "เตาชีวมวล -ฟืน"
 
 
 def test_a_suggestion_never_names_a_word_of_a_body_one_may_not_read(session, body, member):
