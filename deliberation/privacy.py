@@ -70,6 +70,7 @@ from deliberation.sessions.models import (
 from deliberation.sessions.sessions import GUEST_NOTICE, GUEST_NOTICE_VERSION
 from forum import audit, live
 from forum.db import utcnow
+from forum.errors import InvalidInput
 from forum.i18n import DEFAULT_LOCALE, gettext, translate
 from forum.models import AuditEvent, Meeting, Person
 from forum.policy import ANONYMOUS
@@ -229,10 +230,7 @@ def _erase_participant(
         )
     ]
     live.scrub_frames(session, sessions_live.channel(live_session.code), marks)
-    participant.nickname = removed[:60]
-    participant.show_account_name = False
-    participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
-    session.add(participant)
+    _anonymise(session, participant, removed)
     idea_ids: list[int] = []
     for idea in session.exec(select(LiveIdea).where(LiveIdea.participant_id == participant.id)).all():
         idea.text, idea.category = removed, ""
@@ -298,10 +296,12 @@ def participant_export(session: Session, participant: LiveParticipant) -> dict[s
     }
 
 
-def erase_participant(session: Session, participant: LiveParticipant) -> None:
+def erase_participant(session: Session, participant: LiveParticipant, *, confirmed: bool) -> None:
     """The participant's own erasure, from the device that joined as them: as an account's
     erasure does for its participations (_erase_participant), recorded in the audit log
-    without the texts. Commits."""
+    without the texts. Commits. Raises InvalidInput unless `confirmed`."""
+    if not confirmed:
+        raise InvalidInput({"confirm": "Please tick the box to confirm."})
     live_session = session.get(LiveSession, participant.session_id)
     if live_session is None:
         return
@@ -337,11 +337,17 @@ def forget_nicknames(session: Session, cutoff: datetime) -> int:
         )
     ).all()
     for participant in rows:
-        participant.nickname = forgotten
-        participant.show_account_name = False
-        participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
-        session.add(participant)
+        _anonymise(session, participant, forgotten)
     return len(rows)
+
+
+def _anonymise(session: Session, participant: LiveParticipant, removed: str) -> None:
+    """The participant's nickname replaced by `removed`, and their device's token by a
+    random one: no device can come back as them."""
+    participant.nickname = removed[:60]
+    participant.show_account_name = False
+    participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+    session.add(participant)
 
 
 def _nickname_days(settings: Any) -> int:

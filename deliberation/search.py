@@ -113,7 +113,7 @@ class Indexed:
     @property
     def words(self) -> frozenset[str]:
         """Every word the entry can be found by (the vocabulary of "did you mean")."""
-        return frozenset(f"{self.search_title} {self.search_text} {self.search_parts}".split())
+        return _words_of(self)
 
 
 def indexed(title: str, text: str) -> Indexed:
@@ -172,7 +172,7 @@ def remove_entry(session: Session, *, kind: str, ref_id: int) -> None:
         session.delete(entry)
 
 
-def _words_of(entry: SearchEntry) -> frozenset[str]:
+def _words_of(entry: SearchEntry | Indexed) -> frozenset[str]:
     return frozenset(f"{entry.search_title} {entry.search_text} {entry.search_parts}".split())
 
 

@@ -17,9 +17,11 @@ from forum.errors import FieldMessage, InvalidInput
 Schema = TypeVar("Schema", bound=BaseModel)
 
 # Control characters and invisible format characters, except ZWJ/ZWNJ (used in some scripts).
-_INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
-)
+INVISIBLE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+# A character that shows: what a field that must say something needs at least one of
+# (whitespace and the invisible ones are what clean_text drops or collapses).
+VISIBLE = rf"[^\s{INVISIBLE}]"
 
 _MESSAGES = {
     "missing": "This field is required.",
@@ -87,11 +89,12 @@ def whole_number(text: Any, *, digits: int = 9, field: str = "number") -> int | 
         return None
     if isinstance(text, int):
         return text if 0 <= text < 10**digits else None
-    written = ascii_digits(str(text).strip())
-    if written.isascii():
-        return int(written) if written.isdigit() and len(written) <= digits else None
-    if any(char.isdigit() or char.isnumeric() for char in written):
-        raise InvalidInput({field: OTHER_DIGITS})
+    try:
+        written = number_as_written(str(text))
+    except ValueError:
+        raise InvalidInput({field: OTHER_DIGITS}) from None
+    if written.isascii() and written.isdigit() and len(written) <= digits:
+        return int(written)
     return None
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from forum import forms
 from forum.dates import to_local
 from forum.db import utcnow
 
@@ -506,7 +507,7 @@ EditVersion = Annotated[
 ]
 # Text that must say something: a letter, digit or sign that shows (spaces and invisible
 # characters are dropped by forum.forms.clean_text, so they alone are an empty field).
-VISIBLE = r"[^\s\x00-\x1f\x7f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+VISIBLE = forms.VISIBLE
 
 
 # The document states what the services refuse (a field that says nothing, a malformed

@@ -159,13 +159,15 @@ async def erase_my_session_data(
     """The guest erases what they sent (their nickname, their ideas' texts) and withdraws
     the consent: confirmed on the page; the device leaves the session."""
     values = form_values(await request.form())
-    view, participant = participant_of(request, session, code)
+    _view, participant = participant_of(request, session, code)
     if participant is None:
         raise NotFound()
-    if values.get("confirm") != "yes":
-        errors = {"confirm": FieldMessage("Please tick the box to confirm.")}
-        return _participant_page(request, session, actor, code, status=422, block=None, errors=errors)
-    privacy.erase_participant(session, participant)
+    try:
+        privacy.erase_participant(session, participant, confirmed=values.get("confirm") == "yes")
+    except InvalidInput as error:
+        return _participant_page(
+            request, session, actor, code, status=422, block=None, errors=error.fields
+        )
     publish(request, session, actor)
     response = redirect(
         request, f"/s/{code}", flash="Your nickname and ideas in this session were removed."
