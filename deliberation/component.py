@@ -80,19 +80,26 @@ def install(app: FastAPI) -> None:
         "agenda_item",
         label="Agenda item",
         link="/meetings/{meeting_id}/agenda#agenda-item-{ref_id}",
+        read_by="deliberation.agenda.view",
     )
     search.register_kind(
         "agenda_suggestion",
         label="Agenda suggestion",
         link="/meetings/{meeting_id}/agenda#suggestion-{ref_id}",
+        read_by="deliberation.agenda.view",
     )
     search.register_kind(  # the link knows no item: discussion/routes.py redirects
-        "post", label="Discussion post", link="/meetings/{meeting_id}/agenda/posts/{ref_id}"
+        "post",
+        label="Discussion post",
+        link="/meetings/{meeting_id}/agenda/posts/{ref_id}",
+        read_by="deliberation.post.view",
+        members_only=True,  # as the threads are (deliberation.rules)
     )
     search.register_kind(  # มติที่ประชุม: the proceedings page, at the item
         "resolution",
         label="Resolution",
         link="/meetings/{meeting_id}/proceedings#proceedings-item-{ref_id}",
+        read_by="deliberation.outcome.view",
     )
 
     forum_privacy.EXPORT_HOOKS.add("deliberation", privacy.export_rows)

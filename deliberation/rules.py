@@ -52,7 +52,7 @@ RULES.rule("deliberation.search")(lambda actor, _target=None: actor.is_authentic
 # -- discussion threads on agenda items -------------------------------------------------
 # Targets: a meeting or an agenda item's meeting (body_id), or a Post (body_id, author_id).
 
-RULES.rule("deliberation.post.view")(_view)  # whoever may see the meeting reads its threads
+RULES.rule("deliberation.post.view")(belongs_to_the_body)  # the threads: the body's members
 RULES.rule("deliberation.post.create")(belongs_to_the_body)  # posts and replies: the body's members
 RULES.rule("deliberation.post.hide")(runs_the_body)  # hide and unhide, with a reason
 

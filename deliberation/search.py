@@ -9,10 +9,12 @@ words spelt alike, `search_title` / `search_text`, and the parts of its listed c
 โซลาร์เซลล์; a word is found whole, or as a listed compound's part (น้ำใต้ดิน in
 ธนาคารน้ำใต้ดิน), never as a syllable of another word (หวัด is not in จังหวัด), and a whole
 word ranks above a part. A search that finds nothing suggests the words its own index
-holds, in the bodies the searcher may read ("did you mean").
+holds, if the suggestion finds what the searcher may read ("did you mean").
 
 Other services call `index_entry` / `remove_entry` in their own transaction; people call
-`search`, which finds only what they may see (their bodies' texts; a site admin, all).
+`search`, which finds only what they may read: every body's texts of the kinds the whole
+programme reads, and the members-only kinds (the discussion threads) of their own bodies; a
+site admin, all (deliberation.rules says who reads what).
 """
 
 from __future__ import annotations
@@ -68,15 +70,57 @@ CUT = zlib.crc32(
 class EntryKind:
     label: str  # msgid
     link: str  # the page, with `{ref_id}`, `{meeting_id}`, `{body_id}`
+    read_by: str  # the policy action that lets one read it (on its meeting)
+    members_only: bool = False  # read, so found, only by the body's members (and site admins)
 
 
 KINDS: Registry[EntryKind] = Registry("search kinds")
 _DEFAULT_LINK = "/bodies/{body_id}"
 
 
-def register_kind(kind: str, *, label: str, link: str) -> None:
-    """Name a kind of entry (a msgid) and its page (`{ref_id}`, `{meeting_id}`, `{body_id}`)."""
-    KINDS.add(kind, EntryKind(label, link))
+def register_kind(
+    kind: str, *, label: str, link: str, read_by: str, members_only: bool = False
+) -> None:
+    """Name a kind of entry (a msgid), its page (`{ref_id}`, `{meeting_id}`, `{body_id}`) and
+    the policy action that reads it; `members_only`: that action is the body's members'
+    (so is finding it: tests/unit/deliberation/test_search.py holds the two together)."""
+    KINDS.add(kind, EntryKind(label, link, read_by, members_only))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one search may find: one body's entries or every body's (`body_id`), save the
+    members-only kinds (`hidden_kinds`) outside the searcher's own bodies (`own`)."""
+
+    body_id: int | None = None
+    hidden_kinds: tuple[str, ...] = ()
+    own: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, actor: Actor, body_id: int | None = None) -> Scope:
+        own = searchable_body_ids(actor)
+        if own is None or (body_id is not None and body_id in own):
+            return cls(body_id)  # a site admin, or a member searching their own body
+        hidden = tuple(sorted(kind for kind, entry in KINDS.items() if entry.members_only))
+        return cls(body_id, hidden, tuple(sorted(own)) if body_id is None else ())
+
+    def sql(self, params: dict[str, Any], table: str = "e") -> str:
+        """The scope as a condition on the entries (`table`), " AND …" or "", its values
+        added to `params`."""
+        where = ""
+        if self.body_id is not None:
+            params["scope_body"] = self.body_id
+            where += f" AND {table}.body_id = :scope_body"
+        if self.hidden_kinds:
+            params.update({f"scope_kind_{n}": kind for n, kind in enumerate(self.hidden_kinds)})
+            kinds = ", ".join(f":scope_kind_{n}" for n in range(len(self.hidden_kinds)))
+            readable = f"{table}.kind NOT IN ({kinds})"
+            if self.own:
+                params.update({f"scope_own_{n}": body for n, body in enumerate(self.own)})
+                own = ", ".join(f":scope_own_{n}" for n in range(len(self.own)))
+                readable = f"({readable} OR {table}.body_id IN ({own}))"
+            where += f" AND {readable}"
+        return where
 
 
 # -- words ----------------------------------------------------------------------------
@@ -273,25 +317,18 @@ def search(
     query, or one that only leaves out."""
     policy.require(actor, "deliberation.search", body_id)
     parsed = _checked_query(query)
-    bodies = searchable_body_ids(actor)
-    if body_id is not None:
-        bodies = {body_id} if bodies is None or body_id in bodies else frozenset()
+    scope = Scope.of(actor, body_id)
     page = min(max(1, page), MAX_PAGE)
-    if bodies is not None and not bodies:
-        return Found(items=[], total=0, page=page, per_page=PER_PAGE)
-    listed = sorted(bodies) if bodies is not None else None
-    total, rows = _run(session, parsed, listed, page)
-    suggestion = _did_you_mean(session, query, listed) if not total else None
+    total, rows = _run(session, parsed, scope, page)
+    suggestion = _did_you_mean(session, query, scope) if not total else None
     items = [_hit(row, parsed) for row in rows]
     return Found(items=items, total=total, page=page, per_page=PER_PAGE, suggestion=suggestion)
 
 
-def _run(
-    session: Session, parsed: Query, bodies: list[int] | None, page: int
-) -> tuple[int, list[Any]]:
+def _run(session: Session, parsed: Query, scope: Scope, page: int) -> tuple[int, list[Any]]:
     if session.get_bind().dialect.name == "postgresql":
-        return _search_postgresql(session, parsed, bodies, page)
-    return _search_sqlite(session, parsed, bodies, page)
+        return _search_postgresql(session, parsed, scope, page)
+    return _search_sqlite(session, parsed, scope, page)
 
 
 def _checked_query(query: str) -> Query:
@@ -338,7 +375,7 @@ def _fts_term(term: Term, *, parts: bool = True) -> str:
     return " AND ".join(_fts_word(word, parts=parts) for word in term.words)
 
 
-def _fts_match(parsed: Query, bodies: list[int] | None, *, parts: bool = True) -> str:
+def _fts_match(parsed: Query, body_id: int | None, *, parts: bool = True) -> str:
     groups = [
         "(" + " OR ".join(f"({_fts_term(term, parts=parts)})" for term in group) + ")"
         for group in parsed.groups
@@ -346,9 +383,8 @@ def _fts_match(parsed: Query, bodies: list[int] | None, *, parts: bool = True) -
     match = " AND ".join(groups)
     for term in parsed.excluded:
         match = f"({match}) NOT ({_fts_term(term)})"
-    if bodies is not None:
-        either = " OR ".join(f'"{body}"' for body in bodies)
-        match = f"({match}) AND body_id : ({either})"
+    if body_id is not None:
+        match = f'({match}) AND body_id : "{int(body_id)}"'
     return match
 
 
@@ -396,33 +432,42 @@ def _tsquery(parsed: Query, *, parts: bool = True) -> str:
 
 
 def _search_sqlite(
-    session: Session, parsed: Query, bodies: list[int] | None, page: int
+    session: Session, parsed: Query, scope: Scope, page: int
 ) -> tuple[int, list[Any]]:
-    # The body is a token of the index's body_id column, so FTS5 filters inside its own
-    # index and walks it newest first (its rowids are -id), stopping at the MAX_RESULTS-th
-    # match (a word found in most texts costs no more than a rare one).
+    # FTS5 walks its index newest first (its rowids are -id), stopping at the MAX_RESULTS-th
+    # match the searcher may read (a word found in most texts costs no more than a rare
+    # one); one body's search filters inside the index (the body is a token of its body_id
+    # column), the members-only kinds on the entry.
     # Ranked without FTS5's bm25(), whose document frequencies cost a pass over the whole
     # index for every word: whole words before parts, then the entries whose title holds
     # more of the words, then the newest.
     words = parsed.words
-    params: dict[str, Any] = {"match": _fts_match(parsed, bodies), "window": MAX_RESULTS}
+    params: dict[str, Any] = {"match": _fts_match(parsed, scope.body_id), "window": MAX_RESULTS}
     params |= {f"word_{n}": f" {word} " for n, word in enumerate(words)}
     held = " + ".join(
         f"(instr(' ' || e.search_title || ' ', :word_{n}) > 0)" for n in range(len(words))
     )
+    readable = Scope(hidden_kinds=scope.hidden_kinds, own=scope.own).sql(params)
     connection = _mapped(session.connection())
     # A thousand rows of two numbers: read with the driver's cursor, in the session's
     # transaction (SQLAlchemy's rows would cost more than the query).
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    window = (
-        "SELECT -rowid FROM search_entry_fts WHERE search_entry_fts MATCH :match "
-        "ORDER BY rowid LIMIT :window"  # -id: the newest first
-    )
+    if readable:
+        window = (
+            "SELECT e.id FROM search_entry_fts JOIN search_entry e ON e.id = -search_entry_fts.rowid "  # noqa: S608 (only our placeholders are formatted in)
+            f"WHERE search_entry_fts MATCH :match{readable} "
+            "ORDER BY search_entry_fts.rowid LIMIT :window"
+        )
+    else:
+        window = (
+            "SELECT -rowid FROM search_entry_fts WHERE search_entry_fts MATCH :match "
+            "ORDER BY rowid LIMIT :window"  # -id: the newest first
+        )
     try:
         newest = cursor.execute(
             f"SELECT e.id, {held or '0'} FROM search_entry_fts "  # noqa: S608 (only our placeholders are formatted in)
             "JOIN search_entry e ON e.id = -search_entry_fts.rowid "
-            "WHERE search_entry_fts MATCH :match "
+            f"WHERE search_entry_fts MATCH :match{readable} "
             "ORDER BY search_entry_fts.rowid LIMIT :window",
             params,
         ).fetchall()
@@ -432,7 +477,7 @@ def _search_sqlite(
         ):
             # Some word may have been found only as a compound's part (or a compound as its
             # parts written apart): which entries hold every word whole?
-            params["match"] = _fts_match(parsed, bodies, parts=False)
+            params["match"] = _fts_match(parsed, scope.body_id, parts=False)
             whole = {row[0] for row in cursor.execute(window, params).fetchall()}
     finally:
         cursor.close()
@@ -444,7 +489,7 @@ def _search_sqlite(
 
 
 def _search_postgresql(
-    session: Session, parsed: Query, bodies: list[int] | None, page: int
+    session: Session, parsed: Query, scope: Scope, page: int
 ) -> tuple[int, list[Any]]:
     # As on SQLite: the newest MAX_RESULTS matches, then whole words before parts, the
     # more of the words the title holds, the newest (the same order on both databases).
@@ -458,7 +503,7 @@ def _search_postgresql(
     held = " + ".join(
         f"(strpos(' ' || e.search_title || ' ', :word_{n}) > 0)::int" for n in range(len(words))
     )
-    where = "e.search_vector @@ to_tsquery('simple', :query)" + _body_filter(bodies, params)
+    where = "e.search_vector @@ to_tsquery('simple', :query)" + scope.sql(params)
     newest = (
         session.connection()
         .execute(
@@ -472,13 +517,6 @@ def _search_postgresql(
     )
     ranked = sorted(newest, key=lambda row: (row[2], row[1], row[0]), reverse=True)
     return len(newest), _rows(session.connection(), [row[0] for row in ranked], page)
-
-
-def _body_filter(bodies: list[int] | None, params: dict[str, Any]) -> str:
-    if bodies is None:
-        return ""
-    params.update({f"body_{n}": body for n, body in enumerate(bodies)})
-    return f" AND e.body_id IN ({', '.join(f':body_{n}' for n in range(len(bodies)))})"
 
 
 def _mapped(connection: sa.Connection) -> sa.Connection:
@@ -545,10 +583,11 @@ def _slips(word: str) -> set[str]:
     ) - {word}
 
 
-def _did_you_mean(session: Session, typed: str, bodies: list[int] | None) -> str | None:
-    """The query as typed, each piece of it (between spaces) the searcher's bodies never
-    use changed, by one slip, into the word of theirs most entries hold — if the changed
-    query then finds something. A piece is corrected whole: a misspelt word is often cut
+def _did_you_mean(session: Session, typed: str, scope: Scope) -> str | None:
+    """The query as typed, each piece of it (between spaces) the index never holds changed,
+    by one slip, into the word most entries hold — if the changed query then finds
+    something the searcher may read (so a suggestion never names a word only texts they may
+    not read hold). A piece is corrected whole: a misspelt word is often cut
     into syllables (ไบโอแกส: ไบโอ แก ส), none of them the word meant."""
     pieces = {
         piece: key
@@ -562,14 +601,14 @@ def _did_you_mean(session: Session, typed: str, bodies: list[int] | None) -> str
     known = _known_words(
         session,
         {word for words in whole_words.values() for word in words} | set(pieces.values()),
-        bodies,
+        scope.body_id,
     )
     changed: dict[str, str] = {}
     for piece, key in pieces.items():
         if key in known or all(word in known for word in whole_words[piece]):
             continue
         slips = {thai_words.word_key(slip) for slip in _slips(key)}
-        candidates = _known_words(session, slips, bodies)
+        candidates = _known_words(session, slips, scope.body_id)
         if candidates:
             best = max(candidates.items(), key=lambda item: (item[1], item[0]))[0]
             changed[piece] = ("-" if piece.startswith("-") else "") + best
@@ -577,15 +616,16 @@ def _did_you_mean(session: Session, typed: str, bodies: list[int] | None) -> str
         return None
     suggestion = " ".join(changed.get(piece, piece) for piece in clean(typed).split())
     try:
-        total, _rows_found = _run(session, _checked_query(suggestion), bodies, 1)
+        total, _rows_found = _run(session, _checked_query(suggestion), scope, 1)
     except InvalidInput:  # a suggestion is never a reason to refuse the search itself
         return None
     return suggestion if total else None
 
 
-def _known_words(session: Session, words: set[str], bodies: list[int] | None) -> dict[str, int]:
-    """Of `words`, those the bodies' entries hold, with how many entries hold each (one
-    query, the words passed as one array: a word's slips are a few thousand)."""
+def _known_words(session: Session, words: set[str], body_id: int | None) -> dict[str, int]:
+    """Of `words`, those the entries hold (one body's, or every body's), with how many
+    entries hold each (one query, the words passed as one array: a word's slips are a few
+    thousand)."""
     words = {word for word in words if word}
     if not words:
         return {}
@@ -597,7 +637,7 @@ def _known_words(session: Session, words: set[str], bodies: list[int] | None) ->
     else:
         listed = "w.word IN (SELECT value FROM json_each(:words))"
         params["words"] = json.dumps(sorted(words), ensure_ascii=False)
-    where = listed + _body_filter(bodies, params).replace("e.body_id", "w.body_id")
+    where = listed + Scope(body_id).sql(params, table="w")
     rows = connection.execute(
         sql(f"SELECT w.word, sum(w.entries) FROM search_word w WHERE {where} GROUP BY w.word"),  # noqa: S608 (only our placeholders are formatted in)
         params,

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forum import i18n, security
 
 CSRF_COOKIE = "wethi_csrf"
+SESSION_COOKIE = "wethi_session"  # the log-in (forum.web.dependencies reads it)
 SESSION_SCOPE_KEY = "wethi.session"  # the request's database session (forum.web)
 current_csrf_token: ContextVar[str] = ContextVar("current_csrf_token", default="")
 # The site's address for links that leave the browser (a QR code, a share link): the
@@ -116,7 +117,9 @@ class WebMiddleware:
                         as_json=as_json,
                     )
                     return
-                if not _is_token_api_call(headers) and not security.csrf_matches(
+                if not _carries_no_cookie_authority(
+                    headers, cookie, as_json
+                ) and not security.csrf_matches(
                     self.secret_key, nonce, _submitted_token(scope, headers, body)
                 ):
                     await _plain_error(
@@ -161,9 +164,13 @@ def _address(scope: Scope, headers: Headers) -> str:
     return f"{scope.get('scheme', 'http')}://{host}" if host else ""
 
 
-def _is_token_api_call(headers: Headers) -> bool:
-    """Bearer-token API calls carry no cookies to forge, so they need no CSRF token."""
-    return headers.get("authorization", "").lower().startswith("bearer ")
+def _carries_no_cookie_authority(headers: Headers, cookie: dict[str, str], as_json: bool) -> bool:
+    """Bearer-token API calls carry no cookies to forge, so they need no CSRF token; nor
+    does an API call without a log-in cookie (it is told to log in: 401, not "this form
+    has expired"). A page's form always does: logging in is a form too."""
+    if headers.get("authorization", "").lower().startswith("bearer "):
+        return True
+    return as_json and SESSION_COOKIE not in cookie
 
 
 def _submitted_token(scope: Scope, headers: Headers, body: bytes) -> str:

@@ -95,7 +95,11 @@ def _thread(
         (meeting.id, meeting.status, meeting.number, meeting.year_be, view.body.name),
         view.origins,  # the live sessions it came from: their ideas' votes move on their own
     )
-    asks = (("deliberation.post.create", meeting), ("deliberation.post.hide", meeting))
+    asks = (
+        ("deliberation.post.view", meeting),
+        ("deliberation.post.create", meeting),
+        ("deliberation.post.hide", meeting),
+    )
     if view.origins:  # the facilitators' link to the promotion; not asked of other items
         asks += (("deliberation.live_session.run", meeting),)
     fillers = {

@@ -82,6 +82,7 @@ class ItemThread:
     stances: list[tuple[str, str]]  # the form's options
     members: list[str]  # names that can be mentioned
     origins: tuple[followup.ItemOrigin, ...] = ()  # the live sessions the item came from
+    thread_readable: bool = True  # the discussion is the body's members': others see the item
 
 
 def stance_options() -> list[tuple[str, str]]:
@@ -165,15 +166,35 @@ def item_thread(
     session: Session, actor: Actor, *, meeting_id: int, item_id: int, mark_read: bool = True
 ) -> ItemThread:
     """The item's page; reading it moves the reader's unread marker to its last post.
-    Raises Forbidden, NotFound."""
+    Whoever may see the agenda sees the item; its discussion only those who may read the
+    body's threads (deliberation.rules). Raises Forbidden, NotFound."""
     policy.require(actor, "forum.meeting.view")
     row = session.execute(_HEAD, {"meeting_id": meeting_id, "item_id": item_id}).first()
     if row is None:
         raise NotFound()
     meeting, agenda, body_name = row
-    policy.require(actor, "deliberation.post.view", meeting)
+    policy.require(actor, "deliberation.agenda.view", meeting)
     contents = overview.agenda_contents(session, agenda, meeting.body_id)
     item = next(line for part in contents.parts for line in part.items if line.id == item_id)
+    if not policy.can(actor, "deliberation.post.view", meeting):
+        return ItemThread(
+            meeting=meeting,
+            body=BodyName(meeting.body_id, body_name),
+            agenda=agenda,
+            label=meetings.meeting_label(meeting),
+            item=item,
+            counts=[],
+            posts=[],
+            total=0,
+            new=0,
+            new_ids=frozenset(),
+            editable_ids=frozenset(),
+            open=meeting.status != MeetingStatus.closed,
+            stances=[],
+            members=[],
+            origins=followup.item_origins(session, item_id),
+            thread_readable=False,
+        )
     thread = overview.kept(
         session,
         ("thread", item_id, *overview.contents_key(agenda)),

@@ -76,7 +76,7 @@ def item_in_meeting(
     """The item, if it belongs to the meeting's agenda and the actor may see the meeting.
     Raises Forbidden, NotFound."""
     meeting = meetings.get_meeting(session, actor, meeting_id=meeting_id)
-    policy.require(actor, "deliberation.post.view", meeting)
+    _require_reader(actor, meeting)
     item = session.get(AgendaItem, item_id)
     agenda = session.get(Agenda, item.agenda_id) if item is not None else None
     if item is None or agenda is None or agenda.meeting_id != meeting_id:
@@ -92,8 +92,16 @@ def post_in_meeting(
     if post is None or (meeting_id is not None and post.meeting_id != meeting_id):
         raise NotFound()
     meeting = meetings.get_meeting(session, actor, meeting_id=post.meeting_id)
-    policy.require(actor, "deliberation.post.view", meeting)
+    _require_reader(actor, meeting)
     return post, meeting
+
+
+def _require_reader(actor: Actor, meeting: Meeting) -> None:
+    """The threads are the body's members' (deliberation.rules). Raises NotLoggedIn,
+    Forbidden with a message that says so."""
+    if not policy.can(actor, "deliberation.post.view", meeting):
+        policy.require(actor, "forum.meeting.view", meeting)  # NotLoggedIn first
+        raise Forbidden(action="deliberation.post.view", message=NOT_A_MEMBER)
 
 
 def _check_open(meeting: Meeting) -> None:

@@ -15,7 +15,7 @@ from forum.errors import NotLoggedIn
 from forum.models import MAX_ID
 from forum.policy import ANONYMOUS, Actor
 
-SESSION_COOKIE = "wethi_session"
+SESSION_COOKIE = middleware.SESSION_COOKIE
 LANG_COOKIE = "wethi_lang"
 FLASH_COOKIE = "wethi_flash"
 

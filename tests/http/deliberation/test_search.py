@@ -12,10 +12,10 @@ from tests import factories
 pytestmark = pytest.mark.anyio
 
 
-def index(session, body, ref_id, text, *, title="", meeting=None):
+def index(session, body, ref_id, text, *, title="", meeting=None, kind="agenda_item"):
     search.index_entry(
         session,
-        kind="agenda_item",
+        kind=kind,
         ref_id=ref_id,
         body_id=body.id,
         meeting_id=meeting.id if meeting else None,
@@ -71,15 +71,25 @@ async def test_user_html_in_a_result_is_shown_as_text(session, as_member):
     assert "<img src=x" not in response.text and "&lt;img" in response.text
 
 
-async def test_a_member_of_another_body_finds_nothing(session, as_member):
+async def test_a_member_of_another_body_finds_what_the_programme_reads_not_the_threads(
+    session, as_member
+):
+    # What one may read, one may find: another body's agenda items and resolutions are the
+    # whole programme's, its discussion posts its members' (deliberation.rules).
     owner = await as_member(Role.member)
-    index(session, owner.body, 1, "ธนาคารน้ำใต้ดินของตำบล")
+    meeting = factories.meeting(session, owner.body)
+    index(session, owner.body, 1, "ธนาคารน้ำใต้ดินของตำบล", meeting=meeting)
+    index(session, owner.body, 2, "ธนาคารน้ำใต้ดินในกระทู้", meeting=meeting, kind="post")
     outsider = await as_member(Role.chair)
     response = await outsider.get("/search?q=ธนาคารน้ำใต้ดิน")
     assert response.status_code == 200
-    assert "ตำบล" not in response.text
-    api = await outsider.json("GET", "/api/v1/search?q=ธนาคารน้ำใต้ดิน")
-    assert api.json()["total"] == 0
+    assert "ตำบล" in response.text and "กระทู้" not in response.text
+    api = (await outsider.json("GET", "/api/v1/search?q=ธนาคารน้ำใต้ดิน")).json()
+    assert [(hit["kind"], hit["ref_id"]) for hit in api["items"]] == [("agenda_item", 1)]
+    within = await outsider.json("GET", f"/api/v1/search?q=ธนาคารน้ำใต้ดิน&body_id={owner.body.id}")
+    assert [hit["ref_id"] for hit in within.json()["items"]] == [1]
+    mine = (await owner.json("GET", "/api/v1/search?q=ธนาคารน้ำใต้ดิน")).json()
+    assert sorted(hit["ref_id"] for hit in mine["items"]) == [1, 2]
 
 
 async def test_htmx_gets_only_the_results_block(session, as_member):

@@ -167,7 +167,7 @@ def test_our_marks_typed_by_someone_are_not_html(session, body, member):
 # -- who finds what -------------------------------------------------------------------
 
 
-def test_a_member_of_another_body_finds_nothing(session, body, member):
+def test_a_member_of_another_body_finds_no_discussion_post(session, body, member):
     add(session, body, 1, "ศูนย์เรียนรู้พลังงานชุมชน")
     outsider_body = factories.body(session)
     outsider = factories.actor(session, factories.member(session, outsider_body, Role.chair))
@@ -176,6 +176,27 @@ def test_a_member_of_another_body_finds_nothing(session, body, member):
     assert found(session, outsider, "ศูนย์เรียนรู้", body_id=body.id) == []
     nobody = factories.actor(session, factories.person(session))
     assert found(session, nobody, "ศูนย์เรียนรู้") == []
+
+
+def test_what_one_may_read_one_may_find_kind_by_kind_from_the_policy_registry(session, body, member):
+    # Each kind of entry is read through a policy action on its meeting: whoever that
+    # action lets read it finds it, and no one else — the whole programme for an agenda
+    # item or a resolution, the body's members for a discussion post.
+    from forum import policy
+
+    meeting = factories.meeting(session, body)
+    kinds = sorted(search.KINDS.items())
+    assert {"agenda_item", "agenda_suggestion", "post", "resolution"} <= {kind for kind, _ in kinds}
+    for ref_id, (kind, _entry) in enumerate(kinds, start=1):
+        add(session, body, ref_id, f"ศูนย์เรียนรู้ชุมชน {kind}", kind=kind, meeting_id=meeting.id)
+    outsider = factories.actor(session, factories.member(session, factories.body(session), Role.chair))
+    observer = factories.actor(session, factories.member(session, body, Role.observer))
+    for reader in (outsider, observer, member):
+        readable = {ref_id for ref_id, (_kind, entry) in enumerate(kinds, start=1) if policy.can(reader, entry.read_by, meeting)}
+        assert set(found(session, reader, "ศูนย์เรียนรู้")) == readable
+        assert set(found(session, reader, "ศูนย์เรียนรู้", body_id=body.id)) == readable
+    hidden = {kind for kind, entry in kinds if not policy.can(outsider, entry.read_by, meeting)}
+    assert hidden == {kind for kind, entry in kinds if entry.members_only} == {"post"}
 
 
 def test_an_entry_indexed_again_in_another_body_is_found_there_only(session, body, member):

@@ -54,6 +54,28 @@ async def test_the_item_page_shows_the_item_the_summary_and_the_live_channel(mem
     assert 'name="stance"' in response.text  # a member may post
 
 
+async def test_someone_outside_the_body_reads_the_item_but_not_its_discussion(
+    session, as_member, member, meeting, item
+):
+    # The agenda is the programme's, the discussion the body's members' (deliberation.rules):
+    # the page, its htmx block, the API, the post's own address and the channel agree.
+    post = factories.post(session, item, member.person, body="ความเห็นภายในของสมาชิก")
+    outsider = await as_member(Role.chair)  # the chair of another body
+    page = await outsider.get(item_url(meeting, item))
+    assert page.status_code == 200 and "ขออนุมัติโครงการโซลาร์เซลล์" in page.text
+    assert "ความเห็นภายในของสมาชิก" not in page.text and "ws-connect" not in page.text
+    assert "ผู้สังเกตการณ์" in page.text  # how to follow it: as an observer
+    block = await outsider.get(item_url(meeting, item), htmx=True)
+    assert block.status_code == 200 and "ความเห็นภายในของสมาชิก" not in block.text
+    api = await outsider.json("GET", f"/api/v1{item_url(meeting, item)}/posts")
+    assert api.status_code == 403 and "สมาชิก" in api.json()["message"]
+    assert (await outsider.get(f"/meetings/{meeting.id}/agenda/posts/{post.id}")).status_code == 403
+    poll = await outsider.get(f"/live/poll?channel=item:{item.id}&after=0")
+    assert poll.status_code == 403
+    observer = await as_member(Role.observer, body=member.body)
+    assert "ความเห็นภายในของสมาชิก" in (await observer.get(item_url(meeting, item))).text
+
+
 async def test_htmx_gets_only_the_thread_block(member, meeting, item):
     response = await member.get(item_url(meeting, item), htmx=True)
     assert response.status_code == 200
