@@ -21,6 +21,7 @@ from deliberation.discussion import api as discussion_api
 from deliberation.discussion import live as discussion_live
 from deliberation.discussion import routes as thread_routes
 from deliberation.discussion.events import ThreadChanged
+from deliberation.sessions import api as sessions_api
 from deliberation.sessions import live as sessions_live
 from deliberation.sessions import polls_live, sessions
 from deliberation.sessions.events import (
@@ -129,3 +130,4 @@ def install(app: FastAPI) -> None:
     components.add_router(app, api.router, order=components.API, prefix="/api/v1", responses=ERRORS)
     components.add_router(app, agenda_api.router, order=components.API, responses=ERRORS)
     components.add_router(app, discussion_api.router, order=components.API, responses=ERRORS)
+    components.add_router(app, sessions_api.router, order=components.API, responses=ERRORS)

@@ -168,6 +168,34 @@ def _cards(session: Session, session_id: int) -> list[IdeaCard]:
     return [IdeaCard(*row) for row in rows]  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class ThemeRow:
+    id: int
+    name: str
+    idea_ids: list[int]  # its ideas (merged ones live on in the idea kept)
+
+
+def themes_of(session: Session, actor: Actor, *, session_id: int) -> list[ThemeRow]:
+    """The session's themes in their order, each with its ideas (the JSON API; the console
+    reads its panel). Raises Forbidden, NotFound."""
+    view = sessions.get_session(session, actor, session_id=session_id)
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for idea_id, cluster_id in session.exec(
+        select(LiveIdea.id, LiveIdea.cluster_id)
+        .where(
+            LiveIdea.session_id == view.id,
+            col(LiveIdea.cluster_id).is_not(None),
+            LiveIdea.status != IdeaStatus.merged,
+        )
+        .order_by(col(LiveIdea.id))
+    ).all():
+        grouped[cluster_id].append(idea_id)  # type: ignore[index,arg-type]
+    return [
+        ThemeRow(theme.id, theme.name, grouped.get(theme.id, []))  # type: ignore[arg-type]
+        for theme in _clusters_of(session, view.id)
+    ]
+
+
 def cluster_names(session: Session, session_id: int) -> dict[int, str]:
     """Each grouped idea's theme name, by idea id (for the session's CSV and XLSX exports;
     the caller has authorised the export). Merged ideas have none: their theme is the kept

@@ -254,6 +254,28 @@ API: dict[str, frozenset[str]] = {
     "GET /api/v1/tokens": SIGNED_IN,
     "POST /api/v1/tokens": SIGNED_IN,
     "DELETE /api/v1/tokens/{token_id}": SIGNED_IN,  # another's: not found
+    # live sessions: those who run them, as on the console
+    "GET /api/v1/meetings/{meeting_id}/sessions": KEEPERS,
+    "POST /api/v1/meetings/{meeting_id}/sessions": KEEPERS,
+    "GET /api/v1/sessions/{session_id}": KEEPERS,
+    "PATCH /api/v1/sessions/{session_id}": KEEPERS,
+    "POST /api/v1/sessions/{session_id}/status": KEEPERS,
+    "GET /api/v1/sessions/{session_id}/export": KEEPERS,
+    "GET /api/v1/sessions/{session_id}/ideas": KEEPERS,
+    "PATCH /api/v1/sessions/{session_id}/ideas/{idea_id}": KEEPERS,
+    "POST /api/v1/sessions/{session_id}/ideas/{idea_id}/merge": KEEPERS,
+    "POST /api/v1/sessions/{session_id}/ideas/{idea_id}/moderation": KEEPERS,
+    "PUT /api/v1/sessions/{session_id}/ideas/{idea_id}/theme": KEEPERS,
+    "GET /api/v1/sessions/{session_id}/themes": KEEPERS,
+    "POST /api/v1/sessions/{session_id}/themes": KEEPERS,
+    "PATCH /api/v1/sessions/{session_id}/themes/{theme_id}": KEEPERS,
+    "DELETE /api/v1/sessions/{session_id}/themes/{theme_id}": KEEPERS,
+    "GET /api/v1/sessions/{session_id}/polls": KEEPERS,
+    "POST /api/v1/sessions/{session_id}/polls": KEEPERS,
+    "POST /api/v1/sessions/{session_id}/polls/{poll_id}/{action}": KEEPERS,
+    "DELETE /api/v1/sessions/{session_id}/polls/{poll_id}": KEEPERS,
+    "GET /api/v1/sessions/{session_id}/promotions": KEEPERS,
+    "POST /api/v1/sessions/{session_id}/promotions": KEEPERS,
 }
 
 # What each JSON write sends: a body the schema accepts, so that the answer is the rule's
@@ -284,9 +306,21 @@ BODIES: dict[str, dict] = {
     "POST /api/v1/meetings/{meeting_id}/agenda/items/{item_id}/posts": {"body": "ความเห็น"},
     "PATCH /api/v1/meetings/{meeting_id}/agenda/posts/{post_id}": {"version": 1, "body": "แก้"},
     "POST /api/v1/meetings/{meeting_id}/agenda/posts/{post_id}/hide": {"reason": "ไม่สุภาพ"},
+    "POST /api/v1/meetings/{meeting_id}/sessions": {"prompt": "คำถาม"},
+    "PATCH /api/v1/sessions/{session_id}": {"premoderation": False, "idea_limit": 280, "version": 1},
+    "POST /api/v1/sessions/{session_id}/status": {"to": "pause", "version": 1},
+    "PATCH /api/v1/sessions/{session_id}/ideas/{idea_id}": {"text": "แก้แล้ว"},
+    "POST /api/v1/sessions/{session_id}/ideas/{idea_id}/merge": {"into_id": "{idea_id}"},
+    "POST /api/v1/sessions/{session_id}/ideas/{idea_id}/moderation": {"action": "pin"},
+    "PUT /api/v1/sessions/{session_id}/ideas/{idea_id}/theme": {"theme_id": "{cluster_id}"},
+    "POST /api/v1/sessions/{session_id}/themes": {"name": "ประเด็นใหม่"},
+    "PATCH /api/v1/sessions/{session_id}/themes/{theme_id}": {"name": "ชื่อใหม่"},
+    "POST /api/v1/sessions/{session_id}/polls": {"question": "ชอบไหม", "options": ["ชอบ", "ไม่ชอบ"]},
+    "POST /api/v1/sessions/{session_id}/promotions": {"idea_id": "{idea_id}", "title": "เรื่อง", "target": "proposal_draft"},
 }
 
 QUERIES = {"DELETE /api/v1/meetings/{meeting_id}/agenda/items/{item_id}": "?version=1"}
+PATHS = {"POST /api/v1/sessions/{session_id}/polls/{poll_id}/{action}": {"{action}": "close"}}
 
 # The live channels a page listens to, by the same rule as the page they belong to (a
 # session's phones listen with the ticket their page got on joining: tested in tests/live).
@@ -389,6 +423,7 @@ def _live_session(session, actor, meeting) -> dict:
         "action": "pin",
         "poll_id": poll.id,
         "cluster_id": cluster.id,
+        "theme_id": cluster.id,
         "promotion_id": promotion.id,
     }
 
@@ -456,6 +491,8 @@ async def test_each_route_answers_each_kind_of_person_as_written(app, session, w
         key = f"{method} {path}"
         if key == "POST /logout":
             continue
+        for name, value in PATHS.get(key, {}).items():
+            path = path.replace(name, value)
         url = concrete(path, world) + QUERIES.get(key, "")
         if path.startswith("/api/"):
             headers = {"Authorization": f"Bearer {token}"} if token else {}
