@@ -19,7 +19,14 @@ from sqlmodel import Session, col, select
 from forum import attempts, audit, events, i18n, labels, policy
 from forum.dates import format_time
 from forum.db import utcnow
-from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
+from forum.errors import (
+    Conflict,
+    Conflicting,
+    InvalidInput,
+    NotAChoice,
+    NotFound,
+    RateLimited,
+)
 from forum.forms import ascii_digits, validate
 from forum.models import (
     MAX_ID,
@@ -357,7 +364,7 @@ def mark_attendance(
         and attendance.person_id is not None
         and not values.substitute_for_id
     ):
-        raise InvalidInput({"status": "Please choose one of the options."})
+        raise Conflicting({"status": "Please choose one of the options."})
     if values.substitute_for_id is not None:
         _check_substitute(session, meeting, attendance, values.substitute_for_id)
     before = audit.snapshot(attendance)
@@ -454,7 +461,7 @@ def add_guest(session: Session, actor: Actor, *, meeting_id: int, **data: object
         raise InvalidInput({"guest_name": "Give the guest's name, or choose a person."})
     if values.person_id is not None:
         if session.get(Person, values.person_id) is None:
-            raise InvalidInput({"person_id": "Please choose one of the options."})
+            raise NotAChoice({"person_id": "Please choose one of the options."})
         if session.exec(
             select(Attendance.id).where(
                 Attendance.meeting_id == meeting_id, Attendance.person_id == values.person_id

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from forum import audit, policy
 from forum.db import claim_version, utcnow
-from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from forum.errors import Conflict, InvalidInput, NotAChoice, NotFound, StaleEdit
 from forum.forms import validate
 from forum.models import Body, BodyKind, Membership, Organisation, Person, Region, Role
 from forum.people import person_choices
@@ -107,7 +107,7 @@ class BodyFields(BaseModel):
 def _checked(session: Session, data: dict[str, object]) -> BodyFields:
     values = validate(BodyFields, data, multiline=frozenset({"description"}))
     if values.region_id is not None and session.get(Region, values.region_id) is None:
-        raise InvalidInput({"region_id": "Please choose one of the options."})
+        raise NotAChoice({"region_id": "Please choose one of the options."})
     if values.kind == BodyKind.working_group and values.region_id is None:
         raise InvalidInput({"region_id": "A regional working group needs its region."})
     return values
@@ -180,7 +180,7 @@ def add_member(session: Session, actor: Actor, *, body_id: int, **data: object) 
     values = validate(MemberFields, data)
     person = session.get(Person, values.person_id)
     if person is None or person.archived_at is not None:
-        raise InvalidInput({"person_id": "Please choose one of the options."})
+        raise NotAChoice({"person_id": "Please choose one of the options."})
     if session.exec(
         select(Membership).where(
             Membership.body_id == body_id, Membership.person_id == values.person_id

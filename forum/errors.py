@@ -59,9 +59,16 @@ class StaleEdit(Conflict):
 
 
 class InvalidInput(DomainError):
-    """Bad input, with a message per field (msgids; translated when shown)."""
+    """Bad input, with a message per field (msgids; translated when shown).
+
+    A form shows every refusal next to its field (422). The JSON API answers two kinds as
+    their own status, which its document states for input its schema cannot judge:
+    `NotAChoice` (the input names a record that is not there, or not one of the choices
+    here: 404) and `Conflicting` (a value the record's state or another record rules out:
+    a name already taken; 409)."""
 
     status = 422
+    api_status = 422
     message = "Please correct the highlighted fields."
 
     def __init__(
@@ -72,6 +79,19 @@ class InvalidInput(DomainError):
             for name, value in (fields or {}).items()
         }
         super().__init__(message)
+
+
+class NotAChoice(InvalidInput):
+    """A field names a record that does not exist or is not one of this form's choices."""
+
+    api_status = 404
+
+
+class Conflicting(InvalidInput):
+    """A field's value is ruled out by another record (a name that must be unique) or by
+    the record's own state."""
+
+    api_status = 409
 
 
 class RateLimited(DomainError):

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, or_, select, update
 from forum import accounts, audit, mail, policy, privacy
 from forum.config import get_settings
 from forum.db import utcnow
-from forum.errors import Conflict, InvalidInput, NotFound
+from forum.errors import Conflict, InvalidInput, NotAChoice, NotFound
 from forum.forms import validate
 from forum.models import (
     Body,
@@ -51,12 +51,12 @@ def create_invitation(session: Session, actor: Actor, **data: object) -> tuple[I
     if values.make_admin:
         policy.require(actor, "forum.admin.view")
     if values.body_id is not None and session.get(Body, values.body_id) is None:
-        raise InvalidInput({"body_id": "Please choose one of the options."})
+        raise NotAChoice({"body_id": "Please choose one of the options."})
     if (
         values.organisation_id is not None
         and session.get(Organisation, values.organisation_id) is None
     ):
-        raise InvalidInput({"organisation_id": "Please choose one of the options."})
+        raise NotAChoice({"organisation_id": "Please choose one of the options."})
     email = str(values.email or "").lower()
     if email and session.exec(select(Person.id).where(func.lower(Person.email) == email)).first():
         raise InvalidInput({"email": "A person with this email already has an account."})

@@ -538,6 +538,30 @@ class ApiInput(SQLModel):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
 
+# Rules across a body's fields, stated in its schema (the services refuse the rest, with
+# their own messages): what a client reads in the document is what the server does.
+TEXT = {"type": "string", **SAYS_SOMETHING}
+RECORD = {"type": "integer", "minimum": 1}
+
+
+def any_of(*groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One of the groups of fields must be given, each field as its schema says."""
+    return {"anyOf": [{"required": list(group), "properties": group} for group in groups]}
+
+
+def when(field: str, value: str, then: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """When `field` is `value`, the fields of `then` must be given, as their schemas say."""
+    return {
+        "if": {"required": [field], "properties": {field: {"const": value}}},
+        "then": {"required": list(then), "properties": then},
+    }
+
+
+def rules(*parts: dict[str, Any]) -> ConfigDict:
+    """An ApiInput's config stating `parts` (any_of, when) in its schema."""
+    return ConfigDict(extra="forbid", json_schema_extra={"allOf": list(parts)})
+
+
 class ApiError(SQLModel):
     error: str
     message: str
@@ -632,6 +656,8 @@ class PersonPage(SQLModel):
 
 
 class BodyCreate(ApiInput):
+    model_config = rules(when("kind", "working_group", {"region_id": RECORD}))  # type: ignore[assignment]
+
     kind: BodyKind
     name: str = said(200)
     name_en: str | None = optional_text(200)
@@ -698,7 +724,15 @@ class BodyDetail(BodyPublic):
     members: list[MemberPublic]
 
 
+# An online meeting's link as forum.meetings reads it: http(s), a host, no spaces.
+WEB_ADDRESS = r"^https?://[^\s/?#@:]+(:[0-9]{1,4})?([/?#][^\s]*)?$"
+
+
 class MeetingCreate(ApiInput):
+    model_config = rules(  # type: ignore[assignment]
+        any_of({"venue": TEXT}, {"online_url": {"type": "string", "pattern": WEB_ADDRESS}})
+    )
+
     title: str | None = None
     starts_at: datetime = Field(
         description="With an offset, or Bangkok wall-clock time without one."
@@ -707,7 +741,9 @@ class MeetingCreate(ApiInput):
         default=None, description="Three hours after the start when left out."
     )
     venue: str | None = None
-    online_url: str | None = None
+    online_url: str | None = Field(
+        default=None, max_length=500, schema_extra={"json_schema_extra": {"pattern": WEB_ADDRESS}}
+    )
 
 
 class MeetingUpdate(ApiInput):
@@ -716,7 +752,9 @@ class MeetingUpdate(ApiInput):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     venue: str | None = None
-    online_url: str | None = None
+    online_url: str | None = Field(
+        default=None, max_length=500, schema_extra={"json_schema_extra": {"pattern": WEB_ADDRESS}}
+    )
 
 
 class MeetingStatusChange(ApiInput):
@@ -760,6 +798,8 @@ class MeetingPage(SQLModel):
 class AttendanceUpdate(ApiInput):
     """The whole marking of one line: fields left out are cleared."""
 
+    model_config = rules(when("status", "absent", {"absence_reason": TEXT}))  # type: ignore[assignment]
+
     status: AttendanceStatus
     absence_reason: str | None = Field(default=None, description="Required when absent.")
     substitute_for_id: RecordId | None = Field(
@@ -768,6 +808,8 @@ class AttendanceUpdate(ApiInput):
 
 
 class GuestCreate(ApiInput):
+    model_config = rules(any_of({"person_id": RECORD}, {"guest_name": TEXT}))  # type: ignore[assignment]
+
     person_id: RecordId | None = Field(
         default=None, description="An account, or give guest_name instead."
     )

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from forum import audit, people, policy
 from forum.db import claim_version, utcnow
-from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from forum.errors import Conflict, Conflicting, NotAChoice, NotFound, StaleEdit
 from forum.forms import validate
 from forum.models import Organisation, OrganisationKind, Person, Province, Side
 from forum.paging import Page, like_pattern, paginate
@@ -125,7 +125,7 @@ def _checked(
     if values.side is None:
         values.side = Side.office if values.kind in OFFICE_KINDS else Side.network
     if values.province_id is not None and session.get(Province, values.province_id) is None:
-        raise InvalidInput({"province_id": "Please choose one of the options."})
+        raise NotAChoice({"province_id": "Please choose one of the options."})
     duplicate = session.exec(
         select(Organisation.id).where(
             func.lower(Organisation.name) == values.name.lower(),
@@ -137,7 +137,7 @@ def _checked(
         )
     ).first()
     if duplicate:
-        raise InvalidInput(
+        raise Conflicting(
             {"name": "An organisation with this name already exists in this province."}
         )
     return values

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, delete, func, or_, select
 
 from forum import audit, policy, privacy
 from forum.db import claim_version, utcnow
-from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from forum.errors import Conflict, NotAChoice, NotFound, StaleEdit
 from forum.forms import validate
 from forum.models import Body, LoginSession, Membership, Organisation, Person, Role
 from forum.paging import Page, like_pattern, paginate
@@ -118,7 +118,7 @@ def update_person(
         values.organisation_id is not None
         and session.get(Organisation, values.organisation_id) is None
     ):
-        raise InvalidInput({"organisation_id": "Please choose one of the options."})
+        raise NotAChoice({"organisation_id": "Please choose one of the options."})
     before = audit.snapshot(person)
     if not claim_version(session, Person, person_id, version):
         session.rollback()

@@ -18,7 +18,7 @@ from pythainlp.corpus import provinces as pythainlp_provinces
 from sqlmodel import Session, col, select
 
 from forum import audit, policy
-from forum.errors import InvalidInput, NotFound
+from forum.errors import NotAChoice, NotFound
 from forum.forms import validate
 from forum.models import Organisation, OrganisationKind, Province, Region, Side
 from forum.policy import Actor
@@ -180,7 +180,7 @@ def update_province(
         raise NotFound()
     values = validate(ProvinceUpdate, data)
     if session.get(Region, values.region_id) is None:
-        raise InvalidInput({"region_id": "Please choose one of the options."})
+        raise NotAChoice({"region_id": "Please choose one of the options."})
     before = audit.snapshot(province)
     province.region_id = values.region_id
     province.is_pilot = values.is_pilot

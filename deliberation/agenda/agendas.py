@@ -38,7 +38,7 @@ from deliberation.discussion.models import Post, ThreadRead
 from deliberation.markdown import check_markup, render_markdown
 from forum import audit, events, meetings, policy
 from forum.db import claim_version, utcnow
-from forum.errors import Conflict, InvalidInput, NotFound, StaleEdit
+from forum.errors import Conflict, InvalidInput, NotAChoice, NotFound, StaleEdit
 from forum.forms import validate, whole_number
 from forum.models import Body, Meeting, MeetingStatus, Membership
 from forum.policy import Actor
@@ -425,10 +425,13 @@ def remove_item(
 
 
 def part_in(session: Session, agenda: Agenda, part_id: Any) -> AgendaPart:
+    """One of the agenda's parts. Raises InvalidInput (none given), NotAChoice."""
+    if part_id in (None, ""):
+        raise InvalidInput({"part_id": "Choose one of the agenda's parts."})
     number = whole_number(part_id, field="part_id")
     part = session.get(AgendaPart, number) if number is not None else None
     if part is None or part.agenda_id != agenda.id:
-        raise InvalidInput({"part_id": "Choose one of the agenda's parts."})
+        raise NotAChoice({"part_id": "Choose one of the agenda's parts."})
     return part
 
 

@@ -13,13 +13,18 @@ from sqlmodel import JSON, Column, Field, SQLModel
 
 from forum.db import utcnow
 from forum.models import (
+    RECORD,
+    TEXT,
     VISIBLE,
     ApiInput,
     BangkokDateTime,
     EditVersion,
     RecordId,
+    any_of,
     optional_text,
+    rules,
     said,
+    when,
 )
 
 
@@ -248,10 +253,17 @@ class AgendaItemUpdate(ApiInput):
 
 
 class AgendaItemMove(ApiInput):
+    model_config = rules(  # type: ignore[assignment]
+        any_of(
+            {"direction": {"enum": ["up", "down"]}},
+            {"part_id": RECORD, "position": {"type": "integer", "minimum": 1}},
+        )
+    )
+
     version: EditVersion
-    direction: str | None = None  # "up" / "down"
+    direction: Literal["up", "down"] | None = None
     part_id: RecordId | None = None
-    position: int | None = None
+    position: int | None = Field(default=None, ge=1, le=99_999)
 
 
 class AgendaDocumentPublic(SQLModel):
@@ -304,6 +316,12 @@ class SuggestionCreate(ApiInput):
 
 
 class SuggestionAnswer(ApiInput):
+    model_config = rules(  # type: ignore[assignment]
+        when("answer", "accept", {"part_id": RECORD}),
+        when("answer", "merge", {"item_id": RECORD}),
+        when("answer", "decline", {"reason": {**TEXT, "maxLength": 2000}}),
+    )
+
     answer: Literal["accept", "merge", "decline"]
     version: EditVersion | None = None  # the agenda's, to accept or merge
     part_id: RecordId | None = None

@@ -26,7 +26,14 @@ from deliberation.agenda.models import (
 from deliberation.markdown import render_markdown
 from forum import audit, events, policy
 from forum.db import utcnow
-from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, NotLoggedIn
+from forum.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAChoice,
+    NotFound,
+    NotLoggedIn,
+)
 from forum.forms import validate, whole_number
 from forum.models import Meeting, MeetingStatus
 from forum.policy import Actor
@@ -195,9 +202,11 @@ def answer_suggestion(
         indexing.index_item(session, item, meeting)
         audit.record(session, actor, "deliberation.suggestion.accept", suggestion, before=before)
     elif answer == "merge":
+        if item_id in (None, ""):
+            raise InvalidInput({"item_id": "Choose the agenda item to merge it into."})
         target = session.get(AgendaItem, whole_number(item_id) or 0)
         if target is None or target.agenda_id != agenda.id:
-            raise InvalidInput({"item_id": "Choose the agenda item to merge it into."})
+            raise NotAChoice({"item_id": "Choose the agenda item to merge it into."})
         _claim_answer(session, actor, suggestion)
         suggestion.status, suggestion.item_id = SuggestionStatus.merged, target.id
         audit.record(session, actor, "deliberation.suggestion.merge", suggestion, before=before)

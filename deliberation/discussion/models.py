@@ -11,7 +11,16 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from forum.db import utcnow
-from forum.models import ApiInput, BangkokDateTime, EditVersion, RecordId, said
+from forum.models import (
+    RECORD,
+    ApiInput,
+    BangkokDateTime,
+    EditVersion,
+    RecordId,
+    any_of,
+    rules,
+    said,
+)
 
 
 def _str(length: int) -> Any:
@@ -97,6 +106,8 @@ class ThreadRead(SQLModel, table=True):
 
 
 class PostCreate(ApiInput):
+    model_config = rules(any_of({"stance": {"type": "string"}}, {"parent_id": RECORD}))  # type: ignore[assignment]
+
     body: str = said(10_000)
     stance: PostStance | None = None
     parent_id: RecordId | None = None

@@ -100,7 +100,10 @@ def install_error_handlers(app: Any) -> None:
         assert isinstance(error, DomainError)
         message = i18n.gettext(error.message, **error.params) if error.params else error.message
         fields = error.fields if isinstance(error, InvalidInput) else None
-        return error_response(request, error.status, message, fields)
+        status = error.status
+        if isinstance(error, InvalidInput) and request.url.path.startswith("/api/"):
+            status = error.api_status  # a missing record 404, a taken name 409
+        return error_response(request, status, message, fields)
 
     async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
