@@ -105,6 +105,7 @@ def install(app: FastAPI) -> None:
 
     forum_privacy.EXPORT_HOOKS.add("deliberation", privacy.export_rows)
     forum_privacy.RETENTION.add("deliberation.session_nicknames", privacy.NICKNAMES)
+    forum_privacy.RETENTION.add("deliberation.session_ideas", privacy.IDEAS)
     # What an upgrade leaves to search's own code: entries cut an older way, and outcomes
     # recorded before resolutions were indexed.
     components.STARTUP_TASKS.add("deliberation.search.cut_again", search.cut_again)

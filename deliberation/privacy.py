@@ -45,7 +45,7 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import escape
-from sqlmodel import Session, and_, col, delete, or_, select
+from sqlmodel import Session, and_, col, delete, or_, select, update
 
 from deliberation import indexing, search
 from deliberation.agenda.models import (
@@ -65,6 +65,7 @@ from deliberation.sessions.models import (
     LiveIdeaVote,
     LiveParticipant,
     LivePollAnswer,
+    LivePromotionIdea,
     LiveSession,
 )
 from deliberation.sessions.sessions import GUEST_NOTICE, GUEST_NOTICE_VERSION
@@ -232,7 +233,9 @@ def _erase_participant(
     live.scrub_frames(session, sessions_live.channel(live_session.code), marks)
     _anonymise(session, participant, removed)
     idea_ids: list[int] = []
-    for idea in session.exec(select(LiveIdea).where(LiveIdea.participant_id == participant.id)).all():
+    for idea in session.exec(
+        select(LiveIdea).where(LiveIdea.participant_id == participant.id)
+    ).all():
         idea.text, idea.category = removed, ""
         session.add(idea)
         idea_ids.append(idea.id)  # type: ignore[arg-type]
@@ -361,6 +364,48 @@ NICKNAMES = Retention(
     ),
     _nickname_days,
     forget=forget_nicknames,
+)
+
+
+def forget_ideas(session: Session, cutoff: datetime) -> int:
+    """Sessions closed before `cutoff` lose the ideas they did not take forward, with their
+    votes (a hall's ideas may name people; forum.privacy's retention sweep,
+    WETHI_RETAIN_SESSION_IDEAS_DAYS). What was taken forward stays: it is the record behind
+    an agenda item or a proposal, long anonymous by then. Returns how many ideas."""
+    closed = select(LiveSession.id).where(
+        col(LiveSession.closed_at).is_not(None), col(LiveSession.closed_at) < cutoff
+    )
+    kept = select(LivePromotionIdea.idea_id)
+    doomed = list(
+        session.exec(
+            select(LiveIdea.id).where(
+                col(LiveIdea.session_id).in_(closed), col(LiveIdea.id).not_in(kept)
+            )
+        ).all()
+    )
+    for start in range(0, len(doomed), 500):
+        batch = doomed[start : start + 500]
+        session.exec(delete(LiveIdeaVote).where(col(LiveIdeaVote.idea_id).in_(batch)))  # type: ignore[call-overload]
+        session.exec(  # a kept idea that others were merged into no longer points at them
+            update(LiveIdea)
+            .where(col(LiveIdea.merged_into_id).in_(batch))
+            .values(merged_into_id=None)  # type: ignore[call-overload]
+        )
+        session.exec(delete(LiveIdea).where(col(LiveIdea.id).in_(batch)))  # type: ignore[call-overload]
+    return len(doomed)
+
+
+def _idea_days(settings: Any) -> int:
+    return settings.retain_session_ideas_days
+
+
+IDEAS = Retention(
+    (
+        "After a live session closes, the ideas it did not take forward, with their votes: %(num)s day.",
+        "After a live session closes, the ideas it did not take forward, with their votes: %(num)s days.",
+    ),
+    _idea_days,
+    forget=forget_ideas,
 )
 
 

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     retain_login_attempts_hours: int = 24
     # after a live session closes, its participants' nicknames (its ideas stay, anonymous)
     retain_session_nicknames_days: int = 365
+    # after a live session closes, the ideas it did not take forward (with their votes)
+    retain_session_ideas_days: int = 1095
     # the attendance and traffic record of meetings (e-meeting decree B.E. 2563); never less
     # than the 90 days the Computer-Related Crime Act keeps traffic data
     retain_attendance_log_days: int = 730
@@ -77,6 +79,7 @@ class Settings(BaseSettings):
         "retain_live_frames_hours",
         "retain_login_attempts_hours",
         "retain_session_nicknames_days",
+        "retain_session_ideas_days",
     )
     @classmethod
     def _positive(cls, value: int) -> int:

@@ -718,3 +718,39 @@ async def test_nicknames_of_a_session_closed_long_ago_are_forgotten_by_the_sweep
     session.expire_all()
     assert session.get(LiveParticipant, guest.id).nickname != "ป้าแดง"
     assert forum_privacy.forget_expired(engine, settings, now=utcnow() + timedelta(days=2))["deliberation.session_nicknames"] == 0
+
+
+async def test_ideas_not_taken_forward_of_a_session_closed_long_ago_are_deleted_by_the_sweep(session, engine, live_session, facilitator):
+    from datetime import timedelta
+
+    from deliberation.sessions import followup, ideas
+    from deliberation.sessions.models import LivePromotionIdea
+    from forum import privacy as forum_privacy
+    from forum.config import get_settings
+    from forum.db import utcnow
+
+    guest, _token = sessions.join_session(session, policy.ANONYMOUS, code=live_session.code, nickname="ป้าแดง", consent=True)
+    kept, _ = ideas.submit_idea(session, guest, text="ธนาคารน้ำใต้ดินของหมู่บ้าน", key="retain-000001")
+    dropped, _ = ideas.submit_idea(session, guest, text="โทรหาผมที่ 081-234-5678", key="retain-000002")
+    voter, _token = sessions.join_session(session, policy.ANONYMOUS, code=live_session.code, nickname="ลุงมี", consent=True)
+    ideas.vote_idea(session, voter, idea_id=dropped.id)
+    actor = factories.actor(session, facilitator.person)
+    followup.promote(session, actor, session_id=live_session.id, idea_id=kept.id, title="ธนาคารน้ำใต้ดิน", target="proposal_draft")
+    kept_id, dropped_id = kept.id, dropped.id
+    settings = get_settings().model_copy(update={"retain_session_ideas_days": 30})
+    live_session.status, live_session.closed_at = "closed", utcnow() - timedelta(days=29)
+    session.add(live_session)
+    session.commit()
+    assert forum_privacy.forget_expired(engine, settings)["deliberation.session_ideas"] == 0  # not yet
+    assert count(session, LiveIdea) == 2
+    later = utcnow() + timedelta(days=2)
+    assert forum_privacy.forget_expired(engine, settings, now=later)["deliberation.session_ideas"] == 1
+    session.expire_all()
+    assert session.get(LiveIdea, dropped_id) is None and count(session, LiveIdeaVote) == 0
+    assert session.get(LiveIdea, kept_id).text == "ธนาคารน้ำใต้ดินของหมู่บ้าน"  # the record behind the draft
+    assert session.exec(select(LivePromotionIdea)).one().idea_id == kept_id
+    export = await facilitator.get(f"/sessions/{live_session.id}/ideas.csv")
+    assert "081-234-5678" not in export.text and "ธนาคารน้ำใต้ดินของหมู่บ้าน" in export.text
+    privacy_page = await facilitator.get("/privacy")
+    assert "ไม่ได้นำไปดำเนินการต่อ" in privacy_page.text and "1095" in privacy_page.text
+    assert forum_privacy.forget_expired(engine, settings, now=later)["deliberation.session_ideas"] == 0
