@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
 from sqlalchemy import bindparam
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlmodel import Session, col, delete, func, select
 
 from forum import attempts, audit, mail, policy, privacy
 from forum.config import get_settings
-from forum.db import utcnow
+from forum.db import driver_rows, read_datetime, utcnow
 from forum.errors import Conflict, InvalidInput, NotFound, RateLimited
 from forum.forms import validate
 from forum.models import (
@@ -83,6 +84,11 @@ _ACTOR_BY_SESSION = (
         col(Person.erased_at).is_(None),
     )
 )
+# As plain SQL for the driver (forum.db.driver_rows): compiled once from the statement above,
+# its placeholders `?` in the order of its parameters; it reads the same on PostgreSQL.
+_COMPILED = _ACTOR_BY_SESSION.compile(dialect=sqlite_dialect())
+assert _COMPILED.positiontup == ["token_hash", "now"], _COMPILED.positiontup
+ACTOR_BY_SESSION_SQL = str(_COMPILED)
 
 
 def actor_for_session_token(session: Session, token: str) -> Actor:
@@ -93,22 +99,16 @@ def actor_for_session_token(session: Session, token: str) -> Actor:
 
 def session_for_token(session: Session, token: str) -> tuple[Actor, datetime | None]:
     """The actor behind a session cookie and when the session ends (None: no session,
-    ANONYMOUS), in the same one query."""
-    rows = (
-        session.connection()
-        .execute(_ACTOR_BY_SESSION, {"token_hash": token_hash(token), "now": utcnow()})
-        .all()
-    )
+    ANONYMOUS), in the same one query (every page runs it: through the driver)."""
+    rows = driver_rows(session, ACTOR_BY_SESSION_SQL, (token_hash(token), utcnow()))
     if not rows:
         return ANONYMOUS, None
     person_id, display_name, is_admin, unread = rows[0][:4]
-    expires_at = rows[0][6]
-    if expires_at.tzinfo is None:  # SQLite hands back the stored UTC without its zone
-        expires_at = expires_at.replace(tzinfo=UTC)
+    expires_at = read_datetime(rows[0][6])
     actor = Actor(
         person_id=person_id,
         display_name=display_name,
-        is_admin=is_admin,
+        is_admin=bool(is_admin),
         roles={row[4]: Role(row[5]) for row in rows if row[4] is not None},
         unread_notifications=unread,
     )

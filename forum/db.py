@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,50 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def utcnow() -> datetime:
     """Aware UTC: the one clock stored in the database (displayed in Bangkok time)."""
     return datetime.now(UTC)
+
+
+# -- a hot read through the driver ----------------------------------------------------------
+# A query every page runs (the log-in) costs SQLAlchemy's execution machinery about four
+# times what the driver's own cursor costs on SQLite (30 µs against 7). Such a query is
+# written once in plain SQL with `?` placeholders and run here, in the session's own
+# connection and transaction; a datetime parameter is passed as each database stores it,
+# and `read_datetime` reads one back.
+
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a UTC datetime in SQLite
+
+
+def driver_rows(session: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` (placeholders `?`) as plain tuples, through the DB-API cursor of
+    the session's connection."""
+    connection = session.connection()
+    on_sqlite = connection.dialect.name == "sqlite"
+    if on_sqlite:
+        params = [
+            value.astimezone(UTC).strftime(_SQLITE_DATETIME) if isinstance(value, datetime) else value
+            for value in params
+        ]
+    else:
+        sql = _pyformat(sql)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _pyformat(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+def read_datetime(value: Any) -> datetime | None:
+    """A datetime column as driver_rows hands it back (SQLite: text in UTC), aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # SQLite: a connection per worker thread is kept (anyio's pool runs 40 at once), so a
