@@ -512,7 +512,7 @@ def delete_meeting(session: Session, actor: Actor, *, meeting_id: int, version: 
 class MeetingOverview:
     meeting: Any  # the meeting's columns, read-only (a database row, not a Meeting)
     body: BodyName
-    attendance: attendance.AttendanceSummary
+    attendance: attendance.AttendanceSummary | None  # None: left to the page's kept list
     log: list[tuple[Any, str]]  # the traffic record, for those who keep attendance
     next_status: MeetingStatus | None
     attendance_open: bool  # a closed meeting's attendance is final
@@ -526,15 +526,20 @@ _MEETING_WITH_BODY = (
 )
 
 
-def meeting_overview(session: Session, actor: Actor, *, meeting_id: int) -> MeetingOverview:
+def meeting_overview(
+    session: Session, actor: Actor, *, meeting_id: int, with_attendance: bool = True
+) -> MeetingOverview:
     """Everything the meeting page shows, in a fixed number of queries whatever the
     number of attendees (the meeting with its body's name, the list, and the record for
-    those who keep attendance). Raises Forbidden, NotFound."""
+    those who keep attendance); `with_attendance=False` leaves the list out (the page keeps
+    it rendered per `meeting.attendance_revision`). Raises Forbidden, NotFound."""
     policy.require(actor, "forum.meeting.view")
     meeting = session.connection().execute(_MEETING_WITH_BODY, {"meeting_id": meeting_id}).first()
     if meeting is None:
         raise NotFound()
-    summary = attendance.list_attendance(session, actor, meeting=meeting)
+    summary = (
+        attendance.list_attendance(session, actor, meeting=meeting) if with_attendance else None
+    )
     keeps_attendance = policy.can(actor, "forum.meeting.manage_attendance", meeting)
     log = attendance.attendance_log(session, actor, meeting=meeting) if keeps_attendance else []
     status = MeetingStatus(meeting.status)

@@ -200,6 +200,9 @@ class Meeting(SQLModel, table=True):
     # list reads two numbers per meeting instead of counting its lines.
     attendance_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     attendance_present: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Moved by the database whenever what its attendance list shows changes
+    # (ATTENDANCE_REVISION_DDL): the page renders the list once per revision.
+    attendance_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Attendance(SQLModel, table=True):
@@ -291,6 +294,62 @@ for _dialect, _statements in BODY_REVISION_DDL.items():
     for _statement in _statements:
         sa.event.listen(
             Meeting.__table__,  # type: ignore[attr-defined]
+            "after_create",
+            sa.DDL(_statement).execute_if(dialect=_dialect),
+        )
+
+# Moved by the database on every change to what a meeting's attendance list shows: a line
+# added, changed or removed, a listed person's name or organisation, an organisation's name
+# (migration 0012 keeps its own copy). The meeting page renders its list once per revision.
+_BUMP_LIST = "UPDATE meeting SET attendance_revision = attendance_revision + 1 WHERE id = {}.meeting_id;"
+_BUMP_LISTS_OF_PERSON = (
+    "UPDATE meeting SET attendance_revision = attendance_revision + 1 WHERE id IN "
+    "(SELECT meeting_id FROM attendance WHERE person_id = NEW.id OR substitute_for_id = NEW.id);"
+)
+_BUMP_LISTS_OF_ORGANISATION = (
+    "UPDATE meeting SET attendance_revision = attendance_revision + 1 WHERE id IN "
+    "(SELECT attendance.meeting_id FROM attendance JOIN person ON person.id = attendance.person_id "
+    "WHERE person.organisation_id = NEW.id);"
+)
+ATTENDANCE_REVISION_DDL: dict[str, list[tuple[str, str]]] = {  # (table, statement)
+    "sqlite": [
+        ("attendance", "CREATE TRIGGER attendance_revision_insert AFTER INSERT ON attendance "
+         f"BEGIN {_BUMP_LIST.format('NEW')} END"),
+        ("attendance", "CREATE TRIGGER attendance_revision_update AFTER UPDATE ON attendance "
+         f"BEGIN {_BUMP_LIST.format('OLD')} {_BUMP_LIST.format('NEW')} END"),
+        ("attendance", "CREATE TRIGGER attendance_revision_delete AFTER DELETE ON attendance "
+         f"BEGIN {_BUMP_LIST.format('OLD')} END"),
+        ("person", "CREATE TRIGGER attendance_revision_person AFTER UPDATE OF display_name, "
+         "organisation_id ON person WHEN OLD.display_name IS NOT NEW.display_name "
+         f"OR OLD.organisation_id IS NOT NEW.organisation_id BEGIN {_BUMP_LISTS_OF_PERSON} END"),
+        ("organisation", "CREATE TRIGGER attendance_revision_organisation AFTER UPDATE OF name "
+         "ON organisation WHEN OLD.name IS NOT NEW.name "
+         f"BEGIN {_BUMP_LISTS_OF_ORGANISATION} END"),
+    ],
+    "postgresql": [
+        ("attendance", "CREATE FUNCTION attendance_revision() RETURNS trigger LANGUAGE plpgsql AS $$ "
+         f"BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN {_BUMP_LIST.format('OLD')} END IF; "
+         f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_BUMP_LIST.format('NEW')} END IF; "
+         "RETURN NULL; END $$"),
+        ("attendance", "CREATE TRIGGER attendance_revision AFTER INSERT OR UPDATE OR DELETE ON "
+         "attendance FOR EACH ROW EXECUTE FUNCTION attendance_revision()"),
+        ("person", "CREATE FUNCTION attendance_revision_person() RETURNS trigger LANGUAGE plpgsql "
+         f"AS $$ BEGIN {_BUMP_LISTS_OF_PERSON} RETURN NULL; END $$"),
+        ("person", "CREATE TRIGGER attendance_revision_person AFTER UPDATE OF display_name, "
+         "organisation_id ON person FOR EACH ROW WHEN (OLD.display_name IS DISTINCT FROM "
+         "NEW.display_name OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id) "
+         "EXECUTE FUNCTION attendance_revision_person()"),
+        ("organisation", "CREATE FUNCTION attendance_revision_organisation() RETURNS trigger "
+         f"LANGUAGE plpgsql AS $$ BEGIN {_BUMP_LISTS_OF_ORGANISATION} RETURN NULL; END $$"),
+        ("organisation", "CREATE TRIGGER attendance_revision_organisation AFTER UPDATE OF name ON "
+         "organisation FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) "
+         "EXECUTE FUNCTION attendance_revision_organisation()"),
+    ],
+}
+for _dialect, _pairs in ATTENDANCE_REVISION_DDL.items():
+    for _table, _statement in _pairs:  # made with the list's table: the others exist by then
+        sa.event.listen(
+            Attendance.__table__,  # type: ignore[attr-defined]
             "after_create",
             sa.DDL(_statement).execute_if(dialect=_dialect),
         )

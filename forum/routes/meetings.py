@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from forum import attendance, calendar, meetings, meetings_live
+from forum import attendance, calendar, meetings, meetings_live, policy
 from forum.errors import Conflict, FieldMessage, InvalidInput, StaleEdit
 from forum.web import (
     Id,
@@ -16,8 +16,10 @@ from forum.web import (
     PageNumber,
     SessionDep,
     attachment,
+    cached_fragment,
     form_int,
     form_values,
+    fragment_cache,
     hub,
     is_htmx,
     publish,
@@ -122,11 +124,18 @@ async def create_meeting(
 
 
 def _meeting_context(
-    request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    meeting_id: Id,
+    *,
+    with_attendance: bool = True,
 ) -> dict[str, Any]:
     live_after, overview = hub(request).position_and(
         meetings_live.channel(meeting_id),
-        lambda: meetings.meeting_overview(session, actor, meeting_id=meeting_id),
+        lambda: meetings.meeting_overview(
+            session, actor, meeting_id=meeting_id, with_attendance=with_attendance
+        ),
     )
     return {
         "live_after": live_after,
@@ -147,9 +156,29 @@ def _meeting_context(
 async def meeting_page(
     request: Request, session: SessionDep, actor: MemberDep, meeting_id: Id
 ) -> Response:
-    context = _meeting_context(request, session, actor, meeting_id)
+    """The page, its attendance list rendered once per revision of the list (moved by the
+    database: forum.models.ATTENDANCE_REVISION_DDL) and class of reader, and kept
+    (forum.web.cached_fragment; each request fills in its CSRF token)."""
+    context = _meeting_context(request, session, actor, meeting_id, with_attendance=False)
+    meeting = context["meeting"]
+    keeper = context["attendance_open"] and policy.can(
+        actor, "forum.meeting.manage_attendance", meeting
+    )
+    listed = dict(context)
+
+    def list_context() -> dict[str, Any]:
+        return listed | {"summary": attendance.list_attendance(session, actor, meeting=meeting)}
+
+    context["attendance_html"] = cached_fragment(
+        request,
+        fragment_cache(request),
+        ("attendance", meeting.id, meeting.attendance_revision, keeper, context["attendance_open"]),
+        MEETING_PAGE,
+        list_context,
+        block="attendance",
+    )
     # The other packages' sections (forum.meetings.PAGE_PANELS): only the whole page shows them.
-    context["panels"] = meetings.page_panels(session, actor, context["meeting"])
+    context["panels"] = meetings.page_panels(session, actor, meeting)
     return render(request, MEETING_PAGE, context, block="attendance")
 
 
