@@ -90,13 +90,12 @@ def stance_options() -> list[tuple[str, str]]:
 
 
 # Built once: the item's page reads it on every request.
-_HEAD = (
-    select(Meeting, Agenda, Body.name)
+_HEAD = (  # columns, as the agenda page's head (overview.head_records)
+    select(*overview.HEAD_COLUMNS)
     .join(Agenda, col(Agenda.meeting_id) == Meeting.id)
     .join(Body, col(Body.id) == Meeting.body_id)
     .join(AgendaItem, col(AgendaItem.agenda_id) == Agenda.id)
     .where(Meeting.id == sa.bindparam("meeting_id"), AgendaItem.id == sa.bindparam("item_id"))
-    .execution_options(populate_existing=True)  # the revision as committed, see overview
 )
 _POSTS = (
     select(
@@ -169,10 +168,11 @@ def item_thread(
     Whoever may see the agenda sees the item; its discussion only those who may read the
     body's threads (deliberation.rules). Raises Forbidden, NotFound."""
     policy.require(actor, "forum.meeting.view")
-    row = session.execute(_HEAD, {"meeting_id": meeting_id, "item_id": item_id}).first()
+    head = {"meeting_id": meeting_id, "item_id": item_id}
+    row = session.connection().execute(_HEAD, head).first()
     if row is None:
         raise NotFound()
-    meeting, agenda, body_name = row
+    meeting, agenda, body_name = overview.head_records(row)
     policy.require(actor, "deliberation.agenda.view", meeting)
     contents = overview.agenda_contents(session, agenda, meeting.body_id)
     item = next(line for part in contents.parts for line in part.items if line.id == item_id)
