@@ -37,7 +37,8 @@ def search_entries(
     first: its words (each must be found, whole or as a listed compound's part), "quoted
     phrases", -word to leave out, OR between two; spelling variants and Thai digits read
     alike. `title_html` and `snippet_html` are escaped HTML with the matches in <mark>;
-    `suggestion`, when nothing is found, a query the index would answer."""
+    `suggestion`, when nothing is found, a query the index would answer; `notice`, when `q`
+    names nothing to find (symbols only, or only -words), why it found nothing."""
     found = search.search(session, actor, query=q, body_id=body_id, page=page)
     items = [
         SearchHitPublic(
@@ -61,4 +62,5 @@ def search_entries(
         per_page=found.per_page,
         pages=found.pages,
         suggestion=found.suggestion,
+        notice=i18n.gettext(found.notice) if found.notice else None,
     )

@@ -127,3 +127,4 @@ class SearchResults(SQLModel):
     per_page: int
     pages: int
     suggestion: str | None = None  # when nothing is found: a query the index would answer
+    notice: str | None = None  # when the query names nothing to find: why (symbols only …)

@@ -305,6 +305,14 @@ class Found(Page[SearchHit]):
     mean"), as the searcher would type it."""
 
     suggestion: str | None = field(default=None)
+    # A query that names nothing to find (symbols only, or only -words) finds nothing and
+    # says why (a msgid): an answer, not a refusal (the API's document cannot state the
+    # rule as a pattern; the page and the API say the same).
+    notice: str | None = field(default=None)
+
+
+NOTHING_TO_FIND = "Please search with letters or numbers, not only symbols."
+ONLY_LEFT_OUT = "Please add a word to find: -word only leaves out what the others find."
 
 
 def search(
@@ -313,12 +321,16 @@ def search(
     """The entries the actor may see that the query finds: of the newest MAX_RESULTS of
     them, the best first (whole words before a compound's parts, then the more of the
     words the title holds, then the newest; PostgreSQL: ts_rank, the title weighing more,
-    a part least). Raises NotLoggedIn, and InvalidInput for an empty, too long or wordless
+    a part least). A query that names nothing to find finds nothing, with a `notice` saying
+    why. Raises NotLoggedIn, and InvalidInput for an empty or too long
     query, or one that only leaves out."""
     policy.require(actor, "deliberation.search", body_id)
     parsed = _checked_query(query)
     scope = Scope.of(actor, body_id)
     page = min(max(1, page), MAX_PAGE)
+    if not parsed.groups:
+        notice = ONLY_LEFT_OUT if parsed.excluded else NOTHING_TO_FIND
+        return Found(items=[], total=0, page=page, per_page=PER_PAGE, notice=notice)
     total, rows = _run(session, parsed, scope, page)
     suggestion = _did_you_mean(session, query, scope) if not total else None
     items = [_hit(row, parsed) for row in rows]
@@ -343,14 +355,7 @@ def _checked_query(query: str) -> Query:
                 )
             }
         )
-    parsed = search_query.parse(query)
-    if not parsed.groups:
-        if parsed.excluded:
-            raise InvalidInput(
-                {"q": "Please add a word to find: -word only leaves out what the others find."}
-            )
-        raise InvalidInput({"q": "Please search with letters or numbers, not only symbols."})
-    return parsed
+    return search_query.parse(query)
 
 
 # -- the query in each database's terms -------------------------------------------------
@@ -616,9 +621,12 @@ def _did_you_mean(session: Session, typed: str, scope: Scope) -> str | None:
         return None
     suggestion = " ".join(changed.get(piece, piece) for piece in clean(typed).split())
     try:
-        total, _rows_found = _run(session, _checked_query(suggestion), scope, 1)
+        parsed = _checked_query(suggestion)
     except InvalidInput:  # a suggestion is never a reason to refuse the search itself
         return None
+    if not parsed.groups:
+        return None
+    total, _rows_found = _run(session, parsed, scope, 1)
     return suggestion if total else None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from deliberation import search
+from forum import i18n
 from forum.models import Role
 from tests import factories
 
@@ -104,7 +105,7 @@ async def test_htmx_gets_only_the_results_block(session, as_member):
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("", "โปรดระบุคำหรือข้อความที่ต้องการค้นหา"), ("ก" * 201, "ไม่เกิน 200 ตัวอักษร"), ("!!!", "สัญลักษณ์")],
+    [("", "โปรดระบุคำหรือข้อความที่ต้องการค้นหา"), ("ก" * 201, "ไม่เกิน 200 ตัวอักษร")],
 )
 async def test_a_bad_query_gets_a_clear_thai_message(as_member, query, message):
     client = await as_member(Role.member)
@@ -114,6 +115,23 @@ async def test_a_bad_query_gets_a_clear_thai_message(as_member, query, message):
     assert 'aria-invalid="true"' in response.text
     htmx = await client.get("/search", params={"q": query}, htmx=True)
     assert htmx.status_code == 422 and message in htmx.text
+
+
+async def test_a_query_of_symbols_finds_nothing_and_the_page_and_the_api_say_why(session, as_member):
+    client = await as_member(Role.member)
+    index(session, client.body, 1, "พลังงานทดแทนของชุมชน")
+    page = await client.get("/search", params={"q": "!!! ???"})
+    assert page.status_code == 200 and "สัญลักษณ์" in page.text and 'class="notice"' in page.text
+    api = (await client.json("GET", "/api/v1/search", params={"q": "-พลังงาน"})).json()
+    assert (api["total"], api["items"]) == (0, [])
+    assert api["notice"] == th("Please add a word to find: -word only leaves out what the others find.")
+    symbols = (await client.json("GET", "/api/v1/search", params={"q": "!!! ???"})).json()
+    assert symbols["notice"] == th("Please search with letters or numbers, not only symbols.")
+    assert symbols["notice"] in page.text  # the page and the API say the same
+
+
+def th(msgid: str) -> str:
+    return i18n.translate(msgid, "th")
 
 
 async def test_results_are_paged_with_links_that_keep_the_query(session, as_member):
@@ -189,4 +207,4 @@ async def test_the_page_says_how_to_search_and_suggests_a_misspelt_word(session,
     left_out = (await client.json("GET", "/api/v1/search?q=เตาชีวมวล -โซลาร์เซลล์")).json()
     assert [hit["ref_id"] for hit in left_out["items"]] == [2] and left_out["suggestion"] is None
     only_out = await client.get("/search?q=-เตาชีวมวล", htmx=True)
-    assert only_out.status_code == 422 and "โปรดเพิ่มคำที่ต้องการค้นหา" in only_out.text
+    assert only_out.status_code == 200 and "โปรดเพิ่มคำที่ต้องการค้นหา" in only_out.text  # says why, finds nothing
