@@ -161,6 +161,9 @@ def _build_thread(session: Session, item_id: int, body_id: int) -> ThreadContent
     )
 
 
+_NO_THREAD = ThreadContents(posts=[], authors=[], counts=[], members=[])  # not the reader's to read
+
+
 def item_thread(
     session: Session, actor: Actor, *, meeting_id: int, item_id: int, mark_read: bool = True
 ) -> ItemThread:
@@ -176,35 +179,21 @@ def item_thread(
     policy.require(actor, "deliberation.agenda.view", meeting)
     contents = overview.agenda_contents(session, agenda, meeting.body_id)
     item = next(line for part in contents.parts for line in part.items if line.id == item_id)
-    if not policy.can(actor, "deliberation.post.view", meeting):
-        return ItemThread(
-            meeting=meeting,
-            body=BodyName(meeting.body_id, body_name),
-            agenda=agenda,
-            label=meetings.meeting_label(meeting),
-            item=item,
-            counts=[],
-            posts=[],
-            total=0,
-            new=0,
-            new_ids=frozenset(),
-            editable_ids=frozenset(),
-            open=meeting.status != MeetingStatus.closed,
-            stances=[],
-            members=[],
-            origins=followup.item_origins(session, item_id),
-            thread_readable=False,
+    readable = policy.can(actor, "deliberation.post.view", meeting)  # the body's members
+    thread = (
+        overview.kept(
+            session,
+            ("thread", item_id, *overview.contents_key(agenda)),
+            lambda: _build_thread(session, item_id, meeting.body_id),
         )
-    thread = overview.kept(
-        session,
-        ("thread", item_id, *overview.contents_key(agenda)),
-        lambda: _build_thread(session, item_id, meeting.body_id),
+        if readable
+        else _NO_THREAD
     )
-    last_read = _last_read(session, actor, item_id)
+    last_read = _last_read(session, actor, item_id) if readable else 0
     is_open = meeting.status != MeetingStatus.closed
     # Whether the reader may edit their own posts here (asked once, not per post).
     own = SimpleNamespace(author_id=actor.person_id, body_id=meeting.body_id)
-    may_edit = is_open and policy.can(actor, "deliberation.post.edit", own)
+    may_edit = readable and is_open and policy.can(actor, "deliberation.post.edit", own)
     me = actor.person_id
     new_ids = frozenset(
         post_id
@@ -232,9 +221,10 @@ def item_thread(
         new_ids=new_ids,
         editable_ids=editable_ids,
         open=is_open,
-        stances=stance_options(),
+        stances=stance_options() if readable else [],
         members=thread.members,
         origins=followup.item_origins(session, item_id),
+        thread_readable=readable,
     )
 
 
