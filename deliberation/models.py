@@ -48,6 +48,9 @@ class SearchEntry(SQLModel, table=True):
     search_text: str = Field(default="", sa_type=sa.Text)
     search_parts: str = Field(default="", sa_type=sa.Text)
     cut_version: int = 0  # deliberation.search.CUT when cut: another is cut again at start-up
+    # Who may find it, as tokens of the full-text index (deliberation.search.scope_tokens):
+    # "p <body id>" for a kind the whole programme reads, "m<body id>" for a members-only one.
+    scope: str = Field(default="", sa_type=_str(24), sa_column_kwargs={"server_default": ""})
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -67,28 +70,29 @@ class SearchWord(SQLModel, table=True):
 # separated by spaces), made with the table (the Alembic migration runs the same
 # statements). SQLite: a contentless FTS5 table (nothing is read back from it: the texts
 # are in search_entry) kept in step by triggers, each entry under the rowid -id, so that
-# the index's own ascending order, the one it walks fastest, is newest first; the body's
-# id is a token of its own column (a search filters by body inside the index). Its
+# the index's own ascending order, the one it walks fastest, is newest first; who may find
+# the entry is tokens of its own `scope` column ("p 12": the programme's, of body 12; "m12":
+# body 12's members'), so a search filters by what its reader may read inside the index. Its
 # tokenizer keeps Thai vowel and tone marks (Mn, Mc) inside words and leaves them on
 # (remove_diacritics 0), or ดิน would be found by ดัน. PostgreSQL: a generated tsvector
 # ('simple': the words are already cut) with a GIN index; the title weighs A, the text B,
 # a compound's parts D (a whole word ranks above a part).
-SEARCH_INDEX_DDL: dict[str, list[str]] = {
+SEARCH_INDEX_DDL: dict[str, list[str]] = {  # migration 0013 keeps its own copy
     "sqlite": [
         "CREATE VIRTUAL TABLE search_entry_fts USING fts5("
-        "search_title, search_text, search_parts, body_id, content='', "
+        "search_title, search_text, search_parts, scope, content='', "
         "tokenize=\"unicode61 remove_diacritics 0 categories 'L* N* Mn Mc'\")",
         "CREATE TRIGGER search_entry_fts_insert AFTER INSERT ON search_entry BEGIN "
-        "INSERT INTO search_entry_fts(rowid, search_title, search_text, search_parts, body_id) "
-        "VALUES (-NEW.id, NEW.search_title, NEW.search_text, NEW.search_parts, NEW.body_id); END",
+        "INSERT INTO search_entry_fts(rowid, search_title, search_text, search_parts, scope) "
+        "VALUES (-NEW.id, NEW.search_title, NEW.search_text, NEW.search_parts, NEW.scope); END",
         "CREATE TRIGGER search_entry_fts_delete AFTER DELETE ON search_entry BEGIN "
-        "INSERT INTO search_entry_fts(search_entry_fts, rowid, search_title, search_text, search_parts, body_id) "
-        "VALUES ('delete', -OLD.id, OLD.search_title, OLD.search_text, OLD.search_parts, OLD.body_id); END",
+        "INSERT INTO search_entry_fts(search_entry_fts, rowid, search_title, search_text, search_parts, scope) "
+        "VALUES ('delete', -OLD.id, OLD.search_title, OLD.search_text, OLD.search_parts, OLD.scope); END",
         "CREATE TRIGGER search_entry_fts_update AFTER UPDATE ON search_entry BEGIN "
-        "INSERT INTO search_entry_fts(search_entry_fts, rowid, search_title, search_text, search_parts, body_id) "
-        "VALUES ('delete', -OLD.id, OLD.search_title, OLD.search_text, OLD.search_parts, OLD.body_id); "
-        "INSERT INTO search_entry_fts(rowid, search_title, search_text, search_parts, body_id) "
-        "VALUES (-NEW.id, NEW.search_title, NEW.search_text, NEW.search_parts, NEW.body_id); END",
+        "INSERT INTO search_entry_fts(search_entry_fts, rowid, search_title, search_text, search_parts, scope) "
+        "VALUES ('delete', -OLD.id, OLD.search_title, OLD.search_text, OLD.search_parts, OLD.scope); "
+        "INSERT INTO search_entry_fts(rowid, search_title, search_text, search_parts, scope) "
+        "VALUES (-NEW.id, NEW.search_title, NEW.search_text, NEW.search_parts, NEW.scope); END",
     ],
     "postgresql": [
         "ALTER TABLE search_entry ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("

@@ -87,6 +87,13 @@ def register_kind(
     KINDS.add(kind, EntryKind(label, link, read_by, members_only))
 
 
+def scope_tokens(kind: str, body_id: int) -> str:
+    """Who may find an entry, as the full-text index holds it: "p <body>" for a kind the whole
+    programme reads, "m<body>" for a members-only kind (an unregistered kind: members only)."""
+    entry_kind = KINDS.get(kind)
+    return f"p {body_id}" if entry_kind is not None and not entry_kind.members_only else f"m{body_id}"
+
+
 @dataclass(frozen=True)
 class Scope:
     """What one search may find: one body's entries or every body's (`body_id`), save the
@@ -121,6 +128,15 @@ class Scope:
                 readable = f"({readable} OR {table}.body_id IN ({own}))"
             where += f" AND {readable}"
         return where
+
+    def fts(self) -> str:
+        """The scope as a condition on the SQLite index's `scope` column, "" for none."""
+        if self.body_id is not None:
+            body = int(self.body_id)
+            return f'scope : "{body}"' if self.hidden_kinds else f'scope : ("{body}" OR "m{body}")'
+        if not self.hidden_kinds:
+            return ""
+        return "scope : (" + " OR ".join(['"p"', *(f'"m{int(body)}"' for body in self.own)]) + ")"
 
 
 # -- words ----------------------------------------------------------------------------
@@ -194,6 +210,7 @@ def index_entry(
     else:
         entry = SearchEntry(kind=kind, ref_id=ref_id, body_id=body_id)
     entry.body_id, entry.meeting_id = body_id, meeting_id
+    entry.scope = scope_tokens(kind, body_id)
     entry.title, entry.text = clean(title)[:300], clean(text)
     columns = indexed(entry.title, entry.text)
     entry.segmented_title, entry.segmented = columns.segmented_title, columns.segmented
@@ -274,6 +291,7 @@ def cut_again(engine: Any, *, batch: int = 500) -> int:
                 entry.segmented_title, entry.segmented = columns.segmented_title, columns.segmented
                 entry.search_title, entry.search_text = columns.search_title, columns.search_text
                 entry.search_parts, entry.cut_version = columns.search_parts, CUT
+                entry.scope = scope_tokens(entry.kind, entry.body_id)
                 session.add(entry)
                 _count_words(session, entry.body_id, columns.words, +1)
             session.commit()
@@ -380,7 +398,7 @@ def _fts_term(term: Term, *, parts: bool = True) -> str:
     return " AND ".join(_fts_word(word, parts=parts) for word in term.words)
 
 
-def _fts_match(parsed: Query, body_id: int | None, *, parts: bool = True) -> str:
+def _fts_match(parsed: Query, scope: Scope, *, parts: bool = True) -> str:
     groups = [
         "(" + " OR ".join(f"({_fts_term(term, parts=parts)})" for term in group) + ")"
         for group in parsed.groups
@@ -388,8 +406,8 @@ def _fts_match(parsed: Query, body_id: int | None, *, parts: bool = True) -> str
     match = " AND ".join(groups)
     for term in parsed.excluded:
         match = f"({match}) NOT ({_fts_term(term)})"
-    if body_id is not None:
-        match = f'({match}) AND body_id : "{int(body_id)}"'
+    if readable := scope.fts():
+        match = f"({match}) AND {readable}"
     return match
 
 
@@ -440,39 +458,30 @@ def _search_sqlite(
     session: Session, parsed: Query, scope: Scope, page: int
 ) -> tuple[int, list[Any]]:
     # FTS5 walks its index newest first (its rowids are -id), stopping at the MAX_RESULTS-th
-    # match the searcher may read (a word found in most texts costs no more than a rare
-    # one); one body's search filters inside the index (the body is a token of its body_id
-    # column), the members-only kinds on the entry.
+    # match (a word found in most texts costs no more than a rare one), filtered inside the
+    # index by what the searcher may read (the tokens of its `scope` column).
     # Ranked without FTS5's bm25(), whose document frequencies cost a pass over the whole
     # index for every word: whole words before parts, then the entries whose title holds
     # more of the words, then the newest.
     words = parsed.words
-    params: dict[str, Any] = {"match": _fts_match(parsed, scope.body_id), "window": MAX_RESULTS}
+    params: dict[str, Any] = {"match": _fts_match(parsed, scope), "window": MAX_RESULTS}
     params |= {f"word_{n}": f" {word} " for n, word in enumerate(words)}
     held = " + ".join(
         f"(instr(' ' || e.search_title || ' ', :word_{n}) > 0)" for n in range(len(words))
     )
-    readable = Scope(hidden_kinds=scope.hidden_kinds, own=scope.own).sql(params)
     connection = _mapped(session.connection())
     # A thousand rows of two numbers: read with the driver's cursor, in the session's
     # transaction (SQLAlchemy's rows would cost more than the query).
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    if readable:
-        window = (
-            "SELECT e.id FROM search_entry_fts JOIN search_entry e ON e.id = -search_entry_fts.rowid "  # noqa: S608 (only our placeholders are formatted in)
-            f"WHERE search_entry_fts MATCH :match{readable} "
-            "ORDER BY search_entry_fts.rowid LIMIT :window"
-        )
-    else:
-        window = (
-            "SELECT -rowid FROM search_entry_fts WHERE search_entry_fts MATCH :match "
-            "ORDER BY rowid LIMIT :window"  # -id: the newest first
-        )
+    window = (
+        "SELECT -rowid FROM search_entry_fts WHERE search_entry_fts MATCH :match "
+        "ORDER BY rowid LIMIT :window"  # -id: the newest first
+    )
     try:
         newest = cursor.execute(
             f"SELECT e.id, {held or '0'} FROM search_entry_fts "  # noqa: S608 (only our placeholders are formatted in)
             "JOIN search_entry e ON e.id = -search_entry_fts.rowid "
-            f"WHERE search_entry_fts MATCH :match{readable} "
+            "WHERE search_entry_fts MATCH :match "
             "ORDER BY search_entry_fts.rowid LIMIT :window",
             params,
         ).fetchall()
@@ -482,7 +491,7 @@ def _search_sqlite(
         ):
             # Some word may have been found only as a compound's part (or a compound as its
             # parts written apart): which entries hold every word whole?
-            params["match"] = _fts_match(parsed, scope.body_id, parts=False)
+            params["match"] = _fts_match(parsed, scope, parts=False)
             whole = {row[0] for row in cursor.execute(window, params).fetchall()}
     finally:
         cursor.close()

@@ -228,5 +228,10 @@ def test_search_migration_cuts_existing_entries_again_and_indexes_recorded_resol
         assert resolution.kind == "resolution"
         vocabulary = {word.word: word.entries for word in session.exec(select(SearchWord)).all()}
         assert vocabulary["โซลาร์เซลล์"] == 1 and vocabulary["ธนาคารน้ำใต้ดิน"] == 1
+        # 0013: who may find an entry is in the index: another body's chair finds the
+        # resolution (the programme's), not the post (the members')
+        outsider = Actor(person_id=2, display_name="", roles={2: Role.chair})
+        assert search.search(session, outsider, query="โซลาร์เซลล์").total == 0
+        assert [hit.kind for hit in search.search(session, outsider, query="น้ำใต้ดิน").items] == ["resolution"]
     command.downgrade(db.alembic_config(url), "0009")
     engine.dispose()
