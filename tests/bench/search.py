@@ -167,6 +167,7 @@ def build(engine, posts: int, rng: random.Random) -> tuple[list[int], dict[str, 
             "kind": "post",
             "ref_id": n,
             "body_id": body_ids[n % BODIES],
+            "scope": search.scope_tokens("post", body_ids[n % BODIES]),  # as index_entry writes it
             "meeting_id": None,
             "title": titles[title],
             "text": " ".join(sentences[i] for i in picked),
@@ -291,6 +292,9 @@ def main() -> int:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     found, scanned = totals["search"], totals["like"]
+    missed = [query for query in QUERIES if scanned[query] and not found[query]]
+    if missed:  # a search that finds nothing is fast and measures nothing (an index left empty)
+        raise SystemExit(f"search found nothing where LIKE found something: {missed}")
     for query in QUERIES:
         log(f"  {query}: {found[query]:,} found by search, {scanned[query]:,} by LIKE")
     slowest = sorted(QUERIES, key=lambda q: -statistics.median(times["search"][q]))[:5]
