@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -19,10 +19,10 @@ from deliberation.sessions import clusters, followup, ideas, polls, sessions
 from deliberation.sessions.models import IdeaStatus, LiveSessionStatus, PromotionTarget
 from forum import meetings, policy
 from forum.api.params import PathId
-from forum.errors import NotFound
+from forum.errors import Conflict, NotFound
 from forum.models import SAYS_SOMETHING, ApiInput, BangkokDateTime, EditVersion, RecordId, said
 from forum.policy import Actor
-from forum.web import MemberDep, SessionDep, public_url, publish
+from forum.web import MemberDep, SessionDep, client_ip, public_url, publish
 
 router = APIRouter(prefix="/api/v1", tags=["live sessions"])
 
@@ -620,3 +620,161 @@ def promote(
         promotion_id=promotion.id,  # type: ignore[arg-type]
     )
     return _promotion(row)
+
+
+# -- taking part, signed in (the hall's phones use /s/<code>) ------------------------------------
+# A member, an officer, anyone with an account who has the session's code takes part as on the
+# phone page: joining with the notice's consent, then ideas, votes and poll answers as
+# themselves. Participation is by code, as in the hall; nothing here shows another's nickname
+# but as the phone page does.
+
+LiveCode = Annotated[str, Path(pattern=r"^[0-9๐-๙]{6}$", description="The session's 6-digit code.")]
+
+
+class JoinRequest(ApiInput):
+    consent: Literal[True] = Field(description="Agreement to the notice the join form shows.")
+    nickname: str | None = Field(default=None, max_length=sessions.MAX_NICKNAME)
+    show_account_name: bool = False
+
+
+class IdeaSend(ApiInput):
+    text: str = said(sessions.MAX_IDEA_LIMIT)
+    key: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="Chosen by the client for each idea: the same key again is the same idea.",
+    )
+
+
+class PollAnswer(ApiInput):
+    option_ids: list[RecordId] = Field(min_length=1, max_length=polls.MAX_OPTIONS)
+
+
+class ParticipationPublic(BaseModel):
+    session_id: int
+    prompt: str
+    status: LiveSessionStatus
+    nickname: str
+    ideas: list[LiveIdeaPublic] = Field(description="The ideas shown to the hall.")
+    voted_idea_ids: list[int]
+    poll: PollPublic | None = Field(description="The poll open now, if any.")
+    chosen_option_ids: list[int]
+
+
+def _participant(session: Session, actor: Actor, request: Request, code: str):  # noqa: ANN202
+    view, participant = sessions.account_participant(
+        session, actor, code=code, client_ip=client_ip(request)
+    )
+    if participant is None:
+        raise Conflict("Join the session first (with your consent to its notice).")
+    return view, participant
+
+
+def _participation(
+    session: Session, view: sessions.SessionView, participant
+) -> ParticipationPublic:  # noqa: ANN001
+    rows = ideas.list_ideas(session, session_id=view.id, viewer=participant)
+    current = polls.current_poll(session, view.id)
+    return ParticipationPublic(
+        session_id=view.id,
+        prompt=view.live.prompt,
+        status=view.live.status,
+        nickname=participant.nickname,
+        ideas=[
+            LiveIdeaPublic(
+                id=row.id,
+                text=row.text,
+                category=row.category,
+                author=row.author,
+                votes=row.votes,
+                status=IdeaStatus(row.status),
+                pinned=row.pinned,
+                edited=row.edited,
+                merged_into_id=row.merged_into_id,
+                theme_id=None,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ],
+        voted_idea_ids=[row.id for row in rows if row.voted],
+        poll=_poll(current) if current is not None else None,
+        chosen_option_ids=sorted(polls.chosen_options(session, participant, current.id))
+        if current is not None
+        else [],
+    )
+
+
+@router.post("/live/{code}/join", response_model=ParticipationPublic)
+def join_session(
+    request: Request, session: SessionDep, actor: MemberDep, code: LiveCode, payload: JoinRequest
+) -> ParticipationPublic:
+    """Join as yourself (your name is the nickname unless you give one); joining again is the
+    same participant."""
+    participant, _token = sessions.join_session(
+        session,
+        actor,
+        code=code,
+        nickname=payload.nickname or "",
+        consent=payload.consent,
+        show_account_name=payload.show_account_name,
+        client_ip=client_ip(request),
+    )
+    publish(request, session, actor)
+    return _participation(session, sessions.view_of(session, participant.session_id), participant)
+
+
+@router.get("/live/{code}", response_model=ParticipationPublic)
+def participation(
+    request: Request, session: SessionDep, actor: MemberDep, code: LiveCode
+) -> ParticipationPublic:
+    """What your phone page would show: the shown ideas, your votes, the open poll."""
+    view, participant = _participant(session, actor, request, code)
+    return _participation(session, view, participant)
+
+
+@router.post("/live/{code}/ideas", response_model=ParticipationPublic, status_code=201)
+def send_idea(
+    request: Request, session: SessionDep, actor: MemberDep, code: LiveCode, payload: IdeaSend
+) -> ParticipationPublic:
+    """Send an idea (with pre-moderation on, it waits for the facilitator); the same `key`
+    again sends nothing new."""
+    view, participant = _participant(session, actor, request, code)
+    ideas.submit_idea(session, participant, text=payload.text, key=payload.key)
+    publish(request, session, actor)
+    return _participation(session, view, participant)
+
+
+@router.put("/live/{code}/ideas/{idea_id}/vote", response_model=ParticipationPublic)
+def vote(
+    request: Request, session: SessionDep, actor: MemberDep, code: LiveCode, idea_id: PathId
+) -> ParticipationPublic:
+    """Your vote for a shown idea (once: again changes nothing)."""
+    view, participant = _participant(session, actor, request, code)
+    ideas.vote_idea(session, participant, idea_id=idea_id)
+    publish(request, session, actor)
+    return _participation(session, view, participant)
+
+
+@router.delete("/live/{code}/ideas/{idea_id}/vote", response_model=ParticipationPublic)
+def withdraw_vote(
+    request: Request, session: SessionDep, actor: MemberDep, code: LiveCode, idea_id: PathId
+) -> ParticipationPublic:
+    view, participant = _participant(session, actor, request, code)
+    ideas.withdraw_vote(session, participant, idea_id=idea_id)
+    publish(request, session, actor)
+    return _participation(session, view, participant)
+
+
+@router.put("/live/{code}/polls/{poll_id}/answer", response_model=ParticipationPublic)
+def answer_poll(
+    request: Request,
+    session: SessionDep,
+    actor: MemberDep,
+    code: LiveCode,
+    poll_id: PathId,
+    payload: PollAnswer,
+) -> ParticipationPublic:
+    """Answer the open poll, or change your answer."""
+    view, participant = _participant(session, actor, request, code)
+    polls.answer_poll(session, participant, poll_id=poll_id, option_ids=payload.option_ids)
+    publish(request, session, actor)
+    return _participation(session, view, participant)

@@ -35,7 +35,14 @@ from deliberation.sessions.models import (
 from forum import audit, events
 from forum.dates import to_local
 from forum.db import utcnow
-from forum.errors import Conflict, FieldMessage, InvalidInput, NotFound, RateLimited
+from forum.errors import (
+    Conflict,
+    Conflicting,
+    FieldMessage,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+)
 from forum.forms import clean_text, whole_number
 from forum.policy import Actor
 
@@ -67,8 +74,8 @@ def _text(value: Any, limit: int, field: str = "text") -> str:
     text = clean_text(value, multiline=True) if isinstance(value, str) else ""
     if not text:
         raise InvalidInput({field: "Please write your idea."})
-    if len(text) > limit:
-        raise InvalidInput(
+    if len(text) > limit:  # the session's own limit (the API answers 409)
+        raise Conflicting(
             {
                 field: FieldMessage(
                     "This is too long: at most %(max_length)s characters.", {"max_length": limit}

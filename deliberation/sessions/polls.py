@@ -31,7 +31,15 @@ from deliberation.sessions.models import (
 )
 from forum import attempts, audit, events
 from forum.db import utcnow
-from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
+from forum.errors import (
+    Conflict,
+    Conflicting,
+    InvalidInput,
+    NotAChoice,
+    NotFound,
+    RateLimited,
+    StaleEdit,
+)
 from forum.forms import clean_text, whole_number
 from forum.models import LoginAttempt
 from forum.policy import Actor
@@ -346,16 +354,17 @@ def _answerable(session: Session, participant: LiveParticipant, poll_id: int) ->
     live = session.get(LiveSession, poll.session_id)
     if live is None:
         raise NotFound()
+    # Not now (the form says so where the answer was; the API answers 409)
     if live.status == LiveSessionStatus.paused:
-        raise InvalidInput(
+        raise Conflicting(
             message="The session is paused: answers resume when the facilitator says so."
         )
     if live.status == LiveSessionStatus.closed:
-        raise InvalidInput(message="This session has ended: its polls are closed.")
+        raise Conflicting(message="This session has ended: its polls are closed.")
     if poll.status == LivePollStatus.closed:
-        raise InvalidInput(message="This poll is closed: answers are no longer taken.")
+        raise Conflicting(message="This poll is closed: answers are no longer taken.")
     if poll.status != LivePollStatus.open:
-        raise InvalidInput(message="This poll is not open for answers.")
+        raise Conflicting(message="This poll is not open for answers.")
     return poll
 
 
@@ -371,14 +380,16 @@ def _choice(session: Session, poll: LivePoll, option_ids: Any) -> frozenset[int]
             }
         )
     if not poll.multiple and len(set(texts)) > 1:
-        raise InvalidInput({"option": "Please choose one option."})
+        raise Conflicting({"option": "Please choose one option."})  # this poll takes one
     valid = set(
         session.exec(select(LivePollOption.id).where(LivePollOption.poll_id == poll.id)).all()
     )
     numbers = [whole_number(text, field="option") for text in texts]
     chosen = {number for number in numbers if number is not None}
-    if len(chosen) != len(set(texts)) or not chosen <= valid:
+    if len(chosen) != len(set(texts)):
         raise InvalidInput({"option": "Please choose among this poll's options."})
+    if not chosen <= valid:
+        raise NotAChoice({"option": "Please choose among this poll's options."})
     return frozenset(chosen)
 
 

@@ -38,7 +38,7 @@ from deliberation.sessions.models import (
 from forum import attempts, audit, events, meetings, policy
 from forum import live as live_hub
 from forum.db import utcnow
-from forum.errors import Conflict, InvalidInput, NotFound, RateLimited, StaleEdit
+from forum.errors import Conflict, InvalidInput, NotAChoice, NotFound, RateLimited, StaleEdit
 from forum.forms import ascii_digits, clean_text, validate, whole_number
 from forum.models import LoginAttempt, Meeting, MeetingStatus, Person
 from forum.policy import Actor
@@ -346,7 +346,7 @@ def find_session(session: Session, *, code: Any, client_ip: str = "") -> Session
         text = _code(code)
         live = session.exec(select(LiveSession).where(LiveSession.code == text)).first()
         if live is None:
-            raise InvalidInput({"code": "No session has this code. Please check it and try again."})
+            raise NotAChoice({"code": "No session has this code. Please check it and try again."})
     except InvalidInput:
         session.add(LoginAttempt(key=key))
         session.commit()
@@ -442,6 +442,21 @@ def participant_in(
             return _view(session, live), participant
     view = find_session(session, code=code, client_ip=client_ip)
     return view, participant_for_token(session, session_id=view.id, token=token)
+
+
+def account_participant(
+    session: Session, actor: Actor, *, code: Any, client_ip: str = ""
+) -> tuple[SessionView, Any]:
+    """For a signed-in person's action through the API: the code's session (the code checked
+    as typed codes are) and their own participant in it (None: not joined). Raises as
+    find_session."""
+    view = find_session(session, code=code, client_ip=client_ip)
+    participant = session.exec(
+        select(LiveParticipant).where(
+            LiveParticipant.session_id == view.id, LiveParticipant.person_id == actor.person_id
+        )
+    ).first()
+    return view, participant
 
 
 class _JoinForm(BaseModel):

@@ -276,6 +276,14 @@ API: dict[str, frozenset[str]] = {
     "DELETE /api/v1/sessions/{session_id}/polls/{poll_id}": KEEPERS,
     "GET /api/v1/sessions/{session_id}/promotions": KEEPERS,
     "POST /api/v1/sessions/{session_id}/promotions": KEEPERS,
+    # taking part with an account, as on the phone page: whoever has the code (before
+    # joining, the rest answers "join first": 409)
+    "POST /api/v1/live/{code}/join": SIGNED_IN,
+    "GET /api/v1/live/{code}": SIGNED_IN,
+    "POST /api/v1/live/{code}/ideas": SIGNED_IN,
+    "PUT /api/v1/live/{code}/ideas/{idea_id}/vote": SIGNED_IN,
+    "DELETE /api/v1/live/{code}/ideas/{idea_id}/vote": SIGNED_IN,
+    "PUT /api/v1/live/{code}/polls/{poll_id}/answer": SIGNED_IN,
 }
 
 # What each JSON write sends: a body the schema accepts, so that the answer is the rule's
@@ -317,6 +325,9 @@ BODIES: dict[str, dict] = {
     "PATCH /api/v1/sessions/{session_id}/themes/{theme_id}": {"name": "ชื่อใหม่"},
     "POST /api/v1/sessions/{session_id}/polls": {"question": "ชอบไหม", "options": ["ชอบ", "ไม่ชอบ"]},
     "POST /api/v1/sessions/{session_id}/promotions": {"idea_id": "{idea_id}", "title": "เรื่อง", "target": "proposal_draft"},
+    "POST /api/v1/live/{code}/join": {"consent": True},
+    "POST /api/v1/live/{code}/ideas": {"text": "ความคิดจากแอป", "key": "matrix-api-1"},
+    "PUT /api/v1/live/{code}/polls/{poll_id}/answer": {"option_ids": [1]},
 }
 
 QUERIES = {"DELETE /api/v1/meetings/{meeting_id}/agenda/items/{item_id}": "?version=1"}

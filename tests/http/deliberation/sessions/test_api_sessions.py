@@ -137,7 +137,7 @@ async def test_bad_input_is_refused_in_thai_and_changes_nothing(session, facilit
     other = (await call(facilitator, token, "POST", f"/meetings/{elsewhere.id}/sessions", {"prompt": "x"}))
     assert other.status_code == 403
     unknown = await call(facilitator, token, "POST", f"/sessions/{sid}/ideas/{idea['id']}/merge", {"into_id": 999_999})
-    assert unknown.status_code in (404, 422)
+    assert unknown.status_code == 404 and "ไม่มีความคิดเห็นนี้" in unknown.json()["message"]
     session.expire_all()
     live = session.get(LiveSession, sid)
     assert not live.premoderation and live.idea_limit == 280 and len(session.exec(select(LiveSession)).all()) == 1
@@ -150,3 +150,42 @@ async def test_a_member_who_does_not_run_sessions_is_refused(session, facilitato
     _row, secret = accounts.create_api_token(session, accounts.actor_for(session, member.person), name="m")
     refused = await call(member, {"Authorization": f"Bearer {secret}"}, "GET", f"/sessions/{opened['id']}/export")
     assert refused.status_code == 403 and refused.json()["message"]
+
+
+async def test_a_member_takes_part_through_the_api_as_on_the_phone_page(session, facilitator, meeting, token, as_member, make_client):
+    opened = (await call(facilitator, token, "POST", f"/meetings/{meeting.id}/sessions", {"prompt": "ลดค่าไฟอย่างไร"})).json()
+    code, sid = opened["code"], opened["id"]
+    await guest_sends(make_client, code, "ติดโซลาร์เซลล์ที่วัด")
+    member = await as_member(Role.member, body=facilitator.body)
+    _row, secret = accounts.create_api_token(session, accounts.actor_for(session, member.person), name="แอป")
+    mine = {"Authorization": f"Bearer {secret}"}
+    early = await call(member, mine, "POST", f"/live/{code}/ideas", {"text": "ก่อนเข้าร่วม", "key": "early-key-0001"})
+    assert early.status_code == 409 and early.json()["message"]
+    refused = await call(member, mine, "POST", f"/live/{code}/join", {"consent": False})
+    assert refused.status_code == 422
+    joined = await call(member, mine, "POST", f"/live/{code}/join", {"consent": True, "nickname": "พี่ใหญ่"})
+    assert joined.status_code == 200 and joined.json()["nickname"] == "พี่ใหญ่"
+    [theirs] = joined.json()["ideas"]
+    assert theirs["text"] == "ติดโซลาร์เซลล์ที่วัด" and theirs["author"] == "ป้าแดง"
+    sent = await call(member, mine, "POST", f"/live/{code}/ideas", {"text": "ใช้เตาชีวมวลประหยัดฟืน", "key": "member-key-0001"})
+    assert sent.status_code == 201
+    again = await call(member, mine, "POST", f"/live/{code}/ideas", {"text": "ใช้เตาชีวมวลประหยัดฟืน", "key": "member-key-0001"})
+    assert len(again.json()["ideas"]) == 2  # the same key: the same idea
+    voted = (await call(member, mine, "PUT", f"/live/{code}/ideas/{theirs['id']}/vote")).json()
+    assert voted["voted_idea_ids"] == [theirs["id"]]
+    assert next(idea for idea in voted["ideas"] if idea["id"] == theirs["id"])["votes"] == 1
+    unvoted = (await call(member, mine, "DELETE", f"/live/{code}/ideas/{theirs['id']}/vote")).json()
+    assert unvoted["voted_idea_ids"] == []
+    poll = (await call(facilitator, token, "POST", f"/sessions/{sid}/polls", {"question": "เริ่มที่ไหน", "options": ["วัด", "โรงเรียน"]})).json()
+    await call(facilitator, token, "POST", f"/sessions/{sid}/polls/{poll['id']}/open")
+    temple = poll["options"][0]["id"]
+    answered = (await call(member, mine, "PUT", f"/live/{code}/polls/{poll['id']}/answer", {"option_ids": [temple]})).json()
+    assert answered["poll"]["id"] == poll["id"] and answered["chosen_option_ids"] == [temple]
+    facilitated = (await call(facilitator, token, "GET", f"/sessions/{sid}/ideas")).json()
+    assert {idea["author"] for idea in facilitated} == {"ป้าแดง", "พี่ใหญ่"}
+    assert "ใช้เตาชีวมวลประหยัดฟืน" in (await facilitator.get(f"/sessions/{sid}/console")).text
+    closed = await call(facilitator, token, "POST", f"/sessions/{sid}/polls/{poll['id']}/close")
+    late = await call(member, mine, "PUT", f"/live/{code}/polls/{poll['id']}/answer", {"option_ids": [temple]})
+    assert closed.status_code == 200 and late.status_code == 409 and "ปิด" in late.json()["message"]
+    unknown = await call(member, mine, "GET", "/live/000000")
+    assert unknown.status_code == 404 and unknown.json()["fields"]["code"]  # no such session
