@@ -386,6 +386,7 @@ def forget_ideas(session: Session, cutoff: datetime) -> int:
     for start in range(0, len(doomed), 500):
         batch = doomed[start : start + 500]
         session.exec(delete(LiveIdeaVote).where(col(LiveIdeaVote.idea_id).in_(batch)))  # type: ignore[call-overload]
+        _redact_audit(session, "live_idea", batch, ("text", "category"))  # a correction kept both
         session.exec(  # a kept idea that others were merged into no longer points at them
             update(LiveIdea)
             .where(col(LiveIdea.merged_into_id).in_(batch))

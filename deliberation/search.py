@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 from sqlalchemy import text as sql
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberation import search_query, thai_words
 from deliberation.models import SearchEntry, SearchWord
@@ -96,11 +96,13 @@ def scope_tokens(kind: str, body_id: int) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one search may find: one body's entries or every body's (`body_id`), save the
-    members-only kinds (`hidden_kinds`) outside the searcher's own bodies (`own`)."""
+    """What one search may find: one body's entries or every body's (`body_id`); when
+    `limited`, of the other bodies than the searcher's own (`own`) only the kinds the whole
+    programme reads (`open_kinds`: registered as such; any other kind is members-only)."""
 
     body_id: int | None = None
-    hidden_kinds: tuple[str, ...] = ()
+    limited: bool = False
+    open_kinds: tuple[str, ...] = ()
     own: tuple[int, ...] = ()
 
     @classmethod
@@ -108,8 +110,8 @@ class Scope:
         own = searchable_body_ids(actor)
         if own is None or (body_id is not None and body_id in own):
             return cls(body_id)  # a site admin, or a member searching their own body
-        hidden = tuple(sorted(kind for kind, entry in KINDS.items() if entry.members_only))
-        return cls(body_id, hidden, tuple(sorted(own)) if body_id is None else ())
+        open_kinds = tuple(sorted(kind for kind, entry in KINDS.items() if not entry.members_only))
+        return cls(body_id, True, open_kinds, tuple(sorted(own)) if body_id is None else ())
 
     def sql(self, params: dict[str, Any], table: str = "e") -> str:
         """The scope as a condition on the entries (`table`), " AND …" or "", its values
@@ -118,10 +120,10 @@ class Scope:
         if self.body_id is not None:
             params["scope_body"] = self.body_id
             where += f" AND {table}.body_id = :scope_body"
-        if self.hidden_kinds:
-            params.update({f"scope_kind_{n}": kind for n, kind in enumerate(self.hidden_kinds)})
-            kinds = ", ".join(f":scope_kind_{n}" for n in range(len(self.hidden_kinds)))
-            readable = f"{table}.kind NOT IN ({kinds})"
+        if self.limited:
+            params.update({f"scope_kind_{n}": kind for n, kind in enumerate(self.open_kinds)})
+            kinds = ", ".join(f":scope_kind_{n}" for n in range(len(self.open_kinds)))
+            readable = f"{table}.kind IN ({kinds})" if self.open_kinds else "1 = 0"
             if self.own:
                 params.update({f"scope_own_{n}": body for n, body in enumerate(self.own)})
                 own = ", ".join(f":scope_own_{n}" for n in range(len(self.own)))
@@ -133,8 +135,8 @@ class Scope:
         """The scope as a condition on the SQLite index's `scope` column, "" for none."""
         if self.body_id is not None:
             body = int(self.body_id)
-            return f'scope : "{body}"' if self.hidden_kinds else f'scope : ("{body}" OR "m{body}")'
-        if not self.hidden_kinds:
+            return f'scope : "{body}"' if self.limited else f'scope : ("{body}" OR "m{body}")'
+        if not self.limited:
             return ""
         return "scope : (" + " OR ".join(['"p"', *(f'"m{int(body)}"' for body in self.own)]) + ")"
 
@@ -274,11 +276,27 @@ def _count_words(session: Session, body_id: int, words: frozenset[str], step: in
     )
 
 
+def _rescope(engine: Any) -> None:
+    open_kinds = sorted(kind for kind, entry in KINDS.items() if not entry.members_only)
+    programme = sa.literal("p ") + sa.cast(SearchEntry.body_id, sa.String)  # type: ignore[arg-type]
+    members = sa.literal("m") + sa.cast(SearchEntry.body_id, sa.String)  # type: ignore[arg-type]
+    with Session(engine) as session:
+        kind = col(SearchEntry.kind)
+        for opened, wanted in ((True, programme), (False, members)):
+            chosen = kind.in_(open_kinds) if opened else kind.not_in(open_kinds)
+            session.exec(  # type: ignore[call-overload]
+                sa.update(SearchEntry).where(chosen, col(SearchEntry.scope) != wanted).values(scope=wanted)
+            )
+        session.commit()
+
+
 def cut_again(engine: Any, *, batch: int = 500) -> int:
     """Every entry cut another way (its cut_version is not CUT: indexed before a change of
     the cutting or the word lists, or before migration 0010) cut again, its body's
     vocabulary counted anew, in short transactions; returns how many. A start-up task
-    (deliberation's manifest)."""
+    (deliberation's manifest). First, each entry's scope follows its kind's registration as
+    it is now (a kind made members-only, or the programme's, since it was indexed)."""
+    _rescope(engine)
     done = 0
     while True:
         with Session(engine) as session:
@@ -340,8 +358,7 @@ def search(
     them, the best first (whole words before a compound's parts, then the more of the
     words the title holds, then the newest; PostgreSQL: ts_rank, the title weighing more,
     a part least). A query that names nothing to find finds nothing, with a `notice` saying
-    why. Raises NotLoggedIn, and InvalidInput for an empty or too long
-    query, or one that only leaves out."""
+    why. Raises NotLoggedIn, and InvalidInput for an empty or too long query."""
     policy.require(actor, "deliberation.search", body_id)
     parsed = _checked_query(query)
     scope = Scope.of(actor, body_id)
@@ -599,9 +616,9 @@ def _slips(word: str) -> set[str]:
 
 def _did_you_mean(session: Session, typed: str, scope: Scope) -> str | None:
     """The query as typed, each piece of it (between spaces) the index never holds changed,
-    by one slip, into the word most entries hold — if the changed query then finds
-    something the searcher may read (so a suggestion never names a word only texts they may
-    not read hold). A piece is corrected whole: a misspelt word is often cut
+    by one slip, into the word most entries hold that finds, on its own, something the
+    searcher may read — if the changed query then finds something too (so a suggestion
+    never names a word only texts they may not read hold). A piece is corrected whole: a misspelt word is often cut
     into syllables (ไบโอแกส: ไบโอ แก ส), none of them the word meant."""
     pieces = {
         piece: key
@@ -623,9 +640,12 @@ def _did_you_mean(session: Session, typed: str, scope: Scope) -> str | None:
             continue
         slips = {thai_words.word_key(slip) for slip in _slips(key)}
         candidates = _known_words(session, slips, scope.body_id)
-        if candidates:
-            best = max(candidates.items(), key=lambda item: (item[1], item[0]))[0]
-            changed[piece] = ("-" if piece.startswith("-") else "") + best
+        # The most used first, and only a word that finds, on its own, something the searcher
+        # may read: a correction never names a word that only texts they may not read hold.
+        for best, _entries in sorted(candidates.items(), key=lambda item: (-item[1], item[0]))[:5]:
+            if _finds(session, best, scope):
+                changed[piece] = ("-" if piece.startswith("-") else "") + best
+                break
     if not changed:
         return None
     suggestion = " ".join(changed.get(piece, piece) for piece in clean(typed).split())
@@ -637,6 +657,11 @@ def _did_you_mean(session: Session, typed: str, scope: Scope) -> str | None:
         return None
     total, _rows_found = _run(session, parsed, scope, 1)
     return suggestion if total else None
+
+
+def _finds(session: Session, word: str, scope: Scope) -> bool:
+    parsed = search_query.parse(word)
+    return bool(parsed.groups) and _run(session, parsed, scope, 1)[0] > 0
 
 
 def _known_words(session: Session, words: set[str], body_id: int | None) -> dict[str, int]:

@@ -708,7 +708,12 @@ def join_session(
     request: Request, session: SessionDep, actor: MemberDep, code: LiveCode, payload: JoinRequest
 ) -> ParticipationPublic:
     """Join as yourself (your name is the nickname unless you give one); joining again is the
-    same participant."""
+    same participant (your phone stays joined)."""
+    view, participant = sessions.account_participant(
+        session, actor, code=code, client_ip=client_ip(request)
+    )
+    if participant is not None:
+        return _participation(session, view, participant)
     participant, _token = sessions.join_session(
         session,
         actor,

@@ -172,7 +172,14 @@ async def meeting_page(
     context["attendance_html"] = cached_fragment(
         request,
         fragment_cache(request),
-        ("attendance", meeting.id, meeting.attendance_revision, keeper, context["attendance_open"]),
+        (  # created_at: SQLite gives a deleted newest meeting's id to the next one
+            "attendance",
+            meeting.id,
+            meeting.created_at,
+            meeting.attendance_revision,
+            keeper,
+            context["attendance_open"],
+        ),
         MEETING_PAGE,
         list_context,
         block="attendance",

@@ -199,6 +199,29 @@ def test_what_one_may_read_one_may_find_kind_by_kind_from_the_policy_registry(se
     assert hidden == {kind for kind, entry in kinds if entry.members_only} == {"post"}
 
 
+def test_a_suggestion_never_names_a_word_only_texts_one_may_not_read_hold(session, body, member):
+    # Another body's thread holds กังหันลม; the outsider's readable texts hold เตาชีวมวล.
+    # "เตาชีวมวน OR กังหนลม" finds nothing; its suggestion must not name กังหันลม, though
+    # the corrected query as a whole would find something (by its other word).
+    add(session, body, 1, "เครือข่ายทดลองกังหันลมในหมู่บ้าน", kind="post")
+    outsider_body = factories.body(session)
+    outsider = factories.actor(session, factories.member(session, outsider_body, Role.chair))
+    add(session, outsider_body, 2, "ขยายผลเตาชีวมวลในครัวเรือน", kind="agenda_item")
+    for typed in ("เตาชีวมวน OR กังหนลม", "เตาชีวมวน -กังหนลม"):
+        result = search.search(session, outsider, query=typed)
+        assert result.total == 0 and result.suggestion is not None, typed
+        assert "กังหันลม" not in result.suggestion and "เตาชีวมวล" in result.suggestion
+    assert search.search(session, member, query="กังหนลม").suggestion == "กังหันลม"  # a member's
+
+
+def test_a_kind_no_package_registered_is_found_by_members_only(session, body, member):
+    add(session, body, 1, "บันทึกภายในเรื่องศูนย์เรียนรู้", kind="unregistered_kind")
+    outsider = factories.actor(session, factories.member(session, factories.body(session), Role.chair))
+    assert found(session, member, "ศูนย์เรียนรู้") == [1]
+    assert found(session, outsider, "ศูนย์เรียนรู้") == []
+    assert found(session, outsider, "ศูนย์เรียนรู้", body_id=body.id) == []
+
+
 def test_an_entry_indexed_again_in_another_body_is_found_there_only(session, body, member):
     other_body = factories.body(session)
     other_member = factories.actor(session, factories.member(session, other_body, Role.member))

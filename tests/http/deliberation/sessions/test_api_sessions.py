@@ -189,3 +189,16 @@ async def test_a_member_takes_part_through_the_api_as_on_the_phone_page(session,
     assert closed.status_code == 200 and late.status_code == 409 and "ปิด" in late.json()["message"]
     unknown = await call(member, mine, "GET", "/live/000000")
     assert unknown.status_code == 404 and unknown.json()["fields"]["code"]  # no such session
+
+
+async def test_joining_through_the_api_keeps_the_members_phone_joined(session, facilitator, meeting, token, as_member):
+    opened = (await call(facilitator, token, "POST", f"/meetings/{meeting.id}/sessions", {"prompt": "คำถาม"})).json()
+    member = await as_member(Role.member, body=facilitator.body)
+    on_phone = await member.post(f"/s/{opened['code']}/join", {"nickname": "พี่ใหญ่", "consent": "true"})
+    assert on_phone.status_code == 303
+    _row, secret = accounts.create_api_token(session, accounts.actor_for(session, member.person), name="แอป")
+    joined = await call(member, {"Authorization": f"Bearer {secret}"}, "POST", f"/live/{opened['code']}/join", {"consent": True})
+    assert joined.status_code == 200 and joined.json()["nickname"] == "พี่ใหญ่"  # the same participant
+    sent = await member.post(f"/s/{opened['code']}/ideas", {"text": "จากโทรศัพท์", "key": "phone-key-0001"})
+    assert sent.status_code == 303 and sent.headers["location"] == f"/s/{opened['code']}"
+    assert "จากโทรศัพท์" in str([idea["text"] for idea in (await call(facilitator, token, "GET", f"/sessions/{opened['id']}/ideas")).json()])

@@ -736,6 +736,7 @@ async def test_ideas_not_taken_forward_of_a_session_closed_long_ago_are_deleted_
     ideas.vote_idea(session, voter, idea_id=dropped.id)
     actor = factories.actor(session, facilitator.person)
     followup.promote(session, actor, session_id=live_session.id, idea_id=kept.id, title="ธนาคารน้ำใต้ดิน", target="proposal_draft")
+    ideas.edit_idea(session, actor, idea_id=dropped.id, text="โทรหาผมที่ 081-234-5678 ได้เลย")  # audited, both texts
     kept_id, dropped_id = kept.id, dropped.id
     settings = get_settings().model_copy(update={"retain_session_ideas_days": 30})
     live_session.status, live_session.closed_at = "closed", utcnow() - timedelta(days=29)
@@ -749,6 +750,10 @@ async def test_ideas_not_taken_forward_of_a_session_closed_long_ago_are_deleted_
     assert session.get(LiveIdea, dropped_id) is None and count(session, LiveIdeaVote) == 0
     assert session.get(LiveIdea, kept_id).text == "ธนาคารน้ำใต้ดินของหมู่บ้าน"  # the record behind the draft
     assert session.exec(select(LivePromotionIdea)).one().idea_id == kept_id
+    from forum.models import AuditEvent
+
+    audited = session.exec(select(AuditEvent).where(AuditEvent.target_type == "live_idea", AuditEvent.target_id == dropped_id)).all()
+    assert audited and "081-234-5678" not in str([(event.before, event.after) for event in audited])
     export = await facilitator.get(f"/sessions/{live_session.id}/ideas.csv")
     assert "081-234-5678" not in export.text and "ธนาคารน้ำใต้ดินของหมู่บ้าน" in export.text
     privacy_page = await facilitator.get("/privacy")
