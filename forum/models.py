@@ -787,6 +787,11 @@ class BodyDetail(BodyPublic):
 WEB_ADDRESS = r"^https?://[^\s/?#@:]+(:[0-9]{1,4})?([/?#][^\s]*)?$"
 
 
+# What the schema cannot state, said in words (422 with a message on the field otherwise).
+ENDS_AT = "After starts_at, at most 7 days later (refused otherwise: 422)."
+ONLINE_URL = "An http(s) web address a browser opens (one a URL parser refuses: 422)."
+
+
 class MeetingCreate(ApiInput):
     model_config = rules(  # type: ignore[assignment]
         any_of({"venue": TEXT}, {"online_url": {"type": "string", "pattern": WEB_ADDRESS}})
@@ -797,11 +802,14 @@ class MeetingCreate(ApiInput):
         description="With an offset, or Bangkok wall-clock time without one."
     )
     ends_at: datetime | None = Field(
-        default=None, description="Three hours after the start when left out."
+        default=None, description=ENDS_AT + " Three hours after the start when left out."
     )
     venue: str | None = None
     online_url: str | None = Field(
-        default=None, max_length=500, schema_extra={"json_schema_extra": {"pattern": WEB_ADDRESS}}
+        default=None,
+        max_length=500,
+        description=ONLINE_URL,
+        schema_extra={"json_schema_extra": {"pattern": WEB_ADDRESS}},
     )
 
 
@@ -809,10 +817,13 @@ class MeetingUpdate(ApiInput):
     version: EditVersion
     title: str | None = None
     starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    ends_at: datetime | None = Field(default=None, description=ENDS_AT)
     venue: str | None = None
     online_url: str | None = Field(
-        default=None, max_length=500, schema_extra={"json_schema_extra": {"pattern": WEB_ADDRESS}}
+        default=None,
+        max_length=500,
+        description=ONLINE_URL,
+        schema_extra={"json_schema_extra": {"pattern": WEB_ADDRESS}},
     )
 
 
