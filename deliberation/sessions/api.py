@@ -9,6 +9,7 @@ device, not an account."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Request, Response
@@ -227,26 +228,27 @@ def _session(session: Session, actor: Actor, session_id: int) -> LiveSessionPubl
     )
 
 
+def _idea_public(row: ideas.IdeaRow, theme_id: int | None) -> LiveIdeaPublic:
+    return LiveIdeaPublic(
+        id=row.id,
+        text=row.text,
+        category=row.category,
+        author=row.author,
+        votes=row.votes,
+        status=IdeaStatus(row.status),
+        pinned=row.pinned,
+        edited=row.edited,
+        merged_into_id=row.merged_into_id,
+        theme_id=theme_id,
+        created_at=row.created_at,
+    )
+
+
 def _ideas(session: Session, actor: Actor, session_id: int) -> list[LiveIdeaPublic]:
     themes = clusters.themes_of(session, actor, session_id=session_id)  # Forbidden, NotFound
     theme_of = {idea_id: theme.id for theme in themes for idea_id in theme.idea_ids}
     rows = ideas.list_ideas(session, session_id=session_id, statuses=tuple(IdeaStatus))
-    return [
-        LiveIdeaPublic(
-            id=row.id,
-            text=row.text,
-            category=row.category,
-            author=row.author,
-            votes=row.votes,
-            status=IdeaStatus(row.status),
-            pinned=row.pinned,
-            edited=row.edited,
-            merged_into_id=row.merged_into_id,
-            theme_id=theme_of.get(row.id),
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
+    return [_idea_public(row, theme_of.get(row.id)) for row in rows]
 
 
 def _themes(session: Session, actor: Actor, session_id: int) -> list[ThemePublic]:
@@ -679,22 +681,7 @@ def _participation(
         prompt=view.live.prompt,
         status=view.live.status,
         nickname=participant.nickname,
-        ideas=[
-            LiveIdeaPublic(
-                id=row.id,
-                text=row.text,
-                category=row.category,
-                author=row.author,
-                votes=row.votes,
-                status=IdeaStatus(row.status),
-                pinned=row.pinned,
-                edited=row.edited,
-                merged_into_id=row.merged_into_id,
-                theme_id=None,
-                created_at=row.created_at,
-            )
-            for row in rows
-        ],
+        ideas=[_idea_public(row, None) for row in rows],
         voted_idea_ids=[row.id for row in rows if row.voted],
         poll=_poll(current) if current is not None else None,
         chosen_option_ids=sorted(polls.chosen_options(session, participant, current.id))
@@ -748,25 +735,34 @@ def send_idea(
     return _participation(session, view, participant)
 
 
+def _change_vote(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    code: str,
+    idea_id: int,
+    change: Callable[..., object],
+) -> ParticipationPublic:
+    view, participant = _participant(session, actor, request, code)
+    change(session, participant, idea_id=idea_id)
+    publish(request, session, actor)
+    return _participation(session, view, participant)
+
+
 @router.put("/live/{code}/ideas/{idea_id}/vote", response_model=ParticipationPublic)
 def vote(
     request: Request, session: SessionDep, actor: MemberDep, code: LiveCode, idea_id: PathId
 ) -> ParticipationPublic:
     """Your vote for a shown idea (once: again changes nothing)."""
-    view, participant = _participant(session, actor, request, code)
-    ideas.vote_idea(session, participant, idea_id=idea_id)
-    publish(request, session, actor)
-    return _participation(session, view, participant)
+    return _change_vote(request, session, actor, code, idea_id, ideas.vote_idea)
 
 
 @router.delete("/live/{code}/ideas/{idea_id}/vote", response_model=ParticipationPublic)
 def withdraw_vote(
     request: Request, session: SessionDep, actor: MemberDep, code: LiveCode, idea_id: PathId
 ) -> ParticipationPublic:
-    view, participant = _participant(session, actor, request, code)
-    ideas.withdraw_vote(session, participant, idea_id=idea_id)
-    publish(request, session, actor)
-    return _participation(session, view, participant)
+    """Take your vote back (none: nothing changes)."""
+    return _change_vote(request, session, actor, code, idea_id, ideas.withdraw_vote)
 
 
 @router.put("/live/{code}/polls/{poll_id}/answer", response_model=ParticipationPublic)
