@@ -701,7 +701,7 @@ def join_session(
     )
     if participant is not None:
         return _participation(session, view, participant)
-    participant, _token = sessions.join_session(
+    joined = sessions.join(
         session,
         actor,
         code=code,
@@ -711,7 +711,7 @@ def join_session(
         client_ip=client_ip(request),
     )
     publish(request, session, actor)
-    return _participation(session, sessions.view_of(session, participant.session_id), participant)
+    return _participation(session, joined.view, joined.participant)
 
 
 @router.get("/live/{code}", response_model=ParticipationPublic)

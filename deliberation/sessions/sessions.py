@@ -82,14 +82,6 @@ class SessionView:
         return self.live.id  # type: ignore[return-value]
 
 
-def view_of(session: Session, session_id: int) -> SessionView:
-    """The session a participant is in (no permission asked: the participant's own)."""
-    live = session.get(LiveSession, session_id)
-    if live is None:
-        raise NotFound()
-    return _view(session, live)
-
-
 def _view(session: Session, live: LiveSession) -> SessionView:
     meeting = session.get(Meeting, live.meeting_id)
     assert meeting is not None
@@ -335,23 +327,68 @@ def _code(code: Any) -> str:
 def find_session(session: Session, *, code: Any, client_ip: str = "") -> SessionView:
     """The session a code opens (anyone: the code is the invitation). Each wrong code is
     counted against the address. Raises InvalidInput (malformed or unknown code),
-    RateLimited (guessing codes)."""
+    RateLimited (guessing codes).
+
+    A hall scans the code at once (2,000 phones in seconds): a right code costs one query —
+    the session, its meeting, its item's label and the address's wrong codes together."""
     key = f"live-code:{client_ip}"
-    if _recent(session, key, 15) >= WRONG_CODES_PER_15_MIN:
-        raise RateLimited(
-            "Too many wrong codes were typed from this connection. "
-            "Please wait 15 minutes and try again."
-        )
+    since = utcnow() - timedelta(minutes=15)
     try:
         text = _code(code)
-        live = session.exec(select(LiveSession).where(LiveSession.code == text)).first()
-        if live is None:
-            raise NotAChoice({"code": "No session has this code. Please check it and try again."})
     except InvalidInput:
-        session.add(LoginAttempt(key=key))
-        session.commit()
+        _refuse_if_guessing(session, key)
+        _count_wrong(session, key)
         raise
-    return _view(session, live)
+    found = session.exec(_BY_CODE, params={"code": text, "key": key, "since": since}).first()
+    if found is None:
+        _refuse_if_guessing(session, key)
+        _count_wrong(session, key)
+        raise NotAChoice({"code": "No session has this code. Please check it and try again."})
+    live, meeting, wrong, *label = found
+    if wrong >= WRONG_CODES_PER_15_MIN:
+        raise _guessing()
+    item = _item_label(label) if label[0] is not None else None
+    return SessionView(live, meeting, meeting.body_id, item)
+
+
+_WRONG_CODES = (
+    select(func.count())
+    .select_from(LoginAttempt)
+    .where(LoginAttempt.key == sa.bindparam("key"), col(LoginAttempt.at) > sa.bindparam("since"))
+    .scalar_subquery()
+)
+_BY_CODE = (
+    select(
+        LiveSession,
+        Meeting,
+        _WRONG_CODES,
+        AgendaItem.id,
+        AgendaPart.position,
+        AgendaItem.position,
+        AgendaItem.title,
+    )
+    .join(Meeting, col(Meeting.id) == LiveSession.meeting_id)
+    .outerjoin(AgendaItem, col(AgendaItem.id) == LiveSession.item_id)
+    .outerjoin(AgendaPart, col(AgendaPart.id) == AgendaItem.part_id)
+    .where(LiveSession.code == sa.bindparam("code"))
+)
+
+
+def _guessing() -> RateLimited:
+    return RateLimited(
+        "Too many wrong codes were typed from this connection. "
+        "Please wait 15 minutes and try again."
+    )
+
+
+def _refuse_if_guessing(session: Session, key: str) -> None:
+    if _recent(session, key, 15) >= WRONG_CODES_PER_15_MIN:
+        raise _guessing()
+
+
+def _count_wrong(session: Session, key: str) -> None:
+    session.add(LoginAttempt(key=key))
+    session.commit()
 
 
 @dataclass(frozen=True)
@@ -463,7 +500,19 @@ class _JoinForm(BaseModel):
     nickname: str = Field(min_length=1, max_length=MAX_NICKNAME)
 
 
-def join_session(
+class Joined(NamedTuple):
+    view: SessionView
+    participant: LiveParticipant
+    token: str  # the device's: to keep in its cookie
+
+
+def join_session(session: Session, actor: Actor, **form: Any) -> tuple[LiveParticipant, str]:
+    """join, for who needs only the participant and the device's token."""
+    joined = join(session, actor, **form)
+    return joined.participant, joined.token
+
+
+def join(
     session: Session,
     actor: Actor,
     *,
@@ -473,11 +522,12 @@ def join_session(
     show_account_name: bool = False,
     token: str | None = None,
     client_ip: str = "",
-) -> tuple[LiveParticipant, str]:
+) -> Joined:
     """Join a session by its code: a guest by nickname, a logged-in member as themselves
     (their name is the default nickname). The PDPA consent is required. A device whose
     token already joined, or a member who already joined, is the same participant again.
-    Returns the participant and the device token to keep. Raises InvalidInput, Conflict
+    Returns the session, the participant and the device token to keep (the joined page
+    follows at once: the session read here is the page's). Raises InvalidInput, Conflict
     (closed), RateLimited (the address is guessing codes: find_session)."""
     view = find_session(session, code=code, client_ip=client_ip)
     live = view.live
@@ -490,7 +540,7 @@ def join_session(
             )
         ).first()
     if existing is not None:
-        return existing, _keep_token(session, existing, token)
+        return Joined(view, existing, _keep_token(session, existing, token))
     if live.status == LiveSessionStatus.closed:
         raise Conflict("This session has ended: no one can join it any more.")
     name = clean_text(nickname)
@@ -532,8 +582,8 @@ def join_session(
         again = participant_for_token(session, session_id=view.id, token=token)
         if again is None:
             raise
-        return again, token  # type: ignore[return-value]
-    return participant, token  # type: ignore[return-value]
+        return Joined(view, again, token)  # type: ignore[arg-type]
+    return Joined(view, participant, token)  # type: ignore[arg-type]
 
 
 def _usable(token: str | None) -> bool:

@@ -104,7 +104,7 @@ async def join(request: Request, session: SessionDep, actor: ActorDep, code: Cod
 
 def _join(request: Request, session: Session, actor: Actor, code: str, values: dict) -> Response:
     try:
-        participant, token = sessions.join_session(
+        joined = sessions.join(
             session,
             actor,
             code=code,
@@ -120,15 +120,14 @@ def _join(request: Request, session: Session, actor: Actor, code: str, values: d
         )
     if is_htmx(request):  # the joined page at once: a hall scanning the QR code makes one
         # request each instead of two (the form pushes the page's own address)
-        view = sessions.view_of(session, participant.session_id)
         response = _participant_page(
-            request, session, actor, code, block=None, joined=(view, participant)
+            request, session, actor, code, block=None, joined=joined[:2]
         )
     else:
         response = redirect(request, f"/s/{code}")
     response.set_cookie(
         sessions.TOKEN_COOKIE,
-        token,
+        joined.token,
         max_age=TOKEN_DAYS * 24 * 3600,
         path=f"/s/{code}",  # this session's pages only: one token per session
         httponly=True,
