@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
+from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
@@ -32,6 +33,9 @@ MANIFESTS = (forum_component, deliberation_component)
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The requests' worker threads (sync routes and dependencies, run_in_threadpool) for
+    # this event loop: WETHI_REQUEST_THREADS (forum/config.py says why so few).
+    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.request_threads
     async with live_hub.lifespan(app):
         sweep = asyncio.create_task(notices.sweep_due_emails(app.state.engine))
         keep = timedelta(hours=app.state.settings.retain_login_attempts_hours)

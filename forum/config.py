@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # phone (forum/live_socket.py): at 2,000 phones two thirds of the bytes on a hall's one
     # Wi-Fi, for ~19 points of a core and ~70 MB (tests/bench/live_fanout.py, issue 11).
     ws_compression: bool = True
+    # Threads a worker runs its requests' database work in. Python runs one of them at a
+    # time: past a few, they only take the lock from each other (a hall of 2,000 phones
+    # joining at once: 380 joins/s with 1, 330 with 4, 260 with 40, Starlette's default —
+    # issue 11). Enough for a slow export not to hold the rest up.
+    request_threads: int = 4
     # Behind HTTPS (a reverse proxy), cookies get the Secure flag.
     secure_cookies: bool = False
     session_days: int = 14
@@ -80,6 +85,7 @@ class Settings(BaseSettings):
         "retain_login_attempts_hours",
         "retain_session_nicknames_days",
         "retain_session_ideas_days",
+        "request_threads",
     )
     @classmethod
     def _positive(cls, value: int) -> int:

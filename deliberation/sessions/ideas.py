@@ -11,6 +11,7 @@ both count.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -250,20 +251,26 @@ def list_ideas(
     limit: int | None = None,
 ) -> list[IdeaRow]:
     """The session's ideas (shown ones by default), pinned first, then by `new` or `top`."""
+    query = _ideas_query(order == "top", tuple(statuses), limit)
+    return _rows(session, session.exec(query, params={"session_id": session_id}).all(), viewer)
+
+
+@functools.cache
+def _ideas_query(top: bool, statuses: tuple[IdeaStatus, ...], limit: int | None) -> Any:
+    """Built once for each way of asking (SQLAlchemy then keeps its compiled form at hand:
+    built anew, a statement costs five times what the query does)."""
     ordering = (
         [col(LiveIdea.pinned).desc(), col(LiveIdea.votes).desc(), col(LiveIdea.id).desc()]
-        if order == "top"
+        if top
         else [col(LiveIdea.pinned).desc(), col(LiveIdea.id).desc()]
     )
     query = (
         select(LiveIdea, LiveParticipant)
         .join(LiveParticipant, col(LiveParticipant.id) == LiveIdea.participant_id)
-        .where(LiveIdea.session_id == session_id, col(LiveIdea.status).in_(statuses))
+        .where(LiveIdea.session_id == sa.bindparam("session_id"), col(LiveIdea.status).in_(statuses))
         .order_by(*ordering)
     )
-    if limit:
-        query = query.limit(limit)
-    return _rows(session, session.exec(query).all(), viewer)
+    return query.limit(limit) if limit else query
 
 
 def rows_by_id(
@@ -292,14 +299,8 @@ def _rows(session: Session, rows: Any, viewer: LiveParticipant | None) -> list[I
     )
     voted: set[int] = set()
     if viewer is not None and rows:
-        voted = set(
-            session.exec(
-                select(LiveIdeaVote.idea_id).where(
-                    LiveIdeaVote.participant_id == viewer.id,
-                    col(LiveIdeaVote.idea_id).in_([idea.id for idea, _p in rows]),
-                )
-            ).all()
-        )
+        values = {"participant_id": viewer.id, "idea_ids": [idea.id for idea, _p in rows]}
+        voted = set(session.exec(_VOTED, params=values).all())
     return [
         IdeaRow(
             id=idea.id,  # type: ignore[arg-type]
@@ -316,6 +317,12 @@ def _rows(session: Session, rows: Any, viewer: LiveParticipant | None) -> list[I
         )
         for idea, person in rows
     ]
+
+
+_VOTED = select(LiveIdeaVote.idea_id).where(
+    LiveIdeaVote.participant_id == sa.bindparam("participant_id"),
+    col(LiveIdeaVote.idea_id).in_(sa.bindparam("idea_ids", expanding=True)),
+)
 
 
 # -- moderation (the facilitator) --------------------------------------------------------------

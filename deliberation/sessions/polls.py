@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, distinct, func, update
+from sqlalchemy import bindparam, case, delete, distinct, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -128,11 +128,18 @@ def _with_options() -> Any:
 
 def current_poll(session: Session, session_id: int) -> PollResults | None:
     """What the phones and the projector show: the open poll, else the last one opened (its
-    final results). One query."""
-    current = (
+    final results). One query, built once (every phone's page asks it)."""
+    rows = session.exec(_CURRENT_POLL, params={"session_id": session_id}).all()
+    found = _results(list(rows))
+    return found[0] if found else None
+
+
+_CURRENT_POLL = _with_options().where(
+    col(LivePoll.id)
+    == (
         select(LivePoll.id)
         .where(
-            LivePoll.session_id == session_id,
+            LivePoll.session_id == bindparam("session_id"),
             col(LivePoll.status).in_((LivePollStatus.open, LivePollStatus.closed)),
         )
         .order_by(
@@ -143,8 +150,7 @@ def current_poll(session: Session, session_id: int) -> PollResults | None:
         .limit(1)
         .scalar_subquery()
     )
-    found = _results(list(session.exec(_with_options().where(col(LivePoll.id) == current)).all()))
-    return found[0] if found else None
+)
 
 
 def poll_results(session: Session, poll_id: int) -> PollResults | None:
@@ -162,14 +168,14 @@ def chosen_options(session: Session, participant: Any, poll_id: int) -> frozense
     """The options this participant chose in the poll (their page shows them chosen)."""
     if participant is None:
         return frozenset()
-    return frozenset(
-        session.exec(
-            select(LivePollAnswer.option_id).where(
-                LivePollAnswer.poll_id == poll_id,
-                LivePollAnswer.participant_id == participant.id,
-            )
-        ).all()
-    )
+    values = {"poll_id": poll_id, "participant_id": participant.id}
+    return frozenset(session.exec(_CHOSEN, params=values).all())
+
+
+_CHOSEN = select(LivePollAnswer.option_id).where(
+    LivePollAnswer.poll_id == bindparam("poll_id"),
+    LivePollAnswer.participant_id == bindparam("participant_id"),
+)
 
 
 # -- the facilitator -------------------------------------------------------------------------

@@ -344,10 +344,32 @@ def find_session(session: Session, *, code: Any, client_ip: str = "") -> Session
         _refuse_if_guessing(session, key)
         _count_wrong(session, key)
         raise NotAChoice({"code": "No session has this code. Please check it and try again."})
-    live, meeting, wrong, *label = found
-    if wrong >= WRONG_CODES_PER_15_MIN:
+    if found[-1] >= WRONG_CODES_PER_15_MIN:
         raise _guessing()
-    item = _item_label(label) if label[0] is not None else None
+    return _view_of_row(found)
+
+
+# A session as a code finds it: with its meeting and its item's label ("4.1 title"), in the
+# same row (the pages need them, and every phone of a hall asks for them).
+_WITH_MEETING_AND_ITEM = (
+    select(
+        LiveSession,
+        Meeting,
+        AgendaItem.id,
+        AgendaPart.position,
+        AgendaItem.position,
+        AgendaItem.title,
+    )
+    .join(Meeting, col(Meeting.id) == LiveSession.meeting_id)
+    .outerjoin(AgendaItem, col(AgendaItem.id) == LiveSession.item_id)
+    .outerjoin(AgendaPart, col(AgendaPart.id) == AgendaItem.part_id)
+)
+
+
+def _view_of_row(row: Any) -> SessionView:
+    """A SessionView from a row that begins as _WITH_MEETING_AND_ITEM's."""
+    live, meeting, item_id, part, position, title = row[:6]
+    item = _item_label((item_id, part, position, title)) if item_id is not None else None
     return SessionView(live, meeting, meeting.body_id, item)
 
 
@@ -357,20 +379,8 @@ _WRONG_CODES = (
     .where(LoginAttempt.key == sa.bindparam("key"), col(LoginAttempt.at) > sa.bindparam("since"))
     .scalar_subquery()
 )
-_BY_CODE = (
-    select(
-        LiveSession,
-        Meeting,
-        _WRONG_CODES,
-        AgendaItem.id,
-        AgendaPart.position,
-        AgendaItem.position,
-        AgendaItem.title,
-    )
-    .join(Meeting, col(Meeting.id) == LiveSession.meeting_id)
-    .outerjoin(AgendaItem, col(AgendaItem.id) == LiveSession.item_id)
-    .outerjoin(AgendaPart, col(AgendaPart.id) == AgendaItem.part_id)
-    .where(LiveSession.code == sa.bindparam("code"))
+_BY_CODE = _WITH_MEETING_AND_ITEM.add_columns(_WRONG_CODES).where(
+    LiveSession.code == sa.bindparam("code")
 )
 
 
@@ -453,12 +463,14 @@ def participant_for_token(session: Session, *, session_id: int, token: str | Non
     """The device's participant in this session, or None (no token, or not joined)."""
     if not token or len(token) > 100:
         return None
-    return session.exec(
-        select(LiveParticipant).where(
-            LiveParticipant.session_id == session_id,
-            LiveParticipant.token_hash == hash_token(token),
-        )
-    ).first()
+    values = {"session_id": session_id, "token_hash": hash_token(token)}
+    return session.exec(_PARTICIPANT_BY_TOKEN, params=values).first()
+
+
+_PARTICIPANT_BY_TOKEN = select(LiveParticipant).where(
+    LiveParticipant.session_id == sa.bindparam("session_id"),
+    LiveParticipant.token_hash == sa.bindparam("token_hash"),
+)
 
 
 def participant_in(
@@ -469,16 +481,20 @@ def participant_in(
     code is known, so it costs one query and no guessing check; without one the code is
     checked as typed codes are (find_session: counted, limited). Raises as find_session."""
     if token and len(token) <= 100 and isinstance(code, str):
-        found = session.exec(
-            select(LiveParticipant, LiveSession)
-            .join(LiveSession, col(LiveSession.id) == LiveParticipant.session_id)
-            .where(LiveParticipant.token_hash == hash_token(token), LiveSession.code == code)
-        ).first()
+        values = {"token_hash": hash_token(token), "code": code}
+        found = session.exec(_JOINED_BY_TOKEN, params=values).first()
         if found is not None:
-            participant, live = found
-            return _view(session, live), participant
+            return _view_of_row(found), found[-1]
     view = find_session(session, code=code, client_ip=client_ip)
     return view, participant_for_token(session, session_id=view.id, token=token)
+
+
+_JOINED_BY_TOKEN = (
+    _WITH_MEETING_AND_ITEM.add_columns(LiveParticipant)
+    .join(LiveParticipant, col(LiveParticipant.session_id) == LiveSession.id)
+    .where(LiveParticipant.token_hash == sa.bindparam("token_hash"))
+    .where(LiveSession.code == sa.bindparam("code"))
+)
 
 
 def account_participant(

@@ -25,6 +25,7 @@ def test_defaults_put_sqlite_and_a_generated_key_in_the_data_dir(tmp_path, monke
         ("WETHI_LIVE_BACKEND", "redis", "Configuration error: WETHI_LIVE_BACKEND:"),
         ("WETHI_SESSION_DAYS", "zero", "Configuration error: WETHI_SESSION_DAYS:"),
         ("WETHI_SECRET_KEY", "short", "Configuration error: WETHI_SECRET_KEY:"),
+        ("WETHI_REQUEST_THREADS", "0", "Configuration error: WETHI_REQUEST_THREADS:"),
     ],
 )
 def test_a_wrong_value_is_one_clear_line(tmp_path, monkeypatch, name, value, expected):
