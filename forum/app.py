@@ -25,10 +25,11 @@ from forum.live import make_hub
 from forum.middleware import WebMiddleware
 from forum.static import Static
 from forum.web import STATIC_DIR, STATIC_VERSION, install_error_handlers
+from voting import component as voting_component
 
 # Each package's manifest, in the direction of the dependencies (DESIGN.md §1): a package
-# fills the hooks of those to its left. voting/ and minutes/ join here with their issues.
-MANIFESTS = (forum_component, deliberation_component)
+# fills the hooks of those to its left. minutes/ joins here with its issue.
+MANIFESTS = (forum_component, deliberation_component, voting_component)
 
 
 @asynccontextmanager

@@ -75,6 +75,27 @@ def seed_demo() -> None:
         demo_data.seed(session, progress=typer.echo)
 
 
+@app.command()
+def verify(
+    ballot: Annotated[str, typer.Argument(help="The ballot's number, or a downloaded bulletin (.json).")],
+) -> None:
+    """Check a closed ballot: recount its bulletin and its hash chain, apart from the stored result."""
+    from forum import components
+    from forum.app import create_app
+
+    settings = _settings()
+    _require_current_schema(settings)
+    engine = _engine(settings)
+    create_app(settings, engine=engine)  # the packages' manifests register their commands
+    command = components.COMMANDS.get("verify")
+    if command is None:
+        _stop("No package offers `verify`.")
+    code, lines = command(engine, settings, ballot)  # type: ignore[misc]
+    for line in lines:
+        typer.echo(line, err=code != 0)
+    raise typer.Exit(code)
+
+
 @app.command("create-admin")
 def create_admin(
     email: Annotated[str, typer.Option(prompt=True)],

@@ -72,3 +72,10 @@ async def run_startup_tasks(engine: Engine) -> None:
         except Exception:  # one package's failure must not stop the server or the others
             log.exception("start-up task %s failed", name)
 
+
+
+# -- commands a package adds to `wethi` ---------------------------------------------------
+
+# `command(engine, settings, argument) -> (exit code, lines to print)`: run by `wethi NAME
+# ARGUMENT` after the manifests are installed (voting's `verify BALLOT`).
+COMMANDS: Registry[Callable[[Engine, Any, str], tuple[int, list[str]]]] = Registry("commands")

@@ -73,7 +73,7 @@ def motion(
     Absolute: more for than half of `eligible`. Two-thirds: for at least two thirds of the
     votes for or against (3 × for ≥ 2 × (for + against), and at least one for)."""
     if min(yes, no, abstain, eligible, quorum) < 0:
-        raise ValueError("counts are never negative")
+        raise BadBallot("counts are never negative")
     quorum_met = yes + no + abstain >= quorum
     tie = False
     match majority:

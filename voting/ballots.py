@@ -1,0 +1,604 @@
+"""Ballots: set up, open, cast, close, count, and the bulletin anyone can check.
+
+One eligible person, one vote: the roll's unique constraints (voting.models.BallotVoter)
+hold it whatever the code does — two phones of one member casting at once give one vote —
+and a cast's key makes a retry the same cast (the same receipt, nothing added). A secret
+ballot's choice is sealed while it is open and becomes a shuffled paper at close (the
+storage is described in voting.models); its results exist only once it is closed.
+
+The bulletin, published at close: the receipts' hashes (sorted) and, apart from them, every
+counted choice (sorted by its text: an order that says nothing of when it came), with a
+hash chain over the ballot, both lists and the result. `verify_bulletin` recomputes the
+chain and the tally from the bulletin alone: `wethi verify BALLOT` and the README's script
+do the same outside the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import asdict, dataclass, is_dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from forum import audit, policy
+from forum.db import utcnow
+from forum.errors import Conflict, Forbidden, InvalidInput, NotFound
+from forum.models import Attendance, AttendanceStatus, Body, Meeting, Membership, Role
+from forum.policy import Actor
+from voting import secrecy, tally
+from voting.models import (
+    Ballot,
+    BallotMethod,
+    BallotOption,
+    BallotPaper,
+    BallotReceipt,
+    BallotSealed,
+    BallotStatus,
+    BallotVote,
+    BallotVoter,
+    Eligibility,
+    RankedRule,
+    ResultsShown,
+    Secrecy,
+)
+
+VOTING_ROLES = (Role.chair, Role.vice_chair, Role.secretary, Role.member)  # not observers
+MAX_OPTIONS = 50
+MAX_KEY = 100
+
+
+# -- setting a ballot up ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    label: str
+    cost_satang: int | None = None
+
+
+def create_ballot(
+    session: Session,
+    actor: Actor,
+    *,
+    body_id: int,
+    title: str,
+    method: BallotMethod,
+    options: list[OptionSpec] | None = None,
+    meeting_id: int | None = None,
+    item_id: int | None = None,
+    question: str = "",
+    secrecy_: Secrecy = Secrecy.secret,
+    eligibility: Eligibility = Eligibility.members,
+    results_shown: ResultsShown = ResultsShown.after_close,
+    may_change: bool = False,
+    majority: tally.Majority = tally.Majority.simple,
+    quorum: int = 0,
+    most: int = 1,
+    dots: int = 0,
+    budget_satang: int | None = None,
+    ranked_rule: RankedRule = RankedRule.schulze,
+) -> Ballot:
+    """A ballot in draft, for those who run the body. Raises Forbidden, NotFound,
+    InvalidInput (each field's problem)."""
+    if session.get(Body, body_id) is None:
+        raise NotFound()
+    policy.require(actor, "voting.ballot.run", body_id)
+    meeting = session.get(Meeting, meeting_id) if meeting_id is not None else None
+    if meeting_id is not None and (meeting is None or meeting.body_id != body_id):
+        raise NotFound()
+    options = [] if method == BallotMethod.motion else list(options or [])
+    problems: dict[str, str] = {}
+    if not title.strip() or len(title) > 300:
+        problems["title"] = "Please give the ballot a title (at most 300 characters)."
+    if method != BallotMethod.motion and not 2 <= len(options) <= MAX_OPTIONS:
+        problems["options"] = "A ballot needs 2 to 50 options."
+    if any(not option.label.strip() or len(option.label) > 300 for option in options):
+        problems["options"] = "Each option needs a label of at most 300 characters."
+    if secrecy_ == Secrecy.secret and results_shown == ResultsShown.live:
+        problems["results_shown"] = "A secret ballot shows its results only once it is closed."
+    if secrecy_ == Secrecy.secret and may_change:
+        problems["may_change"] = "Changing one's vote is possible in named ballots only."
+    if eligibility == Eligibility.attendees and meeting is None:
+        problems["eligibility"] = "Only a ballot in a meeting can be for its checked-in attendees."
+    if method == BallotMethod.approval and not 1 <= most <= len(options):
+        problems["most"] = "A voter approves at least 1 option and at most as many as there are."
+    if method == BallotMethod.dots and not 1 <= dots <= 100:
+        problems["dots"] = "Give each voter 1 to 100 dots."
+    if method == BallotMethod.budget:
+        if budget_satang is None or budget_satang <= 0:
+            problems["budget_satang"] = "Please give the budget to share, in baht."
+        if any(option.cost_satang is None or option.cost_satang < 0 for option in options):
+            problems["options"] = "Each proposal needs its cost, in baht."
+    if quorum < 0:
+        problems["quorum"] = "The quorum is a number of voters, 0 or more."
+    if eligibility == Eligibility.participants:
+        problems["eligibility"] = "Voting by a live session's devices is not available yet."
+    if problems:
+        raise InvalidInput(problems)
+    ballot = Ballot(
+        body_id=body_id,
+        meeting_id=meeting_id,
+        item_id=item_id,
+        title=title.strip(),
+        question=question.strip(),
+        method=method,
+        ranked_rule=ranked_rule,
+        majority=tally.Majority(majority),
+        quorum=quorum,
+        most=most,
+        dots=dots,
+        budget_satang=budget_satang,
+        secrecy=secrecy_,
+        eligibility=eligibility,
+        results_shown=results_shown,
+        may_change=may_change,
+        created_by=actor.person_id,
+    )
+    session.add(ballot)
+    session.flush()
+    for position, option in enumerate(options, start=1):
+        label = option.label.strip()
+        cost = option.cost_satang
+        session.add(
+            BallotOption(ballot_id=ballot.id, position=position, label=label, cost_satang=cost)
+        )  # type: ignore[arg-type]
+    audit.record(session, actor, "voting.ballot.create", ballot)
+    session.commit()
+    return ballot
+
+
+def options_of(session: Session, ballot_id: int) -> list[BallotOption]:
+    query = (
+        select(BallotOption)
+        .where(BallotOption.ballot_id == ballot_id)
+        .order_by(col(BallotOption.position))
+    )
+    return list(session.exec(query).all())
+
+
+def _ballot(session: Session, ballot_id: int) -> Ballot:
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None:
+        raise NotFound()
+    return ballot
+
+
+# -- who may vote ------------------------------------------------------------------------------
+
+
+def eligible_seats(session: Session, ballot: Ballot) -> set[int]:
+    """The seats that may vote: the body's voting members, or the meeting's checked-in
+    attendees (a substitute's seat is the member they sit for)."""
+    if ballot.eligibility == Eligibility.members:
+        query = select(Membership.person_id).where(
+            Membership.body_id == ballot.body_id, col(Membership.role).in_(VOTING_ROLES)
+        )
+        return set(session.exec(query).all())
+    query = select(Attendance.person_id, Attendance.substitute_for_id).where(
+        Attendance.meeting_id == ballot.meeting_id,
+        Attendance.status == AttendanceStatus.present,
+        col(Attendance.checked_in_at).is_not(None),
+        col(Attendance.person_id).is_not(None),
+    )
+    return {substitute_for or person for person, substitute_for in session.exec(query).all()}
+
+
+def seat_of(session: Session, ballot: Ballot, actor: Actor) -> int:
+    """The seat whose vote the actor casts: their own, or — checked in as มาประชุมแทน — the
+    member's they sit for (then never the member's own as well). Raises NotLoggedIn-style
+    Forbidden when they may not vote in this ballot."""
+    if not actor.is_authenticated:
+        raise Forbidden(
+            action="voting.ballot.cast",
+            message="Please log in to vote: a vote here is one person's.",
+        )
+    sitting_for = None
+    if ballot.meeting_id is not None:
+        lines = session.exec(
+            select(Attendance.person_id, Attendance.substitute_for_id, Attendance.status).where(
+                Attendance.meeting_id == ballot.meeting_id,
+                (Attendance.person_id == actor.person_id)
+                | (Attendance.substitute_for_id == actor.person_id),
+            )
+        ).all()
+        for person, substitute_for, status in lines:
+            if (
+                substitute_for == actor.person_id
+                and status == AttendanceStatus.present
+                and person != actor.person_id
+            ):
+                raise Forbidden(
+                    action="voting.ballot.cast",
+                    message="Someone checked in to this meeting in your place (มาประชุมแทน) votes for you.",
+                )
+            if (
+                person == actor.person_id
+                and substitute_for is not None
+                and status == AttendanceStatus.present
+            ):
+                sitting_for = substitute_for
+    seat = sitting_for or actor.person_id
+    if seat not in eligible_seats(session, ballot):
+        raise Forbidden(
+            action="voting.ballot.cast", message="You are not among those who vote in this ballot."
+        )
+    return seat  # type: ignore[return-value]
+
+
+# -- choices -----------------------------------------------------------------------------------
+
+
+def canonical(ballot: Ballot, options: list[BallotOption], choice: Any) -> str:
+    """The choice as the bulletin writes it (JSON, keys sorted, no spaces), after checking
+    it is one this ballot can count. Raises InvalidInput with the voter's problem."""
+    ids = [option.id for option in options]
+    known = set(ids)
+
+    try:
+        match ballot.method:
+            case BallotMethod.motion:
+                if choice not in {c.value for c in tally.Choice}:
+                    raise InvalidInput({"choice": "Please choose yes, no or abstain."})
+                value: Any = str(choice)
+            case BallotMethod.approval | BallotMethod.budget:
+                value = sorted({int(option) for option in choice})
+                if not set(value) <= known:
+                    raise InvalidInput(
+                        {"choice": "One of the options chosen is not on this ballot."}
+                    )
+                if ballot.method == BallotMethod.approval and not 1 <= len(value) <= ballot.most:
+                    raise InvalidInput(
+                        {
+                            "choice": "Please choose at least 1 option and no more than the ballot allows."
+                        }
+                    )
+                if ballot.method == BallotMethod.budget:
+                    costs = {option.id: option.cost_satang or 0 for option in options}
+                    if sum(costs[option] for option in value) > (ballot.budget_satang or 0):
+                        raise InvalidInput(
+                            {
+                                "choice": "The proposals chosen cost more than the budget: please choose fewer."
+                            }
+                        )
+            case BallotMethod.score | BallotMethod.dots:
+                value = {
+                    str(int(option)): int(points)
+                    for option, points in dict(choice).items()
+                    if int(points)
+                }
+                if not {int(option) for option in value} <= known:
+                    raise InvalidInput(
+                        {"choice": "One of the options chosen is not on this ballot."}
+                    )
+                if ballot.method == BallotMethod.score and not all(
+                    0 <= p <= tally.MAX_SCORE for p in value.values()
+                ):
+                    raise InvalidInput({"choice": "Each score is a whole number from 0 to 5."})
+                if ballot.method == BallotMethod.dots and (
+                    any(p < 0 for p in value.values()) or sum(value.values()) > ballot.dots
+                ):
+                    raise InvalidInput({"choice": "Please place no more dots than you have."})
+            case BallotMethod.ranked:
+                value = [int(option) for option in choice]
+                if not value or len(set(value)) != len(value) or not set(value) <= known:
+                    raise InvalidInput(
+                        {"choice": "Please rank the options: each at most once, at least one."}
+                    )
+    except (TypeError, ValueError, AttributeError):
+        raise InvalidInput({"choice": "This choice cannot be read: please choose again."}) from None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+# -- casting -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cast:
+    receipt: str  # to show the voter: they find its hash on the bulletin
+    again: bool  # a retry of a cast already counted (nothing added)
+    changed: bool = False  # a named ballot's vote changed
+
+
+def cast_vote(
+    session: Session, actor: Actor, *, ballot_id: int, choice: Any, key: str, secret_key: str
+) -> Cast:
+    """Cast the actor's vote (their seat's). `key`: the client's own for this cast — the same
+    key again is the same cast. Raises NotFound, Forbidden (not a voter here), Conflict (not
+    open; already voted and the ballot allows no change), InvalidInput (the choice)."""
+    ballot = _ballot(session, ballot_id)
+    policy.require(actor, "voting.ballot.cast", ballot)
+    if not key or len(key) > MAX_KEY:
+        raise InvalidInput({"key": "A vote needs its client key (at most 100 characters)."})
+    if ballot.status != BallotStatus.open:
+        raise Conflict("This ballot is not open for voting.")
+    seat = seat_of(session, ballot, actor)
+    content = canonical(ballot, options_of(session, ballot.id), choice)  # type: ignore[arg-type]
+    code = secrecy.receipt(secret_key, ballot.id, f"p{seat}")  # type: ignore[arg-type]
+    voter = BallotVoter(
+        ballot_id=ballot.id, seat_id=seat, cast_by=actor.person_id, key_hash=secrecy.key_hash(key)
+    )  # type: ignore[arg-type]
+    session.add(voter)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return _voted_before(session, actor, ballot, seat, key, content, secret_key)
+    _store_choice(session, ballot, voter, content, secret_key)
+    session.add(BallotReceipt(receipt_hash=secrecy.receipt_hash(code), ballot_id=ballot.id))  # type: ignore[arg-type]
+    # The audit log says who voted, as the roll does — never what (nor, secret, a receipt).
+    audit.record(session, actor, "voting.ballot.cast", ballot, after={"seat": seat})
+    session.commit()
+    return Cast(code, again=False)
+
+
+def _store_choice(
+    session: Session, ballot: Ballot, voter: BallotVoter, content: str, secret_key: str
+) -> None:
+    if ballot.secrecy == Secrecy.secret:
+        sealed = secrecy.seal(secret_key, ballot.id, content)  # type: ignore[arg-type]
+        session.add(BallotSealed(id=secrecy.new_id(), ballot_id=ballot.id, sealed=sealed))  # type: ignore[arg-type]
+    else:
+        session.add(BallotVote(ballot_id=ballot.id, voter_id=voter.id, content=content))  # type: ignore[arg-type]
+
+
+def _voted_before(
+    session: Session,
+    actor: Actor,
+    ballot: Ballot,
+    seat: int,
+    key: str,
+    content: str,
+    secret_key: str,
+) -> Cast:
+    voter = session.exec(
+        select(BallotVoter).where(BallotVoter.ballot_id == ballot.id, BallotVoter.seat_id == seat)
+    ).one()
+    code = secrecy.receipt(secret_key, ballot.id, f"p{seat}")  # type: ignore[arg-type]
+    if voter.key_hash == secrecy.key_hash(key):
+        return Cast(code, again=True)  # the same cast, sent again (a weak connection)
+    if not ballot.may_change:
+        raise Conflict("This vote was already cast, and this ballot does not allow changing it.")
+    vote = session.exec(select(BallotVote).where(BallotVote.voter_id == voter.id)).one()
+    before, vote.content = vote.content, content
+    voter.key_hash = secrecy.key_hash(key)
+    session.add_all([vote, voter])
+    audit.record(
+        session,
+        actor,
+        "voting.ballot.change",
+        ballot,
+        before={"choice": before},
+        after={"choice": content},
+    )
+    session.commit()
+    return Cast(code, again=False, changed=True)
+
+
+# -- opening and closing -------------------------------------------------------------------------
+
+
+def open_ballot(session: Session, actor: Actor, *, ballot_id: int) -> Ballot:
+    """Open a draft ballot for voting; who may vote is counted now. Raises Forbidden,
+    NotFound, Conflict (not a draft)."""
+    ballot = _ballot(session, ballot_id)
+    policy.require(actor, "voting.ballot.run", ballot)
+    if ballot.status != BallotStatus.draft:
+        raise Conflict("Only a ballot in draft can be opened.")
+    ballot.status, ballot.opened_at = BallotStatus.open, utcnow()
+    ballot.eligible = len(eligible_seats(session, ballot))
+    ballot.version += 1
+    session.add(ballot)
+    audit.record(session, actor, "voting.ballot.open", ballot, after={"eligible": ballot.eligible})
+    session.commit()
+    return ballot
+
+
+def close_ballot(session: Session, actor: Actor, *, ballot_id: int, secret_key: str) -> Ballot:
+    """Close an open ballot: a secret ballot's sealed choices become shuffled papers, all in
+    this one transaction, and the bulletin's hash chain is fixed. Raises Forbidden,
+    NotFound, Conflict (not open)."""
+    ballot = _ballot(session, ballot_id)
+    policy.require(actor, "voting.ballot.run", ballot)
+    if ballot.status != BallotStatus.open:
+        raise Conflict("Only an open ballot can be closed.")
+    if ballot.secrecy == Secrecy.secret:
+        _shuffle_into_papers(session, ballot, secret_key)
+    ballot.status, ballot.closed_at = BallotStatus.closed, utcnow()
+    ballot.version += 1
+    session.add(ballot)
+    session.flush()
+    ballot.bulletin_head = bulletin(session, ballot)["head"]
+    audit.record(
+        session, actor, "voting.ballot.close", ballot, after={"bulletin_head": ballot.bulletin_head}
+    )
+    session.commit()
+    return ballot
+
+
+def _shuffle_into_papers(session: Session, ballot: Ballot, secret_key: str) -> None:
+    sealed = session.exec(
+        select(BallotSealed.sealed).where(BallotSealed.ballot_id == ballot.id)
+    ).all()
+    contents = [secrecy.unseal(secret_key, ballot.id, text) for text in sealed]  # type: ignore[arg-type]
+    random.SystemRandom().shuffle(contents)
+    session.exec(delete(BallotSealed).where(col(BallotSealed.ballot_id) == ballot.id))  # type: ignore[call-overload]
+    session.add_all(
+        BallotPaper(id=secrecy.new_id(), ballot_id=ballot.id, content=content)
+        for content in contents
+    )  # type: ignore[arg-type]
+
+
+# -- counting -------------------------------------------------------------------------------------
+
+
+def contents_of(session: Session, ballot: Ballot) -> list[str]:
+    """Every counted choice, sorted by its text (for a secret ballot, once it is closed)."""
+    if ballot.secrecy == Secrecy.secret:
+        if ballot.status != BallotStatus.closed:
+            return []
+        query: Any = select(BallotPaper.content).where(BallotPaper.ballot_id == ballot.id)
+    else:
+        query = select(BallotVote.content).where(BallotVote.ballot_id == ballot.id)
+    return sorted(session.exec(query).all())
+
+
+def voters_count(session: Session, ballot_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(BallotVoter).where(BallotVoter.ballot_id == ballot_id)
+    ).one()
+
+
+def results_visible(ballot: Ballot) -> bool:
+    """A secret ballot never shows results before it closes; a named one when it says so."""
+    if ballot.status == BallotStatus.closed:
+        return True
+    return (
+        ballot.secrecy == Secrecy.named
+        and ballot.results_shown == ResultsShown.live
+        and ballot.status == BallotStatus.open
+    )
+
+
+def count(header: dict[str, Any], contents: list[str]) -> Any:
+    """The result of a ballot described by `header` (the bulletin's) from its choices: the
+    server and `verify_bulletin` call this same function."""
+    choices = [json.loads(content) for content in contents]
+    ids = [option["id"] for option in header["options"]]
+    match BallotMethod(header["method"]):
+        case BallotMethod.motion:
+            yes, no, abstain = tally.count_choices(choices)
+            return tally.motion(
+                yes,
+                no,
+                abstain,
+                eligible=header["eligible"],
+                quorum=header["quorum"],
+                majority=tally.Majority(header["majority"]),
+            )
+        case BallotMethod.approval:
+            return tally.approval(ids, choices, most=header["most"])
+        case BallotMethod.score:
+            return tally.score(ids, [{int(k): v for k, v in c.items()} for c in choices])
+        case BallotMethod.dots:
+            return tally.dots(
+                ids, [{int(k): v for k, v in c.items()} for c in choices], dots=header["dots"]
+            )
+        case BallotMethod.ranked:
+            if header["ranked_rule"] == RankedRule.instant_runoff:
+                return tally.instant_runoff(ids, choices)
+            return tally.schulze(ids, choices)
+        case BallotMethod.budget:
+            costs = {option["id"]: option["cost_satang"] or 0 for option in header["options"]}
+            return tally.budget(costs, choices, budget=header["budget_satang"] or 0)
+
+
+def result_of(session: Session, ballot: Ballot) -> Any:
+    """The ballot's result now (None while it may not be shown: results_visible)."""
+    if not results_visible(ballot):
+        return None
+    return count(_header(session, ballot), contents_of(session, ballot))
+
+
+# -- the bulletin --------------------------------------------------------------------------------
+
+BULLETIN_FORMAT = "wethi-bulletin/1"
+
+
+def _header(session: Session, ballot: Ballot) -> dict[str, Any]:
+    return {
+        "format": BULLETIN_FORMAT,
+        "ballot": ballot.id,
+        "title": ballot.title,
+        "method": str(ballot.method),
+        "ranked_rule": str(ballot.ranked_rule),
+        "majority": str(ballot.majority),
+        "quorum": ballot.quorum,
+        "most": ballot.most,
+        "dots": ballot.dots,
+        "budget_satang": ballot.budget_satang,
+        "secrecy": str(ballot.secrecy),
+        "eligible": ballot.eligible,
+        "options": [
+            {"id": option.id, "label": option.label, "cost_satang": option.cost_satang}
+            for option in options_of(session, ballot.id)  # type: ignore[arg-type]
+        ],
+    }
+
+
+def _link(previous: str, kind: str, text: str) -> str:
+    return hashlib.sha256(f"{previous}\n{kind}\n{text}".encode()).hexdigest()
+
+
+def chain(header: dict[str, Any], receipts: list[str], contents: list[str], result: Any) -> str:
+    """The hash chain's end: the header, every receipt hash, every choice, then the result,
+    each link sha256(previous ‖ kind ‖ text). Change, add or remove one and the end differs."""
+    head = _link("", "header", _json(header))
+    for receipt_hash in receipts:
+        head = _link(head, "receipt", receipt_hash)
+    for content in contents:
+        head = _link(head, "choice", content)
+    return _link(head, "result", _json(_plain(result)))
+
+
+def bulletin(session: Session, ballot: Ballot) -> dict[str, Any]:
+    """The closed ballot's bulletin: what anyone needs to check it. Raises Conflict before
+    the ballot closes."""
+    if ballot.status != BallotStatus.closed:
+        raise Conflict("The bulletin is published when the ballot closes.")
+    header = _header(session, ballot)
+    receipts = sorted(
+        session.exec(
+            select(BallotReceipt.receipt_hash).where(BallotReceipt.ballot_id == ballot.id)
+        ).all()
+    )
+    contents = contents_of(session, ballot)
+    result = count(header, contents)
+    return {
+        "header": header,
+        "receipts": receipts,
+        "choices": contents,
+        "voters": voters_count(session, ballot.id),  # type: ignore[arg-type]
+        "result": _plain(result),
+        "head": chain(header, receipts, contents, result),
+    }
+
+
+def verify_bulletin(data: dict[str, Any]) -> list[str]:
+    """What is wrong with a bulletin, recomputed from it alone (empty: it checks out)."""
+    problems = []
+    try:
+        result = count(data["header"], data["choices"])
+    except (KeyError, ValueError, TypeError) as error:
+        return [f"the bulletin cannot be counted: {error}"]
+    if _plain(result) != data.get("result"):
+        problems.append("the published result is not what its choices count to")
+    if len(data["receipts"]) != len(data["choices"]) or data.get("voters") != len(data["receipts"]):
+        problems.append("receipts, choices and voters do not number the same")
+    if data["receipts"] != sorted(data["receipts"]) or data["choices"] != sorted(data["choices"]):
+        problems.append("the lists are not in their published order")
+    if chain(data["header"], data["receipts"], data["choices"], result) != data.get("head"):
+        problems.append("the hash chain does not end where the bulletin says")
+    return problems
+
+
+def _plain(value: Any) -> Any:
+    """A result as JSON would carry it (tuples of pairwise keys become "a>b")."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return _plain(asdict(value))
+    if isinstance(value, dict):
+        return {
+            (f"{k[0]}>{k[1]}" if isinstance(k, tuple) else str(k)): _plain(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,18 @@
+"""Voting's manifest: everything the package adds to the platform, in one place.
+
+Ballots with their rules, tallies, receipts and bulletins (issue 13). `forum/app.py` calls
+`install(app)` after deliberation's manifest."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from forum import components, policy
+from forum import privacy as forum_privacy
+from voting import privacy, rules, verify
+
+
+def install(app: FastAPI) -> None:
+    policy.register_rules(rules.RULES)
+    forum_privacy.EXPORT_HOOKS.add("voting", privacy.export_rows)
+    components.COMMANDS.add("verify", verify.command)  # wethi verify BALLOT
