@@ -42,6 +42,10 @@ _RECENT = (
 )
 
 
+# The same count inside another query (a live session's code lookup asks it with the session).
+RECENT_COUNT = _RECENT.scalar_subquery()
+
+
 def recent_attempts(session: Session, key: str, *, minutes: int) -> int:
     """How many rows `key` has in the last `minutes`: what every limiter counts."""
     since = utcnow() - timedelta(minutes=minutes)

@@ -71,11 +71,11 @@ def read_datetime(value: Any) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-# SQLite: a connection per worker thread is kept (anyio's pool runs 40 at once), so a
-# burst — a hall joining at once — reuses them; making one costs a file open and its
-# pragmas, about a millisecond of a request. PostgreSQL's connections are the server's, so
-# fewer are kept there.
-SQLITE_POOL = 48
+# SQLite: a connection per thread that asks for one is kept (the requests' threads,
+# WETHI_REQUEST_THREADS, the live hub's and the event loop's), so a burst — a hall joining
+# at once — reuses them; making one costs a file open and its pragmas, about a millisecond
+# of a request. PostgreSQL's connections are the server's, so fewer are kept there.
+SQLITE_POOL = 16
 
 
 def make_engine(url: str, *, pool_size: int | None = None) -> Engine:

@@ -18,16 +18,20 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from dataclasses import asdict, dataclass, is_dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from deliberation.agenda.models import Agenda, AgendaItem
 from forum import audit, policy
 from forum.db import utcnow
-from forum.errors import Conflict, Forbidden, InvalidInput, NotFound
+from forum.errors import Conflict, Forbidden, InvalidInput, NotAChoice, NotFound
 from forum.models import Attendance, AttendanceStatus, Body, Meeting, Membership, Role
 from forum.policy import Actor
 from voting import secrecy, tally
@@ -91,6 +95,10 @@ def create_ballot(
     meeting = session.get(Meeting, meeting_id) if meeting_id is not None else None
     if meeting_id is not None and (meeting is None or meeting.body_id != body_id):
         raise NotFound()
+    if item_id is not None and (
+        meeting is None or _meeting_of_item(session, item_id) != meeting.id
+    ):
+        raise NotFound()  # a motion's item is on the ballot's own meeting's agenda
     options = [] if method == BallotMethod.motion else list(options or [])
     problems: dict[str, str] = {}
     if not title.strip() or len(title) > 300:
@@ -150,6 +158,15 @@ def create_ballot(
     audit.record(session, actor, "voting.ballot.create", ballot)
     session.commit()
     return ballot
+
+
+def _meeting_of_item(session: Session, item_id: int) -> int | None:
+    query = (
+        select(Agenda.meeting_id)
+        .join(AgendaItem, col(AgendaItem.agenda_id) == Agenda.id)
+        .where(AgendaItem.id == item_id)
+    )
+    return session.exec(query).first()
 
 
 def options_of(session: Session, ballot_id: int) -> list[BallotOption]:
@@ -233,6 +250,18 @@ def seat_of(session: Session, ballot: Ballot, actor: Actor) -> int:
 # -- choices -----------------------------------------------------------------------------------
 
 
+def _whole(value: Any) -> int:
+    """An option id or a number of points as a client sends it: an integer, or digits in a
+    form's text — never a fraction or true/false (1.9 is not option 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(value)
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 12):
+            raise ValueError(value)
+        return int(value)
+    return value
+
+
 def canonical(ballot: Ballot, options: list[BallotOption], choice: Any) -> str:
     """The choice as the bulletin writes it (JSON, keys sorted, no spaces), after checking
     it is one this ballot can count. Raises InvalidInput with the voter's problem."""
@@ -246,11 +275,11 @@ def canonical(ballot: Ballot, options: list[BallotOption], choice: Any) -> str:
                     raise InvalidInput({"choice": "Please choose yes, no or abstain."})
                 value: Any = str(choice)
             case BallotMethod.approval | BallotMethod.budget:
-                value = sorted({int(option) for option in choice})
+                if not isinstance(choice, list):
+                    raise TypeError(choice)
+                value = sorted({_whole(option) for option in choice})
                 if not set(value) <= known:
-                    raise InvalidInput(
-                        {"choice": "One of the options chosen is not on this ballot."}
-                    )
+                    raise NotAChoice({"choice": "One of the options chosen is not on this ballot."})
                 if ballot.method == BallotMethod.approval and not 1 <= len(value) <= ballot.most:
                     raise InvalidInput(
                         {
@@ -266,15 +295,15 @@ def canonical(ballot: Ballot, options: list[BallotOption], choice: Any) -> str:
                             }
                         )
             case BallotMethod.score | BallotMethod.dots:
+                if not isinstance(choice, dict):
+                    raise TypeError(choice)
                 value = {
-                    str(int(option)): int(points)
-                    for option, points in dict(choice).items()
-                    if int(points)
+                    str(_whole(option)): _whole(points)
+                    for option, points in choice.items()
+                    if _whole(points)
                 }
-                if not {int(option) for option in value} <= known:
-                    raise InvalidInput(
-                        {"choice": "One of the options chosen is not on this ballot."}
-                    )
+                if not {_whole(option) for option in value} <= known:
+                    raise NotAChoice({"choice": "One of the options chosen is not on this ballot."})
                 if ballot.method == BallotMethod.score and not all(
                     0 <= p <= tally.MAX_SCORE for p in value.values()
                 ):
@@ -284,14 +313,18 @@ def canonical(ballot: Ballot, options: list[BallotOption], choice: Any) -> str:
                 ):
                     raise InvalidInput({"choice": "Please place no more dots than you have."})
             case BallotMethod.ranked:
-                value = [int(option) for option in choice]
-                if not value or len(set(value)) != len(value) or not set(value) <= known:
+                if not isinstance(choice, list):
+                    raise TypeError(choice)
+                value = [_whole(option) for option in choice]
+                if not set(value) <= known:
+                    raise NotAChoice({"choice": "One of the options chosen is not on this ballot."})
+                if not value or len(set(value)) != len(value):
                     raise InvalidInput(
                         {"choice": "Please rank the options: each at most once, at least one."}
                     )
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, OverflowError):
         raise InvalidInput({"choice": "This choice cannot be read: please choose again."}) from None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _json(value)
 
 
 # -- casting -----------------------------------------------------------------------------------
@@ -318,9 +351,9 @@ def cast_vote(
         raise Conflict("This ballot is not open for voting.")
     seat = seat_of(session, ballot, actor)
     content = canonical(ballot, options_of(session, ballot.id), choice)  # type: ignore[arg-type]
-    code = secrecy.receipt(secret_key, ballot.id, f"p{seat}")  # type: ignore[arg-type]
+    code = receipt_of(ballot, seat, secret_key)
     voter = BallotVoter(
-        ballot_id=ballot.id, seat_id=seat, cast_by=actor.person_id, key_hash=secrecy.key_hash(key)
+        ballot_id=ballot.id, seat_id=seat, cast_by=actor.person_id, key_hashes=secrecy.key_hash(key)
     )  # type: ignore[arg-type]
     session.add(voter)
     try:
@@ -332,18 +365,40 @@ def cast_vote(
     session.add(BallotReceipt(receipt_hash=secrecy.receipt_hash(code), ballot_id=ballot.id))  # type: ignore[arg-type]
     # The audit log says who voted, as the roll does — never what (nor, secret, a receipt).
     audit.record(session, actor, "voting.ballot.cast", ballot, after={"seat": seat})
+    _still_open(session, ballot.id)  # type: ignore[arg-type]
     session.commit()
     return Cast(code, again=False)
+
+
+def receipt_of(ballot: Ballot, seat: int, secret_key: str) -> str:
+    return secrecy.receipt(secret_key, ballot.id, f"p{seat}")  # type: ignore[arg-type]
+
+
+def _still_open(session: Session, ballot_id: int) -> None:
+    """Inside the writing transaction: the ballot is still open. A close running at the same
+    moment either waits for this cast (which it then counts) or has closed the ballot first
+    (this cast is refused, nothing kept). PostgreSQL: a share lock on the ballot's row, which
+    a close's update waits for; SQLite: writers take turns, and this cast already holds its."""
+    status = session.exec(
+        select(Ballot.status).where(Ballot.id == ballot_id).with_for_update(read=True)
+    ).one()
+    if status != BallotStatus.open:
+        session.rollback()
+        raise Conflict("This ballot is not open for voting.")
 
 
 def _store_choice(
     session: Session, ballot: Ballot, voter: BallotVoter, content: str, secret_key: str
 ) -> None:
     if ballot.secrecy == Secrecy.secret:
-        sealed = secrecy.seal(secret_key, ballot.id, content)  # type: ignore[arg-type]
-        session.add(BallotSealed(id=secrecy.new_id(), ballot_id=ballot.id, sealed=sealed))  # type: ignore[arg-type]
+        row_id = secrecy.new_id()
+        sealed = secrecy.seal(secret_key, ballot.id, row_id, content)  # type: ignore[arg-type]
+        session.add(BallotSealed(id=row_id, ballot_id=ballot.id, sealed=sealed))  # type: ignore[arg-type]
     else:
         session.add(BallotVote(ballot_id=ballot.id, voter_id=voter.id, content=content))  # type: ignore[arg-type]
+
+
+MAX_CHANGES = 50  # a named ballot's changes of one vote: the keys of each are kept
 
 
 def _voted_before(
@@ -358,14 +413,15 @@ def _voted_before(
     voter = session.exec(
         select(BallotVoter).where(BallotVoter.ballot_id == ballot.id, BallotVoter.seat_id == seat)
     ).one()
-    code = secrecy.receipt(secret_key, ballot.id, f"p{seat}")  # type: ignore[arg-type]
-    if voter.key_hash == secrecy.key_hash(key):
-        return Cast(code, again=True)  # the same cast, sent again (a weak connection)
-    if not ballot.may_change:
+    code = receipt_of(ballot, seat, secret_key)
+    used = voter.key_hashes.split()
+    if secrecy.key_hash(key) in used:  # a cast sent again (a weak connection), even a late one
+        return Cast(code, again=True)
+    if not ballot.may_change or len(used) >= MAX_CHANGES:
         raise Conflict("This vote was already cast, and this ballot does not allow changing it.")
     vote = session.exec(select(BallotVote).where(BallotVote.voter_id == voter.id)).one()
     before, vote.content = vote.content, content
-    voter.key_hash = secrecy.key_hash(key)
+    voter.key_hashes = " ".join([*used, secrecy.key_hash(key)])
     session.add_all([vote, voter])
     audit.record(
         session,
@@ -375,6 +431,7 @@ def _voted_before(
         before={"choice": before},
         after={"choice": content},
     )
+    _still_open(session, ballot.id)  # type: ignore[arg-type]
     session.commit()
     return Cast(code, again=False, changed=True)
 
@@ -400,16 +457,26 @@ def open_ballot(session: Session, actor: Actor, *, ballot_id: int) -> Ballot:
 
 def close_ballot(session: Session, actor: Actor, *, ballot_id: int, secret_key: str) -> Ballot:
     """Close an open ballot: a secret ballot's sealed choices become shuffled papers, all in
-    this one transaction, and the bulletin's hash chain is fixed. Raises Forbidden,
-    NotFound, Conflict (not open)."""
+    this one transaction, and the bulletin's hash chain is fixed. Who may vote is counted
+    again (checked-in attendees may have come since it opened). Raises Forbidden, NotFound,
+    Conflict (not open; its sealed choices do not open with this server's key)."""
     ballot = _ballot(session, ballot_id)
     policy.require(actor, "voting.ballot.run", ballot)
-    if ballot.status != BallotStatus.open:
+    closing = session.exec(  # type: ignore[call-overload]
+        sa_update(Ballot)
+        .where(col(Ballot.id) == ballot_id, col(Ballot.status) == BallotStatus.open)
+        .values(status=BallotStatus.closed, closed_at=utcnow(), version=Ballot.version + 1)
+    )
+    if closing.rowcount != 1:  # a second click, or another officer, closed it first
+        session.rollback()
         raise Conflict("Only an open ballot can be closed.")
+    session.refresh(ballot)
+    voted = set(
+        session.exec(select(BallotVoter.seat_id).where(BallotVoter.ballot_id == ballot.id)).all()
+    )
+    ballot.eligible = len(eligible_seats(session, ballot) | voted)
     if ballot.secrecy == Secrecy.secret:
-        _shuffle_into_papers(session, ballot, secret_key)
-    ballot.status, ballot.closed_at = BallotStatus.closed, utcnow()
-    ballot.version += 1
+        _shuffle_into_papers(session, ballot, secret_key, expected=len(voted))
     session.add(ballot)
     session.flush()
     ballot.bulletin_head = bulletin(session, ballot)["head"]
@@ -420,11 +487,22 @@ def close_ballot(session: Session, actor: Actor, *, ballot_id: int, secret_key: 
     return ballot
 
 
-def _shuffle_into_papers(session: Session, ballot: Ballot, secret_key: str) -> None:
+def _shuffle_into_papers(
+    session: Session, ballot: Ballot, secret_key: str, *, expected: int
+) -> None:
     sealed = session.exec(
-        select(BallotSealed.sealed).where(BallotSealed.ballot_id == ballot.id)
+        select(BallotSealed.id, BallotSealed.sealed).where(BallotSealed.ballot_id == ballot.id)
     ).all()
-    contents = [secrecy.unseal(secret_key, ballot.id, text) for text in sealed]  # type: ignore[arg-type]
+    try:
+        if len(sealed) != expected:
+            raise secrecy.Tampered("sealed choices and the roll differ in number")
+        contents = [secrecy.unseal(secret_key, ballot.id, row_id, text) for row_id, text in sealed]  # type: ignore[arg-type]
+    except secrecy.Tampered:
+        session.rollback()
+        raise Conflict(
+            "The sealed votes cannot be opened: they were changed in the database, or the "
+            "server's secret key is not the one it had when they were cast. Nothing was closed."
+        ) from None
     random.SystemRandom().shuffle(contents)
     session.exec(delete(BallotSealed).where(col(BallotSealed.ballot_id) == ballot.id))  # type: ignore[call-overload]
     session.add_all(
@@ -483,11 +561,9 @@ def count(header: dict[str, Any], contents: list[str]) -> Any:
         case BallotMethod.approval:
             return tally.approval(ids, choices, most=header["most"])
         case BallotMethod.score:
-            return tally.score(ids, [{int(k): v for k, v in c.items()} for c in choices])
+            return tally.score(ids, _by_option(choices))
         case BallotMethod.dots:
-            return tally.dots(
-                ids, [{int(k): v for k, v in c.items()} for c in choices], dots=header["dots"]
-            )
+            return tally.dots(ids, _by_option(choices), dots=header["dots"])
         case BallotMethod.ranked:
             if header["ranked_rule"] == RankedRule.instant_runoff:
                 return tally.instant_runoff(ids, choices)
@@ -495,6 +571,11 @@ def count(header: dict[str, Any], contents: list[str]) -> Any:
         case BallotMethod.budget:
             costs = {option["id"]: option["cost_satang"] or 0 for option in header["options"]}
             return tally.budget(costs, choices, budget=header["budget_satang"] or 0)
+
+
+def _by_option(choices: list[Any]) -> list[dict[int, int]]:
+    """Score and dots choices with their option ids as numbers (JSON keys are text)."""
+    return [{int(option): points for option, points in choice.items()} for choice in choices]
 
 
 def result_of(session: Session, ballot: Ballot) -> Any:
@@ -542,7 +623,7 @@ def chain(header: dict[str, Any], receipts: list[str], contents: list[str], resu
         head = _link(head, "receipt", receipt_hash)
     for content in contents:
         head = _link(head, "choice", content)
-    return _link(head, "result", _json(_plain(result)))
+    return _link(head, "result", _json(plain(result)))
 
 
 def bulletin(session: Session, ballot: Ballot) -> dict[str, Any]:
@@ -563,42 +644,168 @@ def bulletin(session: Session, ballot: Ballot) -> dict[str, Any]:
         "receipts": receipts,
         "choices": contents,
         "voters": voters_count(session, ballot.id),  # type: ignore[arg-type]
-        "result": _plain(result),
+        "result": plain(result),
         "head": chain(header, receipts, contents, result),
     }
 
 
-def verify_bulletin(data: dict[str, Any]) -> list[str]:
-    """What is wrong with a bulletin, recomputed from it alone (empty: it checks out)."""
-    problems = []
+def verify_bulletin(data: Any) -> list[str]:
+    """What is wrong with a bulletin, recomputed from it alone (empty: it checks out): every
+    choice is one the ballot could count, written as the server writes it; every receipt a
+    sha256, listed once; as many receipts as choices as voters, no more than may vote; the
+    lists in their published order; the result what the choices count to; the chain's end."""
     try:
-        result = count(data["header"], data["choices"])
-    except (KeyError, ValueError, TypeError) as error:
-        return [f"the bulletin cannot be counted: {error}"]
-    if _plain(result) != data.get("result"):
+        header, receipts, choices = data["header"], data["receipts"], data["choices"]
+        if not (
+            isinstance(header, dict) and isinstance(receipts, list) and isinstance(choices, list)
+        ):
+            raise TypeError("the bulletin's parts are not what they should be")
+        result = count(header, choices)
+        ballot = SimpleNamespace(
+            **{name: header[name] for name in ("method", "most", "dots", "budget_satang")}
+        )
+        options = [
+            SimpleNamespace(id=option["id"], cost_satang=option["cost_satang"])
+            for option in header["options"]
+        ]
+        unreadable = [
+            choice for choice in choices if canonical(ballot, options, json.loads(choice)) != choice
+        ]  # type: ignore[arg-type]
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        OverflowError,
+        tally.BadBallot,
+        InvalidInput,
+    ) as error:
+        return [f"the bulletin cannot be counted: {error!r}"]
+    problems = []
+    if unreadable:
+        problems.append(f"{len(unreadable)} choices are not written as a counted choice is")
+    if plain(result) != data.get("result"):
         problems.append("the published result is not what its choices count to")
-    if len(data["receipts"]) != len(data["choices"]) or data.get("voters") != len(data["receipts"]):
+    if len(set(receipts)) != len(receipts) or not all(
+        isinstance(r, str) and _SHA256.fullmatch(r) for r in receipts
+    ):
+        problems.append("a receipt is listed twice, or is not a receipt's sha256")
+    if len(receipts) != len(choices) or data.get("voters") != len(receipts):
         problems.append("receipts, choices and voters do not number the same")
-    if data["receipts"] != sorted(data["receipts"]) or data["choices"] != sorted(data["choices"]):
+    if len(receipts) > header.get("eligible", 0):
+        problems.append("more voted than may vote")
+    if receipts != sorted(receipts) or choices != sorted(choices):
         problems.append("the lists are not in their published order")
-    if chain(data["header"], data["receipts"], data["choices"], result) != data.get("head"):
+    if chain(header, receipts, choices, result) != data.get("head"):
         problems.append("the hash chain does not end where the bulletin says")
     return problems
 
 
-def _plain(value: Any) -> Any:
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def plain(value: Any) -> Any:
     """A result as JSON would carry it (tuples of pairwise keys become "a>b")."""
     if is_dataclass(value) and not isinstance(value, type):
-        return _plain(asdict(value))
+        return plain(asdict(value))
     if isinstance(value, dict):
         return {
-            (f"{k[0]}>{k[1]}" if isinstance(k, tuple) else str(k)): _plain(v)
+            (f"{k[0]}>{k[1]}" if isinstance(k, tuple) else str(k)): plain(v)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def may_run(actor: Actor, target: Any) -> bool:
+    """Whether the actor sets up, opens and closes this body's ballots (for the controls)."""
+    return policy.can(actor, "voting.ballot.run", target)
+
+
+def get_ballot(session: Session, actor: Actor, *, ballot_id: int) -> Ballot:
+    """A ballot, for whoever may read the programme's ballots. Raises NotFound, Forbidden."""
+    ballot = _ballot(session, ballot_id)
+    policy.require(actor, "voting.ballot.view", ballot)
+    return ballot
+
+
+def body_ballots(session: Session, actor: Actor, *, body_id: int) -> list[Ballot]:
+    """A body's ballots, the newest first. Raises NotFound, Forbidden."""
+    if session.get(Body, body_id) is None:
+        raise NotFound()
+    policy.require(actor, "voting.ballot.view", body_id)
+    query = select(Ballot).where(Ballot.body_id == body_id).order_by(col(Ballot.id).desc())
+    return list(session.exec(query).all())
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the actor stands in a ballot: may they vote, have they (their seat) voted."""
+
+    seat: int | None  # None: not a voter here (`refused` says why)
+    voted: bool
+    refused: str = ""
+
+
+def standing(session: Session, ballot: Ballot, actor: Actor) -> Standing:
+    try:
+        seat = seat_of(session, ballot, actor)
+    except Forbidden as refusal:
+        return Standing(None, False, refusal.message)
+    query = select(BallotVoter.id).where(
+        BallotVoter.ballot_id == ballot.id, BallotVoter.seat_id == seat
+    )
+    return Standing(seat, session.exec(query).first() is not None)
+
+
+def my_choice(session: Session, ballot: Ballot, seat: int) -> str | None:
+    """A named ballot's choice of this seat (None for a secret ballot: nowhere to be read)."""
+    if ballot.secrecy != Secrecy.named:
+        return None
+    query = (
+        select(BallotVote.content)
+        .join(BallotVoter, col(BallotVoter.id) == BallotVote.voter_id)
+        .where(BallotVoter.ballot_id == ballot.id, BallotVoter.seat_id == seat)
+    )
+    return session.exec(query).first()
+
+
+def receipt_counted(session: Session, ballot: Ballot, code: str) -> bool:
+    """Whether this receipt is on the ballot's bulletin (closed ballots only)."""
+    if ballot.status != BallotStatus.closed:
+        raise Conflict("The bulletin is published when the ballot closes.")
+    found = session.exec(
+        select(BallotReceipt.receipt_hash).where(
+            BallotReceipt.ballot_id == ballot.id,
+            BallotReceipt.receipt_hash == secrecy.receipt_hash(code),
+        )
+    ).first()
+    return found is not None
+
+
+def meeting_choices(session: Session, body_id: int) -> list[tuple[int, str]]:
+    """The body's meetings a ballot may belong to, newest first: (id, "3/2569 title")."""
+    query = (
+        select(Meeting.id, Meeting.number, Meeting.year_be, Meeting.title)
+        .where(Meeting.body_id == body_id)
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(50)
+    )
+    return [(row[0], f"{row[1]}/{row[2]} {row[3]}".strip()) for row in session.exec(query).all()]
+
+
+def closed_ballot(session: Session, ballot_id: int) -> Ballot:
+    """A closed ballot, for its public bulletin (anyone: it holds no one's name). Raises
+    NotFound (no such ballot, or not closed yet)."""
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is None or ballot.status != BallotStatus.closed:
+        raise NotFound()
+    return ballot

@@ -9,10 +9,13 @@ from fastapi import FastAPI
 
 from forum import components, policy
 from forum import privacy as forum_privacy
-from voting import privacy, rules, verify
+from forum.api.params import ERRORS
+from voting import api, privacy, routes, rules, verify
 
 
 def install(app: FastAPI) -> None:
     policy.register_rules(rules.RULES)
     forum_privacy.EXPORT_HOOKS.add("voting", privacy.export_rows)
     components.COMMANDS.add("verify", verify.command)  # wethi verify BALLOT
+    components.add_router(app, routes.router)
+    components.add_router(app, api.router, order=components.API, responses=ERRORS)

@@ -127,7 +127,9 @@ class BallotVoter(SQLModel, table=True):
     seat_id: int | None = Field(default=None, foreign_key="person.id")  # whose vote it is
     cast_by: int | None = Field(default=None, foreign_key="person.id")  # a substitute: not the seat
     participant_id: int | None = Field(default=None, foreign_key="live_participant.id")
-    key_hash: str = Field(sa_type=_str(64))  # the cast's idempotency key: a retry is the same cast
+    # The keys of the casts counted for this seat (sha256, space-separated): any of them
+    # sent again is the same cast — a late retry never undoes a named ballot's change.
+    key_hashes: str = Field(sa_type=sa.Text)
     voted_at: datetime = Field(default_factory=utcnow)
 
 

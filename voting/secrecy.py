@@ -3,8 +3,10 @@
 A sealed choice is encrypted with a key the database does not hold: derived from the
 server's secret key (WETHI_SECRET_KEY, or the data directory's `secret_key`) and the
 ballot's id. The construction is encrypt-then-MAC from HMAC-SHA256 alone (the standard
-library's): a keystream of HMAC(key, nonce ‖ counter) blocks XORed with the text, then
-HMAC(key, nonce ‖ ciphertext) as the tag; a 16-byte random nonce per choice. It keeps the
+library's): the choice padded to a fixed length (SEALED_LENGTH: its length says nothing),
+a keystream of HMAC(key, nonce ‖ counter) blocks XORed with it, then HMAC(key, row id ‖
+nonce ‖ ciphertext) as the tag (a sealed choice moved to another row fails); a 16-byte
+random nonce per choice. It keeps the
 choice from whoever reads the database while the ballot is open; at close the choices are
 opened and written as shuffled papers (voting.models).
 
@@ -38,12 +40,26 @@ def _stream(key: bytes, nonce: bytes, length: int) -> bytes:
     return b"".join(blocks)[:length]
 
 
-def seal(secret_key: str, ballot_id: int, content: str) -> str:
+# Every sealed choice is this long, whatever it says: a "yes" and an "abstain", one option
+# approved or ten, look the same in the database. A choice longer than this (a ranked
+# ballot of very many options) takes the next multiple.
+SEALED_LENGTH = 2048
+
+
+def _padded(content: str) -> bytes:
+    text = content.encode()
+    size = SEALED_LENGTH * -(-(len(text) + 4) // SEALED_LENGTH)
+    return len(text).to_bytes(4, "big") + text + bytes(size - len(text) - 4)
+
+
+def seal(secret_key: str, ballot_id: int, row_id: str, content: str) -> str:
+    """`content` encrypted and padded for row `row_id`: the tag binds it to its row, so a
+    sealed choice copied over another's is found at close."""
     key = _key(secret_key, "seal", ballot_id)
     nonce = secrets.token_bytes(16)
-    plain = content.encode()
+    plain = _padded(content)
     cipher = bytes(a ^ b for a, b in zip(plain, _stream(key, nonce, len(plain)), strict=True))
-    tag = hmac.new(key, nonce + cipher, hashlib.sha256).digest()
+    tag = hmac.new(key, row_id.encode() + nonce + cipher, hashlib.sha256).digest()
     return base64.b64encode(nonce + tag + cipher).decode()
 
 
@@ -51,15 +67,19 @@ class Tampered(ValueError):
     """A sealed choice that was not sealed with this key, or was changed since."""
 
 
-def unseal(secret_key: str, ballot_id: int, sealed: str) -> str:
+def unseal(secret_key: str, ballot_id: int, row_id: str, sealed: str) -> str:
     key = _key(secret_key, "seal", ballot_id)
-    raw = base64.b64decode(sealed)
+    try:
+        raw = base64.b64decode(sealed, validate=True)
+    except ValueError:
+        raise Tampered("a sealed choice is not what was sealed") from None
     nonce, tag, cipher = raw[:16], raw[16 : 16 + _BLOCK], raw[16 + _BLOCK :]
-    if not hmac.compare_digest(tag, hmac.new(key, nonce + cipher, hashlib.sha256).digest()):
+    expected = hmac.new(key, row_id.encode() + nonce + cipher, hashlib.sha256).digest()
+    if not hmac.compare_digest(tag, expected):
         raise Tampered("a sealed choice does not match its seal")
-    return bytes(
-        a ^ b for a, b in zip(cipher, _stream(key, nonce, len(cipher)), strict=True)
-    ).decode()
+    plain = bytes(a ^ b for a, b in zip(cipher, _stream(key, nonce, len(cipher)), strict=True))
+    length = int.from_bytes(plain[:4], "big")
+    return plain[4 : 4 + length].decode()
 
 
 def receipt(secret_key: str, ballot_id: int, seat: str) -> str:

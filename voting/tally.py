@@ -70,7 +70,7 @@ def motion(
     """A motion's result. Quorum: at least `quorum` voted (abstaining counts as voting).
     Simple majority: more for than against; equal, the chair's casting vote (ประธานออกเสียง
     ชี้ขาด: Administrative Procedure Act B.E. 2539, s. 82) decides if given, else it fails.
-    Absolute: more for than half of `eligible`. Two-thirds: for at least two thirds of the
+    Absolute: more for than half of `eligible` (and than against). Two-thirds: for at least two thirds of the
     votes for or against (3 × for ≥ 2 × (for + against), and at least one for)."""
     if min(yes, no, abstain, eligible, quorum) < 0:
         raise BadBallot("counts are never negative")
@@ -82,7 +82,7 @@ def motion(
             tie = yes == no and yes > 0
             carried = yes > no or (tie and casting == Choice.yes)
         case Majority.absolute:
-            needed = eligible // 2 + 1
+            needed = max(eligible // 2 + 1, no + 1)
             carried = yes >= needed
         case Majority.two_thirds:
             needed = max(1, -(-2 * (yes + no) // 3))  # the ceiling of two thirds
@@ -248,7 +248,8 @@ def schulze(options: Sequence[int], ballots: Iterable[Sequence[int]]) -> Schulze
         top = [a for a in left if not any(a in beats[b] for b in left if b != a)] or left
         order.append(top)
         left = [a for a in left if a not in top]
-    return SchulzeResult(list(options), len(counted), d, p, order, order[0] if order else [])
+    winners = order[0] if order and counted else []  # no ballot: no one chosen
+    return SchulzeResult(list(options), len(counted), d, p, order, winners)
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,9 @@ def instant_runoff(options: Sequence[int], ballots: Iterable[Sequence[int]]) -> 
             else:
                 counts[first] += 1
         active = len(counted) - exhausted
+        if not active:  # no ballot ranks anyone left: no one chosen
+            rounds.append(RunoffRound(counts, exhausted, []))
+            return RunoffResult(list(options), len(counted), rounds, [])
         leader = max(counts.values())
         if (active and 2 * leader > active) or len(continuing) == 1:
             rounds.append(RunoffRound(counts, exhausted, []))

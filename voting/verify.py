@@ -23,7 +23,9 @@ def command(engine: Engine, _settings: Any, argument: str) -> tuple[int, list[st
             data = json.loads(Path(argument).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             return 2, [f"Cannot read {argument}: {error}"]
-        return _report(data, stored_head=None)
+        if not isinstance(data, dict) or not isinstance(data.get("header"), dict):
+            return 1, [f"{argument} is not a ballot's bulletin."]
+        return _report(data, stored_head=_stored_head(engine, data["header"].get("ballot")))
     if not argument.isdigit():
         return 2, ["Give a ballot's number or a bulletin's .json file."]
     with Session(engine) as session:
@@ -35,6 +37,19 @@ def command(engine: Engine, _settings: Any, argument: str) -> tuple[int, list[st
                 f"Ballot {argument} is not closed: its bulletin is published when it closes."
             ]
         return _report(ballots.bulletin(session, ballot), stored_head=ballot.bulletin_head)
+
+
+def _stored_head(engine: Engine, ballot_id: Any) -> str | None:
+    """The chain's end this database kept when the ballot closed, if it is this database's."""
+    if not isinstance(ballot_id, int):
+        return None
+    with Session(engine) as session:
+        ballot = session.get(Ballot, ballot_id)
+        return (
+            ballot.bulletin_head
+            if ballot is not None and ballot.status == BallotStatus.closed
+            else None
+        )
 
 
 def _report(data: dict[str, Any], *, stored_head: str | None) -> tuple[int, list[str]]:

@@ -336,15 +336,13 @@ def find_session(session: Session, *, code: Any, client_ip: str = "") -> Session
     try:
         text = _code(code)
     except InvalidInput:
-        _refuse_if_guessing(session, key)
-        _count_wrong(session, key)
+        _wrong_code(session, key)
         raise
     found = session.exec(_BY_CODE, params={"code": text, "key": key, "since": since}).first()
     if found is None:
-        _refuse_if_guessing(session, key)
-        _count_wrong(session, key)
+        _wrong_code(session, key)
         raise NotAChoice({"code": "No session has this code. Please check it and try again."})
-    if found[-1] >= WRONG_CODES_PER_15_MIN:
+    if found[-1] >= WRONG_CODES_PER_15_MIN:  # guessing: refused even with a right code
         raise _guessing()
     return _view_of_row(found)
 
@@ -373,13 +371,7 @@ def _view_of_row(row: Any) -> SessionView:
     return SessionView(live, meeting, meeting.body_id, item)
 
 
-_WRONG_CODES = (
-    select(func.count())
-    .select_from(LoginAttempt)
-    .where(LoginAttempt.key == sa.bindparam("key"), col(LoginAttempt.at) > sa.bindparam("since"))
-    .scalar_subquery()
-)
-_BY_CODE = _WITH_MEETING_AND_ITEM.add_columns(_WRONG_CODES).where(
+_BY_CODE = _WITH_MEETING_AND_ITEM.add_columns(attempts.RECENT_COUNT).where(
     LiveSession.code == sa.bindparam("code")
 )
 
@@ -391,12 +383,10 @@ def _guessing() -> RateLimited:
     )
 
 
-def _refuse_if_guessing(session: Session, key: str) -> None:
+def _wrong_code(session: Session, key: str) -> None:
+    """A code that opens nothing: refused as guessing past the limit, else counted."""
     if _recent(session, key, 15) >= WRONG_CODES_PER_15_MIN:
         raise _guessing()
-
-
-def _count_wrong(session: Session, key: str) -> None:
     session.add(LoginAttempt(key=key))
     session.commit()
 

@@ -42,6 +42,7 @@ KEEPERS = OFFICERS | {"facilitator"}  # attendance and live sessions
 OFFICER_ANYWHERE = OFFICERS | {"outsider"}  # registers network partners
 RUNS_ANYWHERE = RUNS | {"outsider"}  # sees the invitations they may make
 ADMIN = frozenset({"admin"})
+VOTERS = frozenset({"member", "secretary", "vice_chair", "chair"})  # a body's votes: not observers
 NO_ONE = frozenset()  # the record's author only, who is none of the people here
 
 HTML: dict[str, frozenset[str]] = {
@@ -167,6 +168,18 @@ HTML: dict[str, frozenset[str]] = {
     "POST /s/{code}/ideas": ANYONE,
     "POST /s/{code}/vote": ANYONE,
     "POST /s/{code}/polls/{poll_id}/answer": ANYONE,
+    # ballots: the programme reads them; a voter's eligibility is the ballot's (a 403 with
+    # its reason, tested in tests/unit/voting): an empty form is refused before it is asked
+    "GET /bodies/{body_id}/ballots": SIGNED_IN,
+    "GET /bodies/{body_id}/ballots/new": RUNS,
+    "POST /bodies/{body_id}/ballots/new": RUNS,
+    "GET /ballots/{ballot_id}": SIGNED_IN,
+    "POST /ballots/{ballot_id}/confirm": SIGNED_IN,
+    "POST /ballots/{ballot_id}/cast": SIGNED_IN,
+    "POST /ballots/{ballot_id}/open": RUNS,
+    "POST /ballots/{ballot_id}/close": RUNS,
+    "GET /ballots/{ballot_id}/bulletin": ANYONE,  # public: no one's name is on it
+    "GET /ballots/{ballot_id}/bulletin.json": ANYONE,
     "GET /s/{code}/my-data.json": ANYONE,  # the device that joined: its own data, else none
     "POST /s/{code}/erase": ANYONE,
     "POST /meetings/{meeting_id}/sessions": KEEPERS,
@@ -284,6 +297,12 @@ API: dict[str, frozenset[str]] = {
     "PUT /api/v1/live/{code}/ideas/{idea_id}/vote": SIGNED_IN,
     "DELETE /api/v1/live/{code}/ideas/{idea_id}/vote": SIGNED_IN,
     "PUT /api/v1/live/{code}/polls/{poll_id}/answer": SIGNED_IN,
+    "GET /api/v1/bodies/{body_id}/ballots": SIGNED_IN,
+    "POST /api/v1/bodies/{body_id}/ballots": RUNS,
+    "GET /api/v1/ballots/{ballot_id}": SIGNED_IN,
+    "POST /api/v1/ballots/{ballot_id}/status": RUNS,
+    "POST /api/v1/ballots/{ballot_id}/votes": VOTERS,  # the world's ballot is its members'
+    "GET /api/v1/ballots/{ballot_id}/bulletin": ANYONE,  # public once closed (404 before)
 }
 
 # What each JSON write sends: a body the schema accepts, so that the answer is the rule's
@@ -328,6 +347,9 @@ BODIES: dict[str, dict] = {
     "POST /api/v1/live/{code}/join": {"consent": True},
     "POST /api/v1/live/{code}/ideas": {"text": "ความคิดจากแอป", "key": "matrix-api-1"},
     "PUT /api/v1/live/{code}/polls/{poll_id}/answer": {"option_ids": [1]},
+    "POST /api/v1/bodies/{body_id}/ballots": {"title": "ญัตติ", "method": "motion", "secrecy": "named"},
+    "POST /api/v1/ballots/{ballot_id}/status": {"to": "open"},
+    "POST /api/v1/ballots/{ballot_id}/votes": {"choice": "yes", "key": "matrix-vote-1"},
 }
 
 QUERIES = {"DELETE /api/v1/meetings/{meeting_id}/agenda/items/{item_id}": "?version=1"}
@@ -408,6 +430,7 @@ def world(session):
             "post_id": factories.post(session, item, other).id,
             "notification_id": factories.notification(session, other).id,
             **_live_session(session, admin_actor, meeting),
+            "ballot_id": _ballot(session, admin_actor, body),
         },
         "tokens": {"/invite/": invitation_token, "/reset/": reset_token},
     }
@@ -439,6 +462,16 @@ def _live_session(session, actor, meeting) -> dict:
     }
 
 
+
+
+def _ballot(session, actor, body) -> int:
+    """An open ballot of the world's body: opening it again is a 409, closing it works once."""
+    from voting import ballots
+    from voting.models import BallotMethod
+
+    ballot = ballots.create_ballot(session, actor, body_id=body.id, title="ญัตติ", method=BallotMethod.motion)
+    ballots.open_ballot(session, actor, ballot_id=ballot.id)
+    return ballot.id
 
 
 def concrete(path: str, world) -> str:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from forum import components, live, meetings, notifications, policy, privacy, registry
 from forum import demo as forum_demo
-from forum import live, meetings, notifications, policy, privacy, registry
 from forum.app import MANIFESTS, create_app
 from forum.config import get_settings
 
@@ -61,8 +61,9 @@ def test_the_manifests_fill_every_registry():
     assert [manifest.__name__ for manifest in MANIFESTS] == [
         "forum.component",
         "deliberation.component",
+        "voting.component",
     ]
-    assert {"forum.meeting.view", "deliberation.agenda.edit", "deliberation.live_session.run"} <= (
+    assert {"forum.meeting.view", "deliberation.agenda.edit", "deliberation.live_session.run", "voting.ballot.cast"} <= (
         policy.registered_actions()
     )
     assert {"meeting", "agenda", "item", "session"} <= set(live.CHANNELS.names())
@@ -72,7 +73,8 @@ def test_the_manifests_fill_every_registry():
     assert meetings.DELETE_HOOKS.names() == ["deliberation.agenda"]
     # the meeting page's panels, in their stated order: the item under consideration first
     assert meetings.PAGE_PANELS.names() == ["deliberation.conduct", "deliberation.sessions"]
-    assert privacy.EXPORT_HOOKS.names() == ["deliberation"]
+    assert privacy.EXPORT_HOOKS.names() == ["deliberation", "voting"]
+    assert components.COMMANDS.names() == ["verify"]
     assert privacy.ERASURE_HOOKS.names() == ["deliberation"]
     assert forum_demo.DEMO_HOOKS.names() == ["deliberation"]
     assert {kind.name for kind in notifications.kinds()} >= {

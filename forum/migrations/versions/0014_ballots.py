@@ -133,7 +133,7 @@ def upgrade() -> None:
         sa.Column("seat_id", sa.Integer(), nullable=True),
         sa.Column("cast_by", sa.Integer(), nullable=True),
         sa.Column("participant_id", sa.Integer(), nullable=True),
-        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("key_hashes", sa.Text(), nullable=False),
         sa.Column("voted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["ballot_id"],

@@ -22,6 +22,7 @@ from voting.ballots import OptionSpec
 from voting.models import (
     Ballot,
     BallotMethod,
+    BallotPaper,
     BallotSealed,
     BallotStatus,
     BallotVote,
@@ -82,9 +83,9 @@ def _ids(session, ballot):
 def test_one_seat_one_vote_is_the_databases_rule(session, committee):
     body, chair, members, _ = committee
     ballot = _ballot(session, body, chair)
-    session.add(BallotVoter(ballot_id=ballot.id, seat_id=members[0].id, key_hash="a"))
+    session.add(BallotVoter(ballot_id=ballot.id, seat_id=members[0].id, key_hashes="a"))
     session.commit()
-    session.add(BallotVoter(ballot_id=ballot.id, seat_id=members[0].id, key_hash="b"))
+    session.add(BallotVoter(ballot_id=ballot.id, seat_id=members[0].id, key_hashes="b"))
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
@@ -319,10 +320,10 @@ def test_a_sealed_choice_changed_in_the_database_is_found_at_close(session, comm
     ballot = _ballot(session, body, chair)
     _cast(session, members[0], ballot, _ids(session, ballot)[:1])
     sealed = session.exec(select(BallotSealed)).one()
-    sealed.sealed = secrecy.seal("another key" * 4, ballot.id, "[1]")
+    sealed.sealed = secrecy.seal("another key" * 4, ballot.id, sealed.id, "[1]")
     session.add(sealed)
     session.commit()
-    with pytest.raises(secrecy.Tampered):
+    with pytest.raises(Conflict, match="cannot be opened"):
         ballots.close_ballot(
             session, factories.actor(session, chair), ballot_id=ballot.id, secret_key=KEY
         )
@@ -363,3 +364,143 @@ def test_set_up_mistakes_are_refused_field_by_field(session, committee):
             title="x",
             method=BallotMethod.motion,
         )
+
+
+def test_sealed_choices_all_look_the_same_and_cannot_be_moved(session, committee):
+    """A "yes", a "no" and an "abstain" are sealed to the same length; a sealed choice copied
+    over another's, or one deleted, stops the close (nothing is counted wrong)."""
+    body, chair, members, _ = committee
+    ballot = _ballot(session, body, chair, method=BallotMethod.motion)
+    for member, choice in zip(members, ["yes", "no", "abstain", "no"], strict=False):
+        _cast(session, member, ballot, choice)
+    rows = session.exec(select(BallotSealed).where(BallotSealed.ballot_id == ballot.id)).all()
+    assert len({len(row.sealed) for row in rows}) == 1
+    first, second = rows[0], rows[1]
+    kept = second.sealed
+    second.sealed = first.sealed  # an administrator "moves" a vote
+    session.add(second)
+    session.commit()
+    with pytest.raises(Conflict, match="cannot be opened"):
+        ballots.close_ballot(
+            session, factories.actor(session, chair), ballot_id=ballot.id, secret_key=KEY
+        )
+    second.sealed = kept
+    session.add(second)
+    session.delete(session.get(BallotSealed, rows[2].id))  # or removes one
+    session.commit()
+    with pytest.raises(Conflict, match="cannot be opened"):
+        ballots.close_ballot(
+            session, factories.actor(session, chair), ballot_id=ballot.id, secret_key=KEY
+        )
+    assert session.get(Ballot, ballot.id).status == BallotStatus.open
+
+
+def test_a_ballot_closes_once(session, committee):
+    body, chair, members, _ = committee
+    ballot = _ballot(session, body, chair, method=BallotMethod.motion)
+    _cast(session, members[0], ballot, "yes")
+    ballots.close_ballot(
+        session, factories.actor(session, chair), ballot_id=ballot.id, secret_key=KEY
+    )
+    with pytest.raises(Conflict):
+        ballots.close_ballot(
+            session, factories.actor(session, chair), ballot_id=ballot.id, secret_key=KEY
+        )
+    assert (
+        len(session.exec(select(BallotPaper).where(BallotPaper.ballot_id == ballot.id)).all()) == 1
+    )
+
+
+def test_a_late_retry_never_undoes_a_change(session, committee):
+    body, chair, members, _ = committee
+    ballot = _ballot(
+        session, body, chair, method=BallotMethod.motion, secrecy_=Secrecy.named, may_change=True
+    )
+    _cast(session, members[0], ballot, "yes", key="first")
+    assert _cast(session, members[0], ballot, "no", key="second").changed
+    late = _cast(session, members[0], ballot, "yes", key="first")  # the first send, arriving late
+    assert late.again and not late.changed
+    vote = session.exec(select(BallotVote)).one()
+    assert vote.content == '"no"'
+
+
+@pytest.mark.parametrize("choice", [[True], [1.9], "12", {"1": 1}, [[1]], [10**400], float("inf")])
+def test_a_choice_is_whole_option_numbers_in_the_methods_shape(session, committee, choice):
+    body, chair, members, _ = committee
+    ballot = _ballot(session, body, chair, most=3)
+    with pytest.raises(InvalidInput):
+        _cast(session, members[0], ballot, choice)
+    assert ballots.voters_count(session, ballot.id) == 0
+
+
+def test_who_may_vote_is_counted_again_at_close(session, committee):
+    """An attendees' ballot opened with 2 checked in; 3 more arrive and vote against: an
+    absolute majority is more than half of the 5, and more for than against."""
+    body, chair, members, _ = committee
+    meeting = factories.meeting(session, body)
+    lines = {
+        line.person_id: line
+        for line in session.exec(
+            select(Attendance).where(Attendance.meeting_id == meeting.id)
+        ).all()
+    }
+
+    def check_in(person):
+        line = lines[person.id]
+        line.status, line.checked_in_at = AttendanceStatus.present, meeting.starts_at
+        session.add(line)
+        session.commit()
+
+    for person in members[:2]:
+        check_in(person)
+    ballot = _ballot(
+        session,
+        body,
+        chair,
+        method=BallotMethod.motion,
+        meeting_id=meeting.id,
+        eligibility=Eligibility.attendees,
+        majority="absolute",
+    )
+    assert ballot.eligible == 2
+    for person in members[:2]:
+        _cast(session, person, ballot, "yes")
+    for person in members[2:5]:
+        check_in(person)
+        _cast(session, person, ballot, "no")
+    closed = ballots.close_ballot(
+        session, factories.actor(session, chair), ballot_id=ballot.id, secret_key=KEY
+    )
+    assert closed.eligible == 5
+    assert not ballots.result_of(session, closed).carried
+
+
+def test_a_bulletin_that_could_not_be_counted_is_said_so(session, committee):
+    body, chair, members, _ = committee
+    ballot = _ballot(session, body, chair, most=2)
+    a, b, _c = _ids(session, ballot)
+    for member, choice in zip(members, [[a], [a, b], [b]], strict=False):
+        _cast(session, member, ballot, choice)
+    ballots.close_ballot(
+        session, factories.actor(session, chair), ballot_id=ballot.id, secret_key=KEY
+    )
+    board = json.loads(json.dumps(ballots.bulletin(session, session.get(Ballot, ballot.id))))
+    assert ballots.verify_bulletin(board) == []
+    for broken in (
+        [],
+        "text",
+        {"header": []},
+        {"header": board["header"], "receipts": None, "choices": []},
+    ):
+        assert ballots.verify_bulletin(broken) != []  # said, never a crash
+    twice = json.loads(json.dumps(board))
+    twice["receipts"][1] = twice["receipts"][0]
+    assert "listed twice" in " ".join(ballots.verify_bulletin(twice))
+    spaced = json.loads(json.dumps(board))
+    spaced["choices"] = sorted([f"[ {a} ]" if c == f"[{a}]" else c for c in spaced["choices"]])
+    assert any(
+        "not written" in p or "cannot be counted" in p for p in ballots.verify_bulletin(spaced)
+    )
+    crowded = json.loads(json.dumps(board))
+    crowded["header"]["eligible"] = 2
+    assert "more voted than may vote" in ballots.verify_bulletin(crowded)

@@ -62,7 +62,7 @@ def schulze_by_paths(options, ballots):
                 best = max(best, min(link(x, y) for x, y in itertools.pairwise(path)))
         p[a, b] = best
     winners = [a for a in options if all(p[a, b] >= p[b, a] for b in options if b != a)]
-    return d, p, winners
+    return d, p, winners if ballots else []  # no ballot: no one chosen
 
 
 @settings(max_examples=300, deadline=None)
@@ -84,7 +84,7 @@ def test_a_condorcet_winner_wins_schulze(profile):
     options, ballots = profile
     d = tally.pairwise(options, ballots)
     condorcet = [a for a in options if all(d[a, b] > d[b, a] for b in options if b != a)]
-    if condorcet:
+    if condorcet and ballots:
         assert tally.schulze(options, ballots).winners == condorcet
 
 
@@ -123,6 +123,8 @@ def runoff_by_striking(options, ballots):
             if struck:
                 piles[struck[0]] += 1
         counting = sum(piles.values())
+        if not counting:
+            return []  # no ballot ranks anyone left
         top = max(piles.values())
         if len(left) == 1 or (counting and top * 2 > counting):
             return [option for option in left if piles[option] == top]
@@ -157,6 +159,8 @@ def test_with_two_options_both_ranked_methods_are_the_majority(profile):
     a, b = options
     d = tally.pairwise(options, ballots)
     expected = [a] if d[a, b] > d[b, a] else [b] if d[b, a] > d[a, b] else [a, b]
+    if not ballots:
+        expected = []
     assert tally.schulze(options, ballots).winners == expected
     assert tally.instant_runoff(options, ballots).winners == expected
 
@@ -321,6 +325,7 @@ def test_budget_selection_says_what_did_not_fit():
         ((7, 0, 5), 15, 8, Majority.absolute, None, False, 8),  # 7 is not more than 15/2
         ((8, 0, 4), 15, 8, Majority.absolute, None, True, 8),
         ((8, 0, 4), 16, 8, Majority.absolute, None, False, 9),
+        ((6, 14, 0), 10, 5, Majority.absolute, None, False, 15),  # more against than for
         ((10, 5, 0), 15, 8, Majority.two_thirds, None, True, 10),  # exactly two thirds
         ((9, 5, 1), 15, 8, Majority.two_thirds, None, False, 10),
         ((2, 0, 13), 15, 8, Majority.two_thirds, None, True, 2),  # abstentions don't count

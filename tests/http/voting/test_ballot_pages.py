@@ -1,0 +1,84 @@
+"""A ballot as people use it, in the browser without JavaScript: the chair sets it up and
+opens it; a member opens its link, chooses, sees the choice in words, casts and gets a
+receipt; a second cast is refused with a clear message; the chair closes it; anyone checks
+the receipt on the public bulletin and downloads it; the results show as a chart with its
+table."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from forum.models import Role
+from tests import factories
+from voting import ballots
+from voting.models import Ballot
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_secret_approval_ballot_from_set_up_to_bulletin(session, make_client):
+    body = factories.body(session)
+    chair = factories.member(session, body, Role.chair)
+    voters = [factories.member(session, body) for _ in range(3)]
+    observer = factories.member(session, body, Role.observer)
+    web = make_client().log_in_as(session, chair)
+
+    form = {
+        "title": "เลือกโครงการนำร่องปี 2570",
+        "method": "approval",
+        "most": "๒",
+        "secrecy": "secret",
+        "options": "โซลาร์เซลล์บนหลังคาโรงเรียน\nเตาชีวมวลประสิทธิภาพสูง\nไบโอแก๊สจากมูลสุกร",
+    }
+    refused = await web.post(f"/bodies/{body.id}/ballots/new", form | {"results_shown": "live"})
+    assert refused.status_code == 422 and "แสดงผลได้เมื่อปิด" in refused.text
+    assert session.exec(ballots.select(Ballot)).all() == []
+    created = await web.post(f"/bodies/{body.id}/ballots/new", form)
+    assert created.status_code == 303
+    url = created.headers["location"]
+    ballot_id = int(url.rsplit("/", 1)[1])
+    assert (await web.post(f"{url}/open")).status_code == 303
+    options = [o.id for o in ballots.options_of(session, ballot_id)]
+
+    receipts = []
+    for voter, chosen in zip(voters, [[0, 1], [0], [2]], strict=True):
+        phone = make_client().log_in_as(session, voter)
+        page = await phone.get(url)
+        assert "ทบทวนการลงคะแนน" in page.text  # "Review my vote"
+        key = re.search(r'name="key" value="([^"]+)"', page.text).group(1)
+        confirm = await phone.post(
+            f"{url}/confirm", {"key": key, "option": [options[i] for i in chosen]}
+        )
+        assert confirm.status_code == 200 and "โซลาร์เซลล์" in confirm.text or chosen == [2]
+        choice = re.search(r'name="choice" value="([^"]+)"', confirm.text).group(1)
+        cast = await phone.post(
+            f"{url}/cast",
+            {"key": key, "choice": choice.replace("&#34;", '"').replace("&quot;", '"')},
+        )
+        assert cast.status_code == 200, cast.text[-500:]
+        receipts.append(re.search(r'class="receipt"><strong>([A-Z2-7-]+)<', cast.text).group(1))
+        again = await phone.post(f"{url}/confirm", {"key": "another", "option": [options[2]]})
+        assert again.status_code == 200  # the confirm page only shows; the cast refuses:
+        refused = await phone.post(
+            f"{url}/cast", {"key": "another", "choice": json.dumps([options[2]])}
+        )
+        assert refused.status_code == 409 and "ท่านลงคะแนนแล้ว" in refused.text
+    not_a_voter = await make_client().log_in_as(session, observer).get(url)
+    assert "ท่านไม่อยู่ในรายชื่อผู้มีสิทธิลงคะแนน" in not_a_voter.text
+    assert "ผลการลงคะแนน" not in (await web.get(url)).text  # secret: no results while open
+
+    assert (await web.post(f"{url}/close")).status_code == 303
+    page = await web.get(url)
+    assert "<svg" in page.text and "<table" in page.text
+    anyone = make_client()
+    board = await anyone.get(f"{url}/bulletin", params={"receipt": receipts[0].lower()})
+    assert board.status_code == 200 and "ถูกนับแล้ว" in board.text
+    missing = await anyone.get(f"{url}/bulletin", params={"receipt": "AAAA-BBBB-CCCC-DDDD"})
+    assert "ไม่พบ" in missing.text
+    download = await anyone.get(f"{url}/bulletin.json")
+    data = download.json()
+    assert ballots.verify_bulletin(data) == []
+    assert data["result"]["winners"] == [options[0]] and len(data["receipts"]) == 3
