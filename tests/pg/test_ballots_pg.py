@@ -117,3 +117,60 @@ def test_papers_share_one_transaction_and_not_the_rolls_order(engine):
     assert not {paper.xmin for paper in papers} & {xmin for xmin, _seat in roll}
     assert [paper.content for paper in papers] != [contents[seat] for _xmin, seat in roll]
     assert sorted(paper.content for paper in papers) == sorted(contents.values())
+
+
+def test_a_close_during_a_burst_of_casts_counts_every_acknowledged_cast_once(engine):
+    """Twenty members cast at once while two officers press close at the same moment: one
+    close wins; every cast that got a receipt is on the bulletin, and nothing else is."""
+    from voting import secrecy
+    from voting.models import Ballot, BallotSealed
+
+    with Session(engine, expire_on_commit=False) as session:
+        chair, members, ballot, (a, b, c) = _setup(session, 20)
+        chair_actor = factories.actor(session, chair)
+        actors = [factories.actor(session, member) for member in members]
+    start = threading.Barrier(len(actors) + 2)
+    receipts, closes = [], []
+
+    def cast(actor, number):
+        with Session(engine, expire_on_commit=False) as session:
+            start.wait()
+            try:
+                done = ballots.cast_vote(
+                    session,
+                    actor,
+                    ballot_id=ballot.id,
+                    choice=[a, b, c][number % 3 :],
+                    key=f"k{number}",
+                    secret_key=KEY,
+                )
+                receipts.append(done.receipt)
+            except Conflict:
+                pass
+
+    def close():
+        with Session(engine, expire_on_commit=False) as session:
+            start.wait()
+            try:
+                ballots.close_ballot(session, chair_actor, ballot_id=ballot.id, secret_key=KEY)
+                closes.append("closed")
+            except Conflict:
+                closes.append("refused")
+
+    threads = [threading.Thread(target=cast, args=(actor, n)) for n, actor in enumerate(actors)]
+    threads += [threading.Thread(target=close) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(closes) == ["closed", "refused"]
+    with Session(engine) as session:
+        closed = session.get(Ballot, ballot.id)
+        board = ballots.bulletin(session, closed)
+        assert sorted(board["receipts"]) == sorted(secrecy.receipt_hash(code) for code in receipts)
+        assert len(board["choices"]) == len(receipts) == board["voters"]
+        assert (
+            session.exec(select(BallotSealed).where(BallotSealed.ballot_id == ballot.id)).all()
+            == []
+        )
+        assert board["head"] == closed.bulletin_head and ballots.verify_bulletin(board) == []
