@@ -15,6 +15,7 @@ from forum.forms import validate
 from forum.models import Body, BodyKind, Membership, Organisation, Person, Region, Role
 from forum.people import person_choices
 from forum.policy import Actor
+from forum.registry import Registry
 
 ROLE_ORDER = [
     Role.chair,
@@ -38,6 +39,21 @@ class MemberRow:
     membership: Membership
     person: Person
     organisation_name: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link a package to the right adds beside the body's meetings: `label` a msgid,
+    `path` with `{body_id}` (voting's ballots)."""
+
+    label: str
+    path: str
+
+    def url(self, body_id: int) -> str:
+        return self.path.replace("{body_id}", str(body_id))
+
+
+PAGE_LINKS: Registry[PageLink] = Registry("body page links")
 
 
 def list_bodies(session: Session, actor: Actor, *, archived: bool = False) -> list[BodyRow]:

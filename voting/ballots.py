@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, is_dataclass
 from types import SimpleNamespace
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
@@ -809,3 +810,15 @@ def closed_ballot(session: Session, ballot_id: int) -> Ballot:
     if ballot is None or ballot.status != BallotStatus.closed:
         raise NotFound()
     return ballot
+
+
+_MEETING_BALLOTS = (
+    select(Ballot.id, Ballot.title, Ballot.status, Ballot.secrecy)
+    .where(Ballot.meeting_id == sa.bindparam("meeting_id"))
+    .order_by(col(Ballot.id))
+)
+
+
+def meeting_ballots(session: Session, meeting_id: int) -> list[Any]:
+    """A meeting's ballots, in the order they were set up (the meeting page's panel)."""
+    return list(session.exec(_MEETING_BALLOTS, params={"meeting_id": meeting_id}).all())

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from forum import components, policy
+from forum import bodies, components, meetings, policy
 from forum import privacy as forum_privacy
 from forum.api.params import ERRORS
-from voting import api, privacy, routes, rules, verify
+from voting import api, pages, privacy, routes, rules, verify
 
 
 def install(app: FastAPI) -> None:
     policy.register_rules(rules.RULES)
     forum_privacy.EXPORT_HOOKS.add("voting", privacy.export_rows)
     components.COMMANDS.add("verify", verify.command)  # wethi verify BALLOT
+    meetings.PAGE_PANELS.add("voting.ballots", pages.meeting_page_panel, order=30)  # after sessions
+    bodies.PAGE_LINKS.add("voting.ballots", bodies.PageLink("Ballots", "/bodies/{body_id}/ballots"))
     components.add_router(app, routes.router)
     components.add_router(app, api.router, order=components.API, responses=ERRORS)

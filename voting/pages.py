@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from forum import meetings
 from forum.models import Body, Meeting
 from forum.policy import Actor
 from voting import ballots, tally
@@ -111,3 +112,28 @@ def results(session: Session, ballot: Ballot, options: list[BallotOption]) -> di
             labels[option] for option in getattr(result, "winners", []) if option in labels
         ],
     }
+
+
+# -- the meeting page's panel (forum.meetings.PAGE_PANELS, from the manifest) -------------
+
+PANEL_TEMPLATE = "voting/_ballots.html"
+
+
+@dataclass(frozen=True)
+class BallotsPanel:
+    meeting_id: int
+    body_id: int
+    ballots: list[Any]  # (id, title, status, secrecy) rows
+    may_run: bool
+
+
+def meeting_page_panel(session: Session, actor: Actor, meeting: Any) -> Any:
+    """The meeting's ballots for everyone who reads its page, and a link to set one up for
+    those who run the body. Nothing when there is neither (one query either way)."""
+    rows = ballots.meeting_ballots(session, meeting.id)
+    may_run = ballots.may_run(actor, meeting)
+    if not rows and not may_run:
+        return None
+    return meetings.PagePanel(
+        PANEL_TEMPLATE, BallotsPanel(meeting.id, meeting.body_id, rows, may_run)
+    )

@@ -39,7 +39,7 @@ def new_ballot_page(
         raise Forbidden(action="voting.ballot.run")
     context = {
         "body_id": body_id,
-        "values": {"method": "motion"},
+        "values": {"method": "motion", "meeting_id": request.query_params.get("meeting_id", "")},
         "errors": {},
         "meetings": ballots.meeting_choices(session, body_id),
     }

@@ -47,6 +47,7 @@ def _body_page(
         ),
         "members": bodies.list_members(session, actor, body_id=body_id),
         "candidates": bodies.candidate_choices(session, body_id=body_id),
+        "links": list(bodies.PAGE_LINKS),
         "values": values or {},
         "errors": errors or {},
     }

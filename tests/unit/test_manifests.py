@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from forum import components, live, meetings, notifications, policy, privacy, registry
+from forum import bodies, components, live, meetings, notifications, policy, privacy, registry
 from forum import demo as forum_demo
 from forum.app import MANIFESTS, create_app
 from forum.config import get_settings
@@ -63,16 +63,24 @@ def test_the_manifests_fill_every_registry():
         "deliberation.component",
         "voting.component",
     ]
-    assert {"forum.meeting.view", "deliberation.agenda.edit", "deliberation.live_session.run", "voting.ballot.cast"} <= (
-        policy.registered_actions()
-    )
+    assert {
+        "forum.meeting.view",
+        "deliberation.agenda.edit",
+        "deliberation.live_session.run",
+        "voting.ballot.cast",
+    } <= (policy.registered_actions())
     assert {"meeting", "agenda", "item", "session"} <= set(live.CHANNELS.names())
     assert live.CHANNELS.get("session").ticketed and not live.CHANNELS.get("meeting").ticketed
     assert live.CHANNELS.get("session").snapshot is not None
     assert meetings.STATUS_HOOKS.names() == ["deliberation.conduct", "deliberation.publishing"]
     assert meetings.DELETE_HOOKS.names() == ["deliberation.agenda"]
     # the meeting page's panels, in their stated order: the item under consideration first
-    assert meetings.PAGE_PANELS.names() == ["deliberation.conduct", "deliberation.sessions"]
+    assert meetings.PAGE_PANELS.names() == [
+        "deliberation.conduct",
+        "deliberation.sessions",
+        "voting.ballots",
+    ]
+    assert bodies.PAGE_LINKS.names() == ["voting.ballots"]
     assert privacy.EXPORT_HOOKS.names() == ["deliberation", "voting"]
     assert components.COMMANDS.names() == ["verify"]
     assert privacy.ERASURE_HOOKS.names() == ["deliberation"]
@@ -154,7 +162,9 @@ def test_route_modules_do_not_import_each_other():
     """What route modules share lives in a module that is no route module (a presenter, the
     package's `routes/__init__.py`, forum.web)."""
     route_names = {_module_name(path) for path in _route_modules()} - {
-        name for name in (_module_name(path) for path in _route_modules()) if name.endswith("__init__")
+        name
+        for name in (_module_name(path) for path in _route_modules())
+        if name.endswith("__init__")
     }
     offenders = []
     for path in _route_modules():

@@ -82,3 +82,32 @@ async def test_a_secret_approval_ballot_from_set_up_to_bulletin(session, make_cl
     data = download.json()
     assert ballots.verify_bulletin(data) == []
     assert data["result"]["winners"] == [options[0]] and len(data["receipts"]) == 3
+
+
+async def test_ballots_are_found_from_the_body_and_the_meeting(session, make_client):
+    body = factories.body(session)
+    chair = factories.member(session, body, Role.chair)
+    member = factories.member(session, body)
+    meeting = factories.meeting(session, body)
+    web = make_client().log_in_as(session, chair)
+    assert f'href="/bodies/{body.id}/ballots"' in (await web.get(f"/bodies/{body.id}")).text
+    page = await web.get(f"/meetings/{meeting.id}")
+    new = f"/bodies/{body.id}/ballots/new?meeting_id={meeting.id}"
+    assert new.replace("&", "&amp;") in page.text or new in page.text
+    form = await web.get(new)
+    assert f'<option value="{meeting.id}" selected>' in form.text
+    created = await web.post(
+        f"/bodies/{body.id}/ballots/new",
+        {
+            "title": "รับรองแผนงานปี 2570",
+            "method": "motion",
+            "meeting_id": str(meeting.id),
+            "secrecy": "named",
+        },
+    )
+    assert created.status_code == 303
+    reader = make_client().log_in_as(session, member)
+    page = await reader.get(f"/meetings/{meeting.id}")
+    assert (
+        "รับรองแผนงานปี 2570" in page.text and "ตั้งการลงคะแนนใหม่" not in page.text
+    )  # no "New ballot" for a member
