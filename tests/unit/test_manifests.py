@@ -84,7 +84,7 @@ def test_the_manifests_fill_every_registry():
     assert privacy.EXPORT_HOOKS.names() == ["deliberation", "voting"]
     assert components.COMMANDS.names() == ["verify"]
     assert privacy.ERASURE_HOOKS.names() == ["deliberation"]
-    assert forum_demo.DEMO_HOOKS.names() == ["deliberation"]
+    assert forum_demo.DEMO_HOOKS.names() == ["deliberation", "voting"]
     assert {kind.name for kind in notifications.kinds()} >= {
         "agenda_published",
         "suggestion_answered",
