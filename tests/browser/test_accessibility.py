@@ -12,7 +12,7 @@ from sqlmodel import select
 from deliberation.agenda.models import AgendaItem
 from forum.models import Meeting
 from tests import factories
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, th
 from tests.browser.test_checkin_journey import log_in
 from tests.browser.test_session_views import join_by_code, send_idea
 from tests.serving import open_live_session
@@ -99,7 +99,63 @@ def test_every_kind_of_page_passes_axe(browsing, live_server, site, meeting_with
         facilitator.goto(url)
         found += violations(facilitator)
 
+    found += _ballot_pages(browsing, live_server, site, member, admin, anonymous)
     assert found == [], "\n".join(found)
+
+
+def _ballot_pages(browsing, live_server, site, member, admin, anonymous) -> list[str]:
+    """A ballot's pages: its voting form for each method, the confirm step, the receipt, the
+    results (chart and tables) and the public bulletin."""
+    from voting import ballots
+    from voting.ballots import OptionSpec
+    from voting.models import BallotMethod
+
+    found: list[str] = []
+    options = [
+        OptionSpec("โซลาร์เซลล์", 60_000_00),
+        OptionSpec("เตาชีวมวล", 30_000_00),
+        OptionSpec("ไบโอแก๊ส", 20_000_00),
+    ]
+    made = {}
+    with live_server.session() as session:
+        actor = factories.actor(session, site.admin)
+        for method, extra in (
+            (BallotMethod.motion, {}),
+            (BallotMethod.approval, {"most": 2}),
+            (BallotMethod.score, {}),
+            (BallotMethod.dots, {"dots": 5}),
+            (BallotMethod.ranked, {}),
+            (BallotMethod.budget, {"budget_satang": 100_000_00}),
+        ):
+            ballot = ballots.create_ballot(
+                session,
+                actor,
+                body_id=site.body.id,
+                title=f"ทดสอบ {method}",
+                method=method,
+                options=options,
+                **extra,
+            )
+            ballots.open_ballot(session, actor, ballot_id=ballot.id)
+            made[method] = ballot.id
+    for ballot_id in made.values():
+        member.goto(f"/ballots/{ballot_id}")
+        found += violations(member)
+    member.goto(f"/ballots/{made[BallotMethod.ranked]}")
+    member.get_by_label("เตาชีวมวล").fill("1")
+    member.get_by_role("button", name=th("Review my vote")).click()
+    found += violations(member)  # the confirm step
+    member.get_by_role("button", name=th("Cast my vote")).click()
+    found += violations(member)  # the receipt
+    admin.goto(f"/ballots/{made[BallotMethod.ranked]}")
+    admin.get_by_role("button", name=th("Close the ballot and publish the bulletin")).click()
+    found += violations(admin)  # results: chart, pairwise table
+    for url in (f"/bodies/{site.body.id}/ballots", f"/bodies/{site.body.id}/ballots/new"):
+        admin.goto(url)
+        found += violations(admin)
+    anonymous.goto(f"/ballots/{made[BallotMethod.ranked]}/bulletin?receipt=AAAA")
+    found += violations(anonymous)
+    return found
 
 
 def test_the_check_finds_what_it_should(browsing, live_server, meeting_with_agenda):
