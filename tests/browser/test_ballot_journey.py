@@ -55,7 +55,7 @@ def test_a_member_votes_on_a_phone_and_finds_the_receipt(browsing, live_server, 
     log_in(office, secretary.email)
     office.goto(f"/ballots/{ballot.id}")
     office.get_by_role("button", name=th("Close the ballot and publish the bulletin")).click()
-    assert office.get_by_role("heading", name=th("Results")).is_visible()
+    assert office.get_by_role("heading", name=th("Ballot results"), exact=True).is_visible()
     page.goto(f"/ballots/{ballot.id}/bulletin")
     page.get_by_label(th("Your receipt")).fill(receipt.lower())
     page.get_by_role("button", name=th("Check")).click()
