@@ -129,6 +129,7 @@ class BallotCreate(ApiInput):
         ),
         when("method", "dots", {"dots": {"type": "integer", "minimum": 1}}),
         when("eligibility", "attendees", {"meeting_id": RECORD}),
+        {"dependentRequired": {"item_id": ["meeting_id"]}},
     )
 
     title: str = said(300)
@@ -238,6 +239,7 @@ def create_ballot(
         method=payload.method,
         options=[OptionSpec(option.label, option.cost_satang) for option in payload.options],
         meeting_id=payload.meeting_id,
+        item_id=payload.item_id,
         secrecy_=payload.secrecy,
         eligibility=Eligibility(payload.eligibility),
         results_shown=payload.results_shown,

@@ -84,12 +84,14 @@ def new_ballot(values: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             problems["budget_satang"] = "Please give the budget to share, in baht."
     meeting_id = _whole(values.get("meeting_id"), 0, "meeting_id", problems) or None
+    item_id = _whole(values.get("item_id"), 0, "item_id", problems) or None
     arguments = {
         "title": clean_text(values.get("title", "")),
         "question": clean_text(values.get("question", ""), multiline=True),
         "method": method,
         "options": options,
         "meeting_id": meeting_id,
+        "item_id": item_id,
         "secrecy_": _choice(Secrecy, values.get("secrecy"), Secrecy.secret, "secrecy", problems),
         "eligibility": _choice(
             Eligibility, values.get("eligibility"), Eligibility.members, "eligibility", problems

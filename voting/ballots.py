@@ -29,8 +29,10 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from deliberation.agenda import conduct
 from deliberation.agenda.models import Agenda, AgendaItem
-from forum import audit, policy
+from forum import audit, i18n, policy
+from forum.config import get_settings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotAChoice, NotFound
 from forum.models import Attendance, AttendanceStatus, Body, Meeting, Membership, Role
@@ -485,7 +487,69 @@ def close_ballot(session: Session, actor: Actor, *, ballot_id: int, secret_key: 
         session, actor, "voting.ballot.close", ballot, after={"bulletin_head": ballot.bulletin_head}
     )
     session.commit()
+    if ballot.method == BallotMethod.motion and ballot.item_id is not None:
+        record_motion_outcome(session, actor, ballot)
     return ballot
+
+
+def motion_resolution(ballot: Ballot, result: tally.MotionResult, locale: str) -> str:
+    """The resolution (มติที่ประชุม) a motion's result writes, in words and numbers."""
+    said = "carried" if result.carried else "no_quorum" if not result.quorum_met else "not_carried"
+    return i18n.translate(
+        _MESSAGES["resolution"],
+        locale,
+        said=i18n.translate(_MESSAGES[said], locale),
+        secrecy=i18n.translate(_MESSAGES[str(ballot.secrecy)], locale),
+        yes=result.yes,
+        no=result.no,
+        abstain=result.abstain,
+        voted=result.voted,
+        eligible=result.eligible,
+        quorum=result.quorum,
+        majority=i18n.translate(_MESSAGES[str(result.majority)], locale),
+        needed=result.needed,
+    )
+
+
+_MESSAGES = {
+    "resolution": "%(said)s, %(secrecy)s: for %(yes)s, against %(no)s, abstaining %(abstain)s; "
+    "%(voted)s of %(eligible)s voted (quorum %(quorum)s), %(majority)s needing %(needed)s votes for.",
+    "carried": "The meeting resolved to approve",
+    "not_carried": "The meeting resolved not to approve",
+    "no_quorum": "No resolution: the quorum was not reached",
+    "secret": "by secret ballot",
+    "named": "by named vote",
+    "simple": "a simple majority",
+    "absolute": "an absolute majority",
+    "two_thirds": "a two-thirds majority",
+}
+
+
+def record_motion_outcome(session: Session, actor: Actor, ballot: Ballot) -> bool:
+    """A closed motion on an agenda item writes the item's outcome and resolution through
+    deliberation's conduct (approved, or not; an item without a quorum stays pending).
+    Returns False when conduct refuses (the meeting not in session, the actor not one who
+    records outcomes, someone recording it meanwhile): the secretary records it by hand."""
+    result = result_of(session, ballot)
+    item = session.get(AgendaItem, ballot.item_id)
+    if not isinstance(result, tally.MotionResult) or item is None or ballot.meeting_id is None:
+        return False
+    outcome = "approved" if result.carried else "rejected" if result.quorum_met else "pending"
+    try:
+        conduct.record_outcome(
+            session,
+            actor,
+            meeting_id=ballot.meeting_id,
+            item_id=item.id,  # type: ignore[arg-type]
+            version=item.outcome_version,
+            outcome=outcome,
+            discussion_summary=item.discussion_summary,
+            resolution=motion_resolution(ballot, result, get_settings().default_locale),
+        )
+    except (Conflict, Forbidden, InvalidInput):
+        session.rollback()
+        return False
+    return True
 
 
 def _shuffle_into_papers(
@@ -801,6 +865,15 @@ def meeting_choices(session: Session, body_id: int) -> list[tuple[int, str]]:
         .limit(50)
     )
     return [(row[0], f"{row[1]}/{row[2]} {row[3]}".strip()) for row in session.exec(query).all()]
+
+
+def item_choices(session: Session, meeting_id: Any) -> list[tuple[int, str]]:
+    """The meeting's agenda items a motion may be on ("4.1 title"): its result is written
+    into the item's outcome when the ballot closes."""
+    from deliberation.sessions.sessions import agenda_choices
+
+    text = str(meeting_id or "")
+    return agenda_choices(session, int(text)) if text.isdigit() and len(text) < 12 else []
 
 
 def closed_ballot(session: Session, ballot_id: int) -> Ballot:

@@ -40,6 +40,7 @@ def new_ballot_page(
     context = {
         "body_id": body_id,
         "values": {"method": "motion", "meeting_id": request.query_params.get("meeting_id", "")},
+        "items": ballots.item_choices(session, request.query_params.get("meeting_id")),
         "errors": {},
         "meetings": ballots.meeting_choices(session, body_id),
     }
@@ -60,6 +61,7 @@ async def create_ballot(
             "values": values,
             "errors": error.fields,
             "meetings": ballots.meeting_choices(session, body_id),
+            "items": ballots.item_choices(session, values.get("meeting_id")),
         }
         return render(request, "voting/ballot_new_page.html", context, status_code=422)
     return redirect(
