@@ -143,6 +143,11 @@ class BallotCreate(ApiInput):
     meeting_id: int | None = Field(
         default=None, ge=1, description="The body's meeting it belongs to."
     )
+    item_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="A motion's agenda item, on that meeting's agenda: its result becomes the item's resolution when the ballot closes.",
+    )
     secrecy: Secrecy
     eligibility: Literal["members", "attendees"] = "members"
     results_shown: ResultsShown = ResultsShown.after_close
