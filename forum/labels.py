@@ -183,6 +183,8 @@ ACTION_LABELS: dict[str, str] = {
     "voting.ballot.close": "Closed a ballot and published its bulletin",
     "voting.ballot.cast": "Voted in a ballot",
     "voting.ballot.change": "Changed their vote in a named ballot",
+    "voting.ballot.count": "Entered a count of paper ballots or a show of hands",
+    "voting.ballot.confirm_count": "Confirmed another teller's count",
     "deliberation.live_participant.erase": "A live session guest removed their nickname and ideas",
     "deliberation.live_idea.approve": "Approved an idea in a live session",
     "deliberation.live_idea.hide": "Hid an idea in a live session",

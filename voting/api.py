@@ -24,6 +24,7 @@ from voting.models import (
     RankedRule,
     ResultsShown,
     Secrecy,
+    TellerCountKind,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["ballots"])
@@ -78,9 +79,26 @@ class BallotPublic(BallotLine):
     bulletin_head: str | None = Field(description="The bulletin's hash chain end, once closed.")
     options: list[OptionPublic]
     standing: Standing
+    teller_counts: list[TellerCountPublic] = Field(
+        description="Paper ballots and shows of hands: for the tellers, and for everyone once results may be shown."
+    )
     result: dict[str, Any] | None = Field(
         description="The tally (voting.tally), once it may be shown: a secret ballot's only after it closes."
     )
+
+
+class TellerCountPublic(BaseModel):
+    id: int
+    kind: TellerCountKind
+    counts: dict[str, int] = Field(
+        description="A motion's yes/no/abstain; otherwise option id → count, and papers."
+    )
+    entered_by: int
+    confirmed_by: int | None = Field(
+        description="The second teller: only a confirmed count is counted."
+    )
+    entered_at: BangkokDateTime
+    confirmed_at: BangkokDateTime | None
 
 
 class CastPublic(BaseModel):
@@ -165,6 +183,19 @@ class BallotCreate(ApiInput):
     ranked_rule: RankedRule = RankedRule.schulze
 
 
+class CountCreate(ApiInput):
+    kind: TellerCountKind
+    counts: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        description=(
+            'As the ballot\'s method counts: a motion {"yes": n, "no": n, "abstain": n} (at least one '
+            'vote); otherwise {"<option id>": n, …, "papers": n} with at least one paper, no option '
+            "counted more often than there are papers (score: 5 × papers; dots: the dots of that "
+            "many papers, in all). A count that does not fit is 422."
+        ),
+        json_schema_extra={"minProperties": 1},
+    )
+
+
 class StatusChange(ApiInput):
     to: Literal["open", "close"]
 
@@ -216,6 +247,15 @@ def _public(session: Any, actor: Any, ballot: Ballot) -> BallotPublic:
             OptionPublic(**option.model_dump(exclude={"ballot_id"}, warnings=False))
             for option in ballots.options_of(session, ballot.id)
         ],  # type: ignore[arg-type]
+        teller_counts=[
+            TellerCountPublic(
+                **row.model_dump(exclude={"ballot_id", "counts"}, warnings=False),
+                counts=json.loads(row.counts),
+            )
+            for row in ballots.teller_counts(session, ballot.id)  # type: ignore[arg-type]
+            if ballots.may_count(actor, ballot)
+            or (ballots.results_visible(ballot) and row.confirmed_by is not None)
+        ],
         standing=Standing(
             may_vote=standing.seat is not None, voted=standing.voted, reason=standing.refused
         ),
@@ -298,6 +338,33 @@ def cast_vote(
     if cast.again or cast.changed:
         response.status_code = 200
     return CastPublic(receipt=cast.receipt, again=cast.again, changed=cast.changed)
+
+
+@router.post("/ballots/{ballot_id}/counts", response_model=TellerCountPublic, status_code=201)
+def enter_count(
+    session: SessionDep, actor: MemberDep, ballot_id: PathId, payload: CountCreate
+) -> TellerCountPublic:
+    """A teller enters paper ballots or a show of hands as counts (counted once a second
+    teller confirms them)."""
+    row = ballots.enter_count(
+        session, actor, ballot_id=ballot_id, kind=payload.kind, counts=payload.counts
+    )
+    return TellerCountPublic(
+        **row.model_dump(exclude={"ballot_id", "counts"}, warnings=False),
+        counts=json.loads(row.counts),
+    )
+
+
+@router.post("/ballots/{ballot_id}/counts/{count_id}/confirm", response_model=TellerCountPublic)
+def confirm_count(
+    session: SessionDep, actor: MemberDep, ballot_id: PathId, count_id: PathId
+) -> TellerCountPublic:
+    """A second teller (not the one who entered it) confirms a count."""
+    row = ballots.confirm_count(session, actor, ballot_id=ballot_id, count_id=count_id)
+    return TellerCountPublic(
+        **row.model_dump(exclude={"ballot_id", "counts"}, warnings=False),
+        counts=json.loads(row.counts),
+    )
 
 
 @router.get("/ballots/{ballot_id}/bulletin")

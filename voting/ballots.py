@@ -35,7 +35,8 @@ from forum import audit, i18n, policy
 from forum.config import get_settings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotAChoice, NotFound
-from forum.models import Attendance, AttendanceStatus, Body, Meeting, Membership, Role
+from forum.forms import ascii_digits
+from forum.models import Attendance, AttendanceStatus, Body, Meeting, Membership, Person, Role
 from forum.policy import Actor
 from voting import secrecy, tally
 from voting.models import (
@@ -52,6 +53,8 @@ from voting.models import (
     RankedRule,
     ResultsShown,
     Secrecy,
+    TellerCount,
+    TellerCountKind,
 )
 
 VOTING_ROLES = (Role.chair, Role.vice_chair, Role.secretary, Role.member)  # not observers
@@ -607,35 +610,53 @@ def results_visible(ballot: Ballot) -> bool:
     )
 
 
-def count(header: dict[str, Any], contents: list[str]) -> Any:
-    """The result of a ballot described by `header` (the bulletin's) from its choices: the
-    server and `verify_bulletin` call this same function."""
+def count(header: dict[str, Any], contents: list[str], tellers: list[str] = ()) -> Any:  # type: ignore[assignment]
+    """The result of a ballot described by `header` (the bulletin's) from its electronic
+    choices and the tellers' confirmed counts (paper ballots, a show of hands), added to
+    them: the server and `verify_bulletin` call this same function."""
     choices = [json.loads(content) for content in contents]
+    counted = [json.loads(text)["counts"] for text in tellers]
+    papers = sum(entry.get("papers", 0) for entry in counted)
+    added: dict[int, int] = {}
+    for entry in counted:
+        for option, number in entry.items():
+            if option.isdigit():
+                added[int(option)] = added.get(int(option), 0) + number
     ids = [option["id"] for option in header["options"]]
     match BallotMethod(header["method"]):
         case BallotMethod.motion:
             yes, no, abstain = tally.count_choices(choices)
             return tally.motion(
-                yes,
-                no,
-                abstain,
+                yes + sum(entry["yes"] for entry in counted),
+                no + sum(entry["no"] for entry in counted),
+                abstain + sum(entry["abstain"] for entry in counted),
                 eligible=header["eligible"],
                 quorum=header["quorum"],
                 majority=tally.Majority(header["majority"]),
             )
         case BallotMethod.approval:
-            return tally.approval(ids, choices, most=header["most"])
+            return tally.with_counts(
+                tally.approval(ids, choices, most=header["most"]), ids, added, papers
+            )
         case BallotMethod.score:
-            return tally.score(ids, _by_option(choices))
+            return tally.with_counts(tally.score(ids, _by_option(choices)), ids, added, papers)
         case BallotMethod.dots:
-            return tally.dots(ids, _by_option(choices), dots=header["dots"])
+            return tally.with_counts(
+                tally.dots(ids, _by_option(choices), dots=header["dots"]), ids, added, papers
+            )
         case BallotMethod.ranked:
             if header["ranked_rule"] == RankedRule.instant_runoff:
                 return tally.instant_runoff(ids, choices)
             return tally.schulze(ids, choices)
         case BallotMethod.budget:
             costs = {option["id"]: option["cost_satang"] or 0 for option in header["options"]}
-            return tally.budget(costs, choices, budget=header["budget_satang"] or 0)
+            electronic = tally.budget(costs, choices, budget=header["budget_satang"] or 0)
+            votes = {
+                line.option: line.votes + added.get(line.option, 0) for line in electronic.lines
+            }
+            return tally.select_within(
+                costs, votes, budget=electronic.budget, ballots=electronic.ballots + papers
+            )
 
 
 def _by_option(choices: list[Any]) -> list[dict[int, int]]:
@@ -647,7 +668,8 @@ def result_of(session: Session, ballot: Ballot) -> Any:
     """The ballot's result now (None while it may not be shown: results_visible)."""
     if not results_visible(ballot):
         return None
-    return count(_header(session, ballot), contents_of(session, ballot))
+    tellers = counted_by_tellers(session, ballot.id)  # type: ignore[arg-type]
+    return count(_header(session, ballot), contents_of(session, ballot), tellers)
 
 
 # -- the bulletin --------------------------------------------------------------------------------
@@ -680,14 +702,20 @@ def _link(previous: str, kind: str, text: str) -> str:
     return hashlib.sha256(f"{previous}\n{kind}\n{text}".encode()).hexdigest()
 
 
-def chain(header: dict[str, Any], receipts: list[str], contents: list[str], result: Any) -> str:
-    """The hash chain's end: the header, every receipt hash, every choice, then the result,
-    each link sha256(previous ‖ kind ‖ text). Change, add or remove one and the end differs."""
+def chain(
+    header: dict[str, Any],
+    receipts: list[str],
+    contents: list[str],
+    tellers: list[str],
+    result: Any,
+) -> str:
+    """The hash chain's end: the header, every receipt hash, every choice, every teller's
+    count, then the result, each link sha256(previous ‖ kind ‖ text). Change, add or remove
+    one and the end differs."""
     head = _link("", "header", _json(header))
-    for receipt_hash in receipts:
-        head = _link(head, "receipt", receipt_hash)
-    for content in contents:
-        head = _link(head, "choice", content)
+    for kind, items in (("receipt", receipts), ("choice", contents), ("teller", tellers)):
+        for item in items:
+            head = _link(head, kind, item)
     return _link(head, "result", _json(plain(result)))
 
 
@@ -703,14 +731,16 @@ def bulletin(session: Session, ballot: Ballot) -> dict[str, Any]:
         ).all()
     )
     contents = contents_of(session, ballot)
-    result = count(header, contents)
+    tellers = counted_by_tellers(session, ballot.id)  # type: ignore[arg-type]
+    result = count(header, contents, tellers)
     return {
         "header": header,
         "receipts": receipts,
         "choices": contents,
         "voters": voters_count(session, ballot.id),  # type: ignore[arg-type]
+        "tellers": tellers,  # paper ballots and a show of hands: counted apart, confirmed by two
         "result": plain(result),
-        "head": chain(header, receipts, contents, result),
+        "head": chain(header, receipts, contents, tellers, result),
     }
 
 
@@ -721,11 +751,13 @@ def verify_bulletin(data: Any) -> list[str]:
     lists in their published order; the result what the choices count to; the chain's end."""
     try:
         header, receipts, choices = data["header"], data["receipts"], data["choices"]
+        tellers = data.get("tellers", [])
         if not (
-            isinstance(header, dict) and isinstance(receipts, list) and isinstance(choices, list)
+            isinstance(header, dict)
+            and all(isinstance(part, list) for part in (receipts, choices, tellers))
         ):
             raise TypeError("the bulletin's parts are not what they should be")
-        result = count(header, choices)
+        result = count(header, choices, tellers)
         ballot = SimpleNamespace(
             **{name: header[name] for name in ("method", "most", "dots", "budget_satang")}
         )
@@ -761,7 +793,9 @@ def verify_bulletin(data: Any) -> list[str]:
         problems.append("more voted than may vote")
     if receipts != sorted(receipts) or choices != sorted(choices):
         problems.append("the lists are not in their published order")
-    if chain(header, receipts, choices, result) != data.get("head"):
+    if tellers != sorted(tellers):
+        problems.append("the tellers' counts are not in their published order")
+    if chain(header, receipts, choices, tellers, result) != data.get("head"):
         problems.append("the hash chain does not end where the bulletin says")
     return problems
 
@@ -788,6 +822,18 @@ def _json(value: Any) -> str:
 
 
 # -- reading -------------------------------------------------------------------------------------
+
+
+def may_count(actor: Actor, target: Any) -> bool:
+    """Whether the actor is a teller here (enters and confirms paper and hand counts)."""
+    return policy.can(actor, "voting.ballot.tally", target)
+
+
+def names_of(session: Session, person_ids: set[int]) -> dict[int, str]:
+    rows = session.exec(
+        select(Person.id, Person.display_name).where(col(Person.id).in_(person_ids))
+    ).all()
+    return {person_id: name for person_id, name in rows if person_id is not None}
 
 
 def may_run(actor: Actor, target: Any) -> bool:
@@ -895,3 +941,122 @@ _MEETING_BALLOTS = (
 def meeting_ballots(session: Session, meeting_id: int) -> list[Any]:
     """A meeting's ballots, in the order they were set up (the meeting page's panel)."""
     return list(session.exec(_MEETING_BALLOTS, params={"meeting_id": meeting_id}).all())
+
+
+# -- tellers: paper ballots and a show of hands -----------------------------------------------
+
+MAX_COUNT = 100_000
+
+
+def enter_count(
+    session: Session, actor: Actor, *, ballot_id: int, kind: Any, counts: Any
+) -> TellerCount:
+    """A teller enters what the hall voted without a phone, as counts: a motion's yes / no /
+    abstain; otherwise each option's count and the number of papers. It counts once a
+    second teller confirms it. Raises Forbidden, NotFound, Conflict (not open; a ranked
+    ballot, whose papers are orders, not counts), InvalidInput."""
+    ballot = _ballot(session, ballot_id)
+    policy.require(actor, "voting.ballot.tally", ballot)
+    if ballot.status != BallotStatus.open:
+        raise Conflict("This ballot is not open for voting.")
+    if ballot.method == BallotMethod.ranked:
+        raise Conflict(
+            "A ranked ballot's papers are orders, not counts: tellers cannot enter them as counts."
+        )
+    try:
+        kind = TellerCountKind(kind)
+    except ValueError:
+        raise InvalidInput({"kind": "Please choose paper ballots or a show of hands."}) from None
+    if kind == TellerCountKind.hands and ballot.secrecy == Secrecy.secret:
+        raise InvalidInput({"kind": "A secret ballot cannot be counted by a show of hands."})
+    text = _json(_counts(ballot, options_of(session, ballot.id), counts))  # type: ignore[arg-type]
+    row = TellerCount(ballot_id=ballot.id, kind=kind, counts=text, entered_by=actor.person_id)  # type: ignore[arg-type]
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, "voting.ballot.count", ballot, after={"kind": str(kind), "counts": text}
+    )
+    session.commit()
+    return row
+
+
+def _counts(ballot: Ballot, options: list[BallotOption], counts: Any) -> dict[str, int]:
+    def number(value: Any) -> int:
+        try:
+            found = _whole(ascii_digits(value.strip()) if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            raise InvalidInput({"counts": "Please write each count as a whole number."}) from None
+        if not 0 <= found <= MAX_COUNT:
+            raise InvalidInput({"counts": "Please write each count as a whole number."})
+        return found
+
+    if not isinstance(counts, dict):
+        raise InvalidInput({"counts": "Please write each count as a whole number."})
+    if ballot.method == BallotMethod.motion:
+        found = {choice.value: number(counts.get(choice.value, 0)) for choice in tally.Choice}
+        if not sum(found.values()):
+            raise InvalidInput({"counts": "Please enter at least one vote."})
+        return found
+    known = {str(option.id) for option in options}
+    if not set(map(str, counts)) <= known | {"papers"}:
+        raise NotAChoice({"counts": "One of the options counted is not on this ballot."})
+    found = {
+        str(option.id): number(counts.get(str(option.id), counts.get(option.id, 0)))
+        for option in options
+    }  # type: ignore[call-overload]
+    papers = number(counts.get("papers", 0))
+    most_each = {
+        BallotMethod.approval: 1,
+        BallotMethod.budget: 1,
+        BallotMethod.score: tally.MAX_SCORE,
+        BallotMethod.dots: ballot.dots,
+    }
+    if not papers or any(value > papers * most_each[ballot.method] for value in found.values()):
+        raise InvalidInput(
+            {"counts": "The counts do not fit the number of papers: please check them."}
+        )
+    if ballot.method == BallotMethod.dots and sum(found.values()) > papers * ballot.dots:
+        raise InvalidInput(
+            {"counts": "The counts do not fit the number of papers: please check them."}
+        )
+    return {**found, "papers": papers}
+
+
+def confirm_count(session: Session, actor: Actor, *, ballot_id: int, count_id: int) -> TellerCount:
+    """A second teller confirms a count: from then on it is counted. Raises Forbidden,
+    NotFound, Conflict (the same teller; already confirmed; the ballot not open)."""
+    ballot = _ballot(session, ballot_id)
+    policy.require(actor, "voting.ballot.tally", ballot)
+    row = session.get(TellerCount, count_id)
+    if row is None or row.ballot_id != ballot.id:
+        raise NotFound()
+    if ballot.status != BallotStatus.open:
+        raise Conflict("This ballot is not open for voting.")
+    if row.entered_by == actor.person_id:
+        raise Conflict("A second teller confirms a count: not the one who entered it.")
+    claimed = session.exec(  # type: ignore[call-overload]
+        sa_update(TellerCount)
+        .where(col(TellerCount.id) == row.id, col(TellerCount.confirmed_by).is_(None))
+        .values(confirmed_by=actor.person_id, confirmed_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        raise Conflict("This count was confirmed already.")
+    audit.record(session, actor, "voting.ballot.confirm_count", ballot, after={"count": row.id})
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def teller_counts(session: Session, ballot_id: int) -> list[TellerCount]:
+    """Every count entered, confirmed or waiting, in the order entered."""
+    query = (
+        select(TellerCount).where(TellerCount.ballot_id == ballot_id).order_by(col(TellerCount.id))
+    )
+    return list(session.exec(query).all())
+
+
+def counted_by_tellers(session: Session, ballot_id: int) -> list[str]:
+    """The confirmed counts as the bulletin lists them, sorted: {"kind", "counts"}."""
+    rows = [row for row in teller_counts(session, ballot_id) if row.confirmed_by is not None]
+    return sorted(_json({"kind": str(row.kind), "counts": json.loads(row.counts)}) for row in rows)

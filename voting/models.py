@@ -174,3 +174,27 @@ class BallotReceipt(SQLModel, table=True):
 
     receipt_hash: str = Field(primary_key=True, sa_type=_str(64))
     ballot_id: int = Field(foreign_key="ballot.id", index=True)
+
+
+class TellerCountKind(StrEnum):
+    paper = "paper"  # paper ballots, counted in the hall
+    hands = "hands"  # a show of hands (named ballots only: hands are not secret)
+
+
+class TellerCount(SQLModel, table=True):
+    """People without a phone: a teller enters what the hall voted on paper or by a show of
+    hands, as counts; a second teller confirms it before it counts. Kept apart from the
+    electronic casts, and shown apart in the results and the bulletin."""
+
+    __tablename__ = "ballot_teller_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="ballot.id", index=True)
+    kind: TellerCountKind = Field(sa_type=_str(10))
+    # canonical JSON: a motion's {"yes": n, "no": n, "abstain": n}; otherwise the option
+    # ids' counts and "papers", the number of paper ballots (or hands raised)
+    counts: str = Field(sa_type=sa.Text)
+    entered_by: int = Field(foreign_key="person.id")
+    entered_at: datetime = Field(default_factory=utcnow)
+    confirmed_by: int | None = Field(default=None, foreign_key="person.id")
+    confirmed_at: datetime | None = None

@@ -46,8 +46,66 @@ def ballot_page(session: Session, actor: Actor, *, ballot_id: int) -> dict[str, 
         "voters": ballots.voters_count(session, ballot.id),  # type: ignore[arg-type]
         "results": results(session, ballot, options),
         "may_run": ballots.may_run(actor, ballot),
+        "tellers": tellers_of(session, actor, ballot, options),
         "scores": range(tally.MAX_SCORE + 1),
     }
+
+
+@dataclass(frozen=True)
+class TellerLine:
+    id: int
+    kind: str
+    lines: list[
+        tuple[str, int, bool]
+    ]  # (label, count, the label is a msgid): "Yes" 12, an option's 7
+    entered_by: str
+    confirmed_by: str | None
+    may_confirm: bool
+
+
+def tellers_of(
+    session: Session, actor: Actor, ballot: Ballot, options: list[BallotOption]
+) -> dict[str, Any] | None:
+    """The tellers' counts (paper ballots, a show of hands): for the tellers, and for
+    everyone once results may be shown. None when there is nothing for this reader."""
+    may_count = ballots.may_count(actor, ballot)
+    rows = ballots.teller_counts(session, ballot.id)  # type: ignore[arg-type]
+    if not may_count and not (rows and ballots.results_visible(ballot)):
+        return None
+    names = ballots.names_of(
+        session,
+        {row.entered_by for row in rows} | {row.confirmed_by for row in rows if row.confirmed_by},
+    )
+    labels = {str(option.id): option.label for option in options} | {
+        "papers": "Papers",
+        **LABELS,
+    }
+    lines = [
+        TellerLine(
+            row.id,  # type: ignore[arg-type]
+            str(row.kind),
+            [
+                (labels[key], value, False)
+                if key in labels
+                else (LABELS.get(key, key), value, True)
+                for key, value in json.loads(row.counts).items()
+            ],
+            names.get(row.entered_by, ""),
+            names.get(row.confirmed_by) if row.confirmed_by else None,
+            may_count and row.confirmed_by is None and row.entered_by != actor.person_id,
+        )
+        for row in rows
+        if may_count or row.confirmed_by is not None
+    ]
+    return {
+        "lines": lines,
+        "may_count": may_count
+        and ballot.status == BallotStatus.open
+        and ballot.method != BallotMethod.ranked,
+    }
+
+
+LABELS = {"yes": "Yes", "no": "No", "abstain": "Abstain", "papers": "Papers"}
 
 
 def describe(ballot: Ballot, options: list[BallotOption], choice: Any) -> list[str]:

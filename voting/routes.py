@@ -187,3 +187,42 @@ def bulletin_download(session: SessionDep, ballot_id: Id) -> Response:
         filename=f"wethi-ballot-{ballot_id}-bulletin.json",
         media_type="application/json; charset=utf-8",
     )
+
+
+@router.post("/ballots/{ballot_id}/counts")
+async def enter_count(
+    request: Request, session: SessionDep, actor: MemberDep, ballot_id: Id
+) -> Response:
+    """A teller enters paper ballots or a show of hands as counts."""
+    form = form_values(await request.form())
+    counts = {
+        key.removeprefix("count-"): value
+        for key, value in form.items()
+        if key.startswith("count-") or key == "papers"
+    }
+    try:
+        ballots.enter_count(
+            session, actor, ballot_id=ballot_id, kind=form.get("kind"), counts=counts
+        )
+    except (InvalidInput, Conflict) as error:
+        return _ballot_again(request, session, actor, ballot_id, error)
+    return redirect(
+        request,
+        f"/ballots/{ballot_id}#tellers-heading",
+        flash="The count was entered: a second teller confirms it.",
+    )
+
+
+@router.post("/ballots/{ballot_id}/counts/{count_id}/confirm")
+def confirm_count(
+    request: Request, session: SessionDep, actor: MemberDep, ballot_id: Id, count_id: Id
+) -> Response:
+    try:
+        ballots.confirm_count(session, actor, ballot_id=ballot_id, count_id=count_id)
+    except Conflict as error:
+        return _ballot_again(request, session, actor, ballot_id, error)
+    return redirect(
+        request,
+        f"/ballots/{ballot_id}#tellers-heading",
+        flash="The count is confirmed and counted.",
+    )

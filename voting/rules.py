@@ -8,7 +8,7 @@ architecture.md, "Who reads what"); who may cast is decided by the ballot's elig
 from __future__ import annotations
 
 from forum.policy import RuleSet
-from forum.rules import runs_the_body
+from forum.rules import ATTENDANCE_KEEPERS, body_id_of, runs_the_body
 
 RULES = RuleSet()
 
@@ -23,3 +23,9 @@ def _view(actor, _target=None) -> bool:
 @RULES.rule("voting.ballot.cast")
 def _cast(actor, _target=None) -> bool:
     return actor.is_authenticated  # one person, one vote: never a device alone
+
+
+# Tellers in the hall: those who keep a meeting's attendance and run its live sessions.
+@RULES.rule("voting.ballot.tally")
+def _tally(actor, target) -> bool:
+    return actor.is_admin or actor.role_in(body_id_of(target)) in ATTENDANCE_KEEPERS

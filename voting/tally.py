@@ -367,14 +367,34 @@ def budget(
         for option in chosen:
             votes[option] += 1
         count += 1
-    order = sorted(options, key=lambda option: (-votes[option], costs[option]))
+    return select_within(costs, votes, budget=budget, ballots=count)
+
+
+def select_within(
+    costs: Mapping[int, int], votes: Mapping[int, int], *, budget: int, ballots: int
+) -> BudgetResult:
+    """The selection from each proposal's votes (budget's second half: paper ballots counted
+    by tellers add their approvals here)."""
+    order = sorted(costs, key=lambda option: (-votes[option], costs[option]))
     spent = 0
     lines: list[BudgetLine] = []
     for option in order:
         fits = votes[option] > 0 and spent + costs[option] <= budget
         spent += costs[option] if fits else 0
         lines.append(BudgetLine(option, costs[option], votes[option], fits, spent))
-    return BudgetResult(budget, count, lines, spent)
+    return BudgetResult(budget, ballots, lines, spent)
+
+
+def with_counts(
+    result: CountResult, options: Sequence[int], counts: Mapping[int, int], papers: int
+) -> CountResult:
+    """An approval, score or dots result with the totals tellers counted added (paper
+    ballots: `papers` of them, `counts` per option)."""
+    totals = {count.option: count.total + counts.get(count.option, 0) for count in result.counts}
+    voters = {
+        count.option: count.voters + (counts.get(count.option, 0) > 0) for count in result.counts
+    }
+    return _ranked(options, totals, voters, result.ballots + papers)
 
 
 # -- bad ballots ---------------------------------------------------------------------------------
@@ -401,6 +421,8 @@ __all__ = [
     "approval",
     "budget",
     "count_choices",
+    "select_within",
+    "with_counts",
     "dots",
     "instant_runoff",
     "motion",

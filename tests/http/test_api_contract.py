@@ -42,6 +42,11 @@ def admin_token(session) -> str:
 KNOWN_GAPS: dict[str, tuple[str, ...]] = {
     "POST /api/v1/bodies/{body_id}/meetings [positive]": ("ends_at", "online_url"),
     "PATCH /api/v1/meetings/{meeting_id} [positive]": ("ends_at", "online_url"),
+    # what a count must hold depends on the ballot's method (its options, a motion's choices)
+    # and the numbers must fit together (no option counted more often than there are papers)
+    "POST /api/v1/ballots/{ballot_id}/counts [positive]": ("counts",),
+    # a choice's shape is the ballot's method's (a motion's word, an approval's list …)
+    "POST /api/v1/ballots/{ballot_id}/votes [positive]": ("choice",),
 }
 
 

@@ -178,6 +178,8 @@ HTML: dict[str, frozenset[str]] = {
     "POST /ballots/{ballot_id}/cast": SIGNED_IN,
     "POST /ballots/{ballot_id}/open": RUNS,
     "POST /ballots/{ballot_id}/close": RUNS,
+    "POST /ballots/{ballot_id}/counts": KEEPERS,  # tellers: who keeps attendance
+    "POST /ballots/{ballot_id}/counts/{count_id}/confirm": KEEPERS,
     "GET /ballots/{ballot_id}/bulletin": ANYONE,  # public: no one's name is on it
     "GET /ballots/{ballot_id}/bulletin.json": ANYONE,
     "GET /s/{code}/my-data.json": ANYONE,  # the device that joined: its own data, else none
@@ -302,6 +304,8 @@ API: dict[str, frozenset[str]] = {
     "GET /api/v1/ballots/{ballot_id}": SIGNED_IN,
     "POST /api/v1/ballots/{ballot_id}/status": RUNS,
     "POST /api/v1/ballots/{ballot_id}/votes": VOTERS,  # the world's ballot is its members'
+    "POST /api/v1/ballots/{ballot_id}/counts": KEEPERS,
+    "POST /api/v1/ballots/{ballot_id}/counts/{count_id}/confirm": KEEPERS,
     "GET /api/v1/ballots/{ballot_id}/bulletin": ANYONE,  # public once closed (404 before)
 }
 
@@ -350,6 +354,7 @@ BODIES: dict[str, dict] = {
     "POST /api/v1/bodies/{body_id}/ballots": {"title": "ญัตติ", "method": "motion", "secrecy": "named"},
     "POST /api/v1/ballots/{ballot_id}/status": {"to": "open"},
     "POST /api/v1/ballots/{ballot_id}/votes": {"choice": "yes", "key": "matrix-vote-1"},
+    "POST /api/v1/ballots/{ballot_id}/counts": {"kind": "paper", "counts": {"yes": 3, "no": 1}},
 }
 
 QUERIES = {"DELETE /api/v1/meetings/{meeting_id}/agenda/items/{item_id}": "?version=1"}
@@ -430,7 +435,7 @@ def world(session):
             "post_id": factories.post(session, item, other).id,
             "notification_id": factories.notification(session, other).id,
             **_live_session(session, admin_actor, meeting),
-            "ballot_id": _ballot(session, admin_actor, body),
+            **_ballot(session, admin_actor, body),
         },
         "tokens": {"/invite/": invitation_token, "/reset/": reset_token},
     }
@@ -464,14 +469,16 @@ def _live_session(session, actor, meeting) -> dict:
 
 
 
-def _ballot(session, actor, body) -> int:
-    """An open ballot of the world's body: opening it again is a 409, closing it works once."""
+def _ballot(session, actor, body) -> dict:
+    """An open ballot of the world's body (opening it again is a 409, closing it works once)
+    with a teller's count waiting for a second teller (the admin's: they may not confirm it)."""
     from voting import ballots
     from voting.models import BallotMethod
 
     ballot = ballots.create_ballot(session, actor, body_id=body.id, title="ญัตติ", method=BallotMethod.motion)
     ballots.open_ballot(session, actor, ballot_id=ballot.id)
-    return ballot.id
+    counted = ballots.enter_count(session, actor, ballot_id=ballot.id, kind="paper", counts={"yes": 2})
+    return {"ballot_id": ballot.id, "count_id": counted.id}
 
 
 def concrete(path: str, world) -> str:

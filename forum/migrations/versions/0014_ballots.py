@@ -1,6 +1,7 @@
 """Ballots (issue 13): a ballot and its options, the roll of who voted, a named ballot's
 choices, a secret ballot's sealed choices while it is open and its shuffled papers after,
-and the receipts issued (voting.models says why they are kept apart).
+the receipts issued (voting.models says why they are kept apart), and the tellers'
+counts of paper ballots and shows of hands.
 
 Revision ID: 0014
 Revises: 0013
@@ -127,6 +128,33 @@ def upgrade() -> None:
         op.f("ix_ballot_sealed_ballot_id"), "ballot_sealed", ["ballot_id"], unique=False
     )
     op.create_table(
+        "ballot_teller_count",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ballot_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("counts", sa.Text(), nullable=False),
+        sa.Column("entered_by", sa.Integer(), nullable=False),
+        sa.Column("entered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("confirmed_by", sa.Integer(), nullable=True),
+        sa.Column("confirmed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["ballot_id"],
+            ["ballot.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["confirmed_by"],
+            ["person.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["entered_by"],
+            ["person.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        op.f("ix_ballot_teller_count_ballot_id"), "ballot_teller_count", ["ballot_id"], unique=False
+    )
+    op.create_table(
         "ballot_voter",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("ballot_id", sa.Integer(), nullable=False),
@@ -181,6 +209,8 @@ def downgrade() -> None:
     op.drop_table("ballot_vote")
     op.drop_index(op.f("ix_ballot_voter_ballot_id"), table_name="ballot_voter")
     op.drop_table("ballot_voter")
+    op.drop_index(op.f("ix_ballot_teller_count_ballot_id"), table_name="ballot_teller_count")
+    op.drop_table("ballot_teller_count")
     op.drop_index(op.f("ix_ballot_sealed_ballot_id"), table_name="ballot_sealed")
     op.drop_table("ballot_sealed")
     op.drop_index(op.f("ix_ballot_receipt_ballot_id"), table_name="ballot_receipt")

@@ -111,3 +111,43 @@ async def test_ballots_are_found_from_the_body_and_the_meeting(session, make_cli
     assert (
         "รับรองแผนงานปี 2570" in page.text and "ตั้งการลงคะแนนใหม่" not in page.text
     )  # no "New ballot" for a member
+
+
+async def test_tellers_enter_and_confirm_a_show_of_hands_from_the_page(session, make_client):
+    body = factories.body(session)
+    chair = factories.member(session, body, Role.chair)
+    facilitator = factories.member(session, body, Role.facilitator)
+    member = factories.member(session, body)
+    ballot = ballots.create_ballot(
+        session,
+        factories.actor(session, chair),
+        body_id=body.id,
+        title="ญัตติยกมือ",
+        method="motion",
+        secrecy_="named",
+    )
+    ballots.open_ballot(session, factories.actor(session, chair), ballot_id=ballot.id)
+    url = f"/ballots/{ballot.id}"
+    teller = make_client().log_in_as(session, facilitator)
+    refused = await teller.post(f"{url}/counts", {"kind": "hands", "count-yes": "สิบ"})
+    assert refused.status_code == 422 and "กรุณากรอกจำนวนแต่ละช่องเป็นจำนวนเต็ม" in refused.text
+    entered = await teller.post(
+        f"{url}/counts", {"kind": "hands", "count-yes": "๗", "count-no": "2", "count-abstain": "1"}
+    )
+    assert entered.status_code == 303
+    page = await teller.get(url)
+    assert "รอผู้นับคะแนนคนที่สอง" in page.text and "ยืนยันผลการนับนี้" not in page.text  # not their own
+    assert "ญัตติยกมือ" in (await make_client().log_in_as(session, member).get(url)).text
+    assert (
+        "การยกมือ" not in (await make_client().log_in_as(session, member).get(url)).text
+    )  # results after close
+    second = make_client().log_in_as(session, chair)
+    page = await second.get(url)
+    count_id = ballots.teller_counts(session, ballot.id)[0].id
+    assert f"{url}/counts/{count_id}/confirm" in page.text
+    assert (await second.post(f"{url}/counts/{count_id}/confirm")).status_code == 303
+    await second.post(f"{url}/close")
+    page = await make_client().log_in_as(session, member).get(url)
+    assert "การยกมือ" in page.text and "ยืนยันโดย" in page.text
+    session.expire_all()
+    assert ballots.result_of(session, session.get(Ballot, ballot.id)).yes == 7

@@ -74,6 +74,19 @@ def test_the_readme_script_checks_a_real_bulletin_and_catches_a_change(
             key=f"k{number}",
             secret_key=KEY,
         )
+    if method in (
+        BallotMethod.motion,
+        BallotMethod.approval,
+        BallotMethod.dots,
+    ):  # and paper ballots
+        teller = factories.actor(session, factories.member(session, body, Role.facilitator))
+        counts = (
+            {"yes": 3, "no": 1} if method == BallotMethod.motion else {"papers": 2, str(ids[1]): 2}
+        )
+        entered = ballots.enter_count(
+            session, teller, ballot_id=ballot.id, kind="paper", counts=counts
+        )
+        ballots.confirm_count(session, chair, ballot_id=ballot.id, count_id=entered.id)
     ballots.close_ballot(session, chair, ballot_id=ballot.id, secret_key=KEY)
     board = ballots.bulletin(session, session.get(Ballot, ballot.id))
     script = tmp_path / "check.py"
