@@ -92,8 +92,26 @@ def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
             max_overflow=-1,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _back_to_normal)
         return engine
     return create_engine(url, pool_size=pool_size or 10, max_overflow=-1, pool_pre_ping=True)
+
+
+def durable(session: Any) -> None:
+    """This transaction's commit is on the disk before it returns, whatever the power does
+    next (a vote acknowledged is never lost). SQLite in WAL with synchronous=NORMAL survives
+    a crashed process but may lose the last commits to a power cut: this connection commits
+    with synchronous=FULL until it goes back to the pool. Call it before the transaction's
+    first write. PostgreSQL's commits are durable already."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.info.get("durable"):
+        connection.exec_driver_sql("PRAGMA synchronous=FULL")
+        connection.info["durable"] = True
+
+
+def _back_to_normal(dbapi_connection, record) -> None:
+    if record.info.pop("durable", False):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -31,7 +31,7 @@ from sqlmodel import Session, col, delete, select
 
 from deliberation.agenda import conduct
 from deliberation.agenda.models import Agenda, AgendaItem
-from forum import audit, i18n, policy
+from forum import audit, db, i18n, policy
 from forum.config import get_settings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, InvalidInput, NotAChoice, NotFound
@@ -358,6 +358,7 @@ def cast_vote(
     seat = seat_of(session, ballot, actor)
     content = canonical(ballot, options_of(session, ballot.id), choice)  # type: ignore[arg-type]
     code = receipt_of(ballot, seat, secret_key)
+    db.durable(session)  # acknowledged is on the disk
     voter = BallotVoter(
         ballot_id=ballot.id, seat_id=seat, cast_by=actor.person_id, key_hashes=secrecy.key_hash(key)
     )  # type: ignore[arg-type]

@@ -77,3 +77,19 @@ def test_a_failed_write_releases_the_lock_with_its_rollback(tmp_path):
     with engine.begin() as connection:  # and the next writer goes through
         connection.execute(sa.text("INSERT INTO t VALUES (3)"))
     assert not writers.locked()
+
+
+def test_a_durable_commit_syncs_fully_and_the_connection_goes_back_to_normal(tmp_path):
+    """forum.db.durable: a vote's transaction commits with synchronous=FULL (on the disk
+    before it is acknowledged); the pooled connection then serves others as before."""
+    from sqlmodel import Session
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'durable.sqlite3'}")
+    with Session(engine) as session:
+        assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        db.durable(session)
+        assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        session.commit()
+    with Session(engine) as session:  # the same pooled connection, back to NORMAL
+        assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    engine.dispose()
