@@ -32,6 +32,13 @@ def _key(secret_key: str, purpose: str, ballot_id: int) -> bytes:
     ).digest()
 
 
+def _xor(text: bytes, stream: bytes) -> bytes:
+    """Byte by byte, as whole numbers (a cast seals 2 KiB: a Python loop over the bytes costs
+    a tenth of a millisecond)."""
+    mixed = int.from_bytes(text, "big") ^ int.from_bytes(stream, "big")
+    return mixed.to_bytes(len(text), "big")
+
+
 def _stream(key: bytes, nonce: bytes, length: int) -> bytes:
     blocks = (
         hmac.new(key, nonce + n.to_bytes(8, "big"), hashlib.sha256).digest()
@@ -58,7 +65,7 @@ def seal(secret_key: str, ballot_id: int, row_id: str, content: str) -> str:
     key = _key(secret_key, "seal", ballot_id)
     nonce = secrets.token_bytes(16)
     plain = _padded(content)
-    cipher = bytes(a ^ b for a, b in zip(plain, _stream(key, nonce, len(plain)), strict=True))
+    cipher = _xor(plain, _stream(key, nonce, len(plain)))
     tag = hmac.new(key, row_id.encode() + nonce + cipher, hashlib.sha256).digest()
     return base64.b64encode(nonce + tag + cipher).decode()
 
@@ -77,7 +84,7 @@ def unseal(secret_key: str, ballot_id: int, row_id: str, sealed: str) -> str:
     expected = hmac.new(key, row_id.encode() + nonce + cipher, hashlib.sha256).digest()
     if not hmac.compare_digest(tag, expected):
         raise Tampered("a sealed choice does not match its seal")
-    plain = bytes(a ^ b for a, b in zip(cipher, _stream(key, nonce, len(cipher)), strict=True))
+    plain = _xor(cipher, _stream(key, nonce, len(cipher)))
     length = int.from_bytes(plain[:4], "big")
     return plain[4 : 4 + length].decode()
 
