@@ -44,7 +44,9 @@ def driver_rows(session: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any
     on_sqlite = connection.dialect.name == "sqlite"
     if on_sqlite:
         params = [
-            value.astimezone(UTC).strftime(_SQLITE_DATETIME) if isinstance(value, datetime) else value
+            value.astimezone(UTC).strftime(_SQLITE_DATETIME)
+            if isinstance(value, datetime)
+            else value
             for value in params
         ]
     else:
@@ -102,7 +104,8 @@ def durable(session: Any) -> None:
     next (a vote acknowledged is never lost). SQLite in WAL with synchronous=NORMAL survives
     a crashed process but may lose the last commits to a power cut: this connection commits
     with synchronous=FULL until it goes back to the pool. Call it before the transaction's
-    first write. PostgreSQL's commits are durable already."""
+    first write (SQLite refuses to change it inside a transaction). PostgreSQL's commits
+    are durable already."""
     connection = session.connection()
     if connection.dialect.name == "sqlite" and not connection.info.get("durable"):
         connection.exec_driver_sql("PRAGMA synchronous=FULL")
@@ -110,8 +113,11 @@ def durable(session: Any) -> None:
 
 
 def _back_to_normal(dbapi_connection, record) -> None:
-    if record.info.pop("durable", False):
-        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+    if record.info.pop("durable", False) and dbapi_connection is not None:  # None: invalidated
+        try:
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error:  # inside a transaction the pool will roll back: next time
+            record.info["durable"] = True
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -34,7 +34,7 @@ from deliberation.agenda.models import Agenda, AgendaItem
 from forum import audit, db, i18n, policy
 from forum.config import get_settings
 from forum.db import utcnow
-from forum.errors import Conflict, Forbidden, InvalidInput, NotAChoice, NotFound
+from forum.errors import Conflict, DomainError, Forbidden, InvalidInput, NotAChoice, NotFound
 from forum.forms import ascii_digits
 from forum.models import Attendance, AttendanceStatus, Body, Meeting, Membership, Person, Role
 from forum.policy import Actor
@@ -464,6 +464,7 @@ def _voted_before(
         return Cast(code, again=True)
     if not ballot.may_change or len(used) >= MAX_CHANGES:
         raise Conflict("This vote was already cast, and this ballot does not allow changing it.")
+    db.durable(session)  # the rollback before gave the connection back: durable again
     vote = session.exec(select(BallotVote).where(BallotVote.voter_id == voter.id)).one()
     before, vote.content = vote.content, content
     voter.key_hashes = " ".join([*used, secrecy.key_hash(key)])
@@ -569,13 +570,16 @@ _MESSAGES = {
 
 def record_motion_outcome(session: Session, actor: Actor, ballot: Ballot) -> bool:
     """A closed motion on an agenda item writes the item's outcome and resolution through
-    deliberation's conduct (approved, or not; an item without a quorum stays pending).
-    Returns False when conduct refuses (the meeting not in session, the actor not one who
+    deliberation's conduct (approved, or not; an item without a quorum stays pending), in a
+    transaction after the close's. Never over what the secretary already recorded, and
+    returns False when conduct refuses (the meeting not in session, the actor not one who
     records outcomes, someone recording it meanwhile): the secretary records it by hand."""
     result = result_of(session, ballot)
     item = session.get(AgendaItem, ballot.item_id)
     if not isinstance(result, tally.MotionResult) or item is None or ballot.meeting_id is None:
         return False
+    if item.outcome != "pending" or item.resolution:
+        return False  # recorded by hand already: the ballot's result is on its own page
     outcome = "approved" if result.carried else "rejected" if result.quorum_met else "pending"
     try:
         conduct.record_outcome(
@@ -588,10 +592,20 @@ def record_motion_outcome(session: Session, actor: Actor, ballot: Ballot) -> boo
             discussion_summary=item.discussion_summary,
             resolution=motion_resolution(ballot, result, get_settings().default_locale),
         )
-    except (Conflict, Forbidden, InvalidInput):
+    except DomainError:
         session.rollback()
         return False
     return True
+
+
+def motion_outcome_written(session: Session, ballot: Ballot) -> bool:
+    """Whether a closed motion's result is its item's resolution (the close page says so, or
+    asks the secretary to record it)."""
+    result = result_of(session, ballot)
+    item = session.get(AgendaItem, ballot.item_id) if ballot.item_id else None
+    if item is None or not isinstance(result, tally.MotionResult):
+        return False
+    return item.resolution == motion_resolution(ballot, result, get_settings().default_locale)
 
 
 def _shuffle_into_papers(
@@ -675,7 +689,7 @@ def count(header: dict[str, Any], contents: list[str], tellers: list[str] = ()) 
             )
         case BallotMethod.approval:
             return tally.with_counts(
-                tally.approval(ids, choices, most=header["most"]), ids, added, papers
+                tally.approval(ids, choices, most=header["most"]), ids, added, papers, voters=True
             )
         case BallotMethod.score:
             return tally.with_counts(tally.score(ids, _by_option(choices)), ids, added, papers)
@@ -796,7 +810,11 @@ def verify_bulletin(data: Any) -> list[str]:
             and all(isinstance(part, list) for part in (receipts, choices, tellers))
         ):
             raise TypeError("the bulletin's parts are not what they should be")
+        wrong_tellers = _tellers_problems(header, tellers)
+        if wrong_tellers:
+            return wrong_tellers
         result = count(header, choices, tellers)
+        papers = sum(_papers_of(json.loads(text)["counts"]) for text in tellers)
         ballot = SimpleNamespace(
             **{name: header[name] for name in ("method", "most", "dots", "budget_satang")}
         )
@@ -828,7 +846,7 @@ def verify_bulletin(data: Any) -> list[str]:
         problems.append("a receipt is listed twice, or is not a receipt's sha256")
     if len(receipts) != len(choices) or data.get("voters") != len(receipts):
         problems.append("receipts, choices and voters do not number the same")
-    if len(receipts) > header.get("eligible", 0):
+    if len(receipts) + papers > header.get("eligible", 0):
         problems.append("more voted than may vote")
     if receipts != sorted(receipts) or choices != sorted(choices):
         problems.append("the lists are not in their published order")
@@ -840,6 +858,35 @@ def verify_bulletin(data: Any) -> list[str]:
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _tellers_problems(header: dict[str, Any], tellers: list[str]) -> list[str]:
+    """A tellers' entry the server could not have written: its kind, its keys, its numbers,
+    its written form (a show of hands in a secret ballot; a count on a ranked one)."""
+    motion = header["method"] == BallotMethod.motion
+    keys = (
+        {c.value for c in tally.Choice}
+        if motion
+        else {str(o["id"]) for o in header["options"]} | {"papers"}
+    )
+    for text in tellers:
+        entry = json.loads(text) if isinstance(text, str) else None
+        counts = entry.get("counts") if isinstance(entry, dict) else None
+        if (
+            not isinstance(counts, dict)
+            or _json(entry) != text
+            or set(entry) != {"kind", "counts"}
+            or entry["kind"] not in {kind.value for kind in TellerCountKind}
+            or (entry["kind"] == TellerCountKind.hands and header["secrecy"] == Secrecy.secret)
+            or header["method"] == BallotMethod.ranked
+            or not set(counts) <= keys
+            or (not motion and "papers" not in counts)
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts.values()
+            )
+        ):
+            return ["a teller's count is not one the server could have written"]
+    return []
 
 
 def plain(value: Any) -> Any:
@@ -961,6 +1008,18 @@ def item_choices(session: Session, meeting_id: Any) -> list[tuple[int, str]]:
     return agenda_choices(session, int(text)) if text.isdigit() and len(text) < 12 else []
 
 
+def release_item(session: Session, item_id: int) -> None:
+    """deliberation.agenda.agendas.ITEM_REMOVAL_HOOKS: an item with a ballot that opened stays
+    (its result is a record); a draft ballot's motion lets go of it."""
+    on_it = session.exec(select(Ballot).where(Ballot.item_id == item_id)).all()
+    if any(ballot.status != BallotStatus.draft for ballot in on_it):
+        raise Conflict("A ballot was held on this item: it stays on the agenda.")
+    for ballot in on_it:
+        ballot.item_id = None
+        session.add(ballot)
+    session.flush()
+
+
 def closed_ballot(session: Session, ballot_id: int) -> Ballot:
     """A closed ballot, for its public bulletin (anyone: it holds no one's name). Raises
     NotFound (no such ballot, or not closed yet)."""
@@ -1008,57 +1067,110 @@ def enter_count(
         raise InvalidInput({"kind": "Please choose paper ballots or a show of hands."}) from None
     if kind == TellerCountKind.hands and ballot.secrecy == Secrecy.secret:
         raise InvalidInput({"kind": "A secret ballot cannot be counted by a show of hands."})
-    text = _json(_counts(ballot, options_of(session, ballot.id), counts))  # type: ignore[arg-type]
+    text = _json(_counts(session, ballot, options_of(session, ballot.id), counts))  # type: ignore[arg-type]
+    pending = select(TellerCount.id).where(
+        TellerCount.ballot_id == ballot.id,
+        TellerCount.kind == kind,
+        TellerCount.counts == text,
+        col(TellerCount.confirmed_by).is_(None),
+    )
+    if session.exec(pending).first() is not None:  # the same form sent twice
+        raise Conflict("This count is already entered and waits for a second teller.")
     row = TellerCount(ballot_id=ballot.id, kind=kind, counts=text, entered_by=actor.person_id)  # type: ignore[arg-type]
     session.add(row)
     session.flush()
     audit.record(
         session, actor, "voting.ballot.count", ballot, after={"kind": str(kind), "counts": text}
     )
+    _still_open(session, ballot.id)  # type: ignore[arg-type]
     session.commit()
     return row
 
 
-def _counts(ballot: Ballot, options: list[BallotOption], counts: Any) -> dict[str, int]:
+def _counts(
+    session: Session, ballot: Ballot, options: list[BallotOption], counts: Any
+) -> dict[str, int]:
+    """The counts as stored, after checking they could be: whole numbers, only this ballot's
+    choices or options, no more than the papers allow, and no more votes than there are
+    voters left (those who may vote, less those who voted on a phone and the counts already
+    entered)."""
+
     def number(value: Any) -> int:
         try:
             found = _whole(ascii_digits(value.strip()) if isinstance(value, str) else value)
         except (TypeError, ValueError):
-            raise InvalidInput({"counts": "Please write each count as a whole number."}) from None
+            raise InvalidInput({"counts": _NOT_WHOLE}) from None
         if not 0 <= found <= MAX_COUNT:
-            raise InvalidInput({"counts": "Please write each count as a whole number."})
+            raise InvalidInput({"counts": _NOT_WHOLE})
         return found
 
     if not isinstance(counts, dict):
-        raise InvalidInput({"counts": "Please write each count as a whole number."})
+        raise InvalidInput({"counts": _NOT_WHOLE})
     if ballot.method == BallotMethod.motion:
+        if not set(map(str, counts)) <= {choice.value for choice in tally.Choice}:
+            raise InvalidInput({"counts": "A motion is counted as yes, no and abstain only."})
         found = {choice.value: number(counts.get(choice.value, 0)) for choice in tally.Choice}
-        if not sum(found.values()):
+        papers = sum(found.values())
+        if not papers:
             raise InvalidInput({"counts": "Please enter at least one vote."})
-        return found
-    known = {str(option.id) for option in options}
-    if not set(map(str, counts)) <= known | {"papers"}:
-        raise NotAChoice({"counts": "One of the options counted is not on this ballot."})
-    found = {
-        str(option.id): number(counts.get(str(option.id), counts.get(option.id, 0)))
-        for option in options
-    }  # type: ignore[call-overload]
-    papers = number(counts.get("papers", 0))
-    most_each = {
-        BallotMethod.approval: 1,
-        BallotMethod.budget: 1,
-        BallotMethod.score: tally.MAX_SCORE,
-        BallotMethod.dots: ballot.dots,
-    }
-    if not papers or any(value > papers * most_each[ballot.method] for value in found.values()):
-        raise InvalidInput(
-            {"counts": "The counts do not fit the number of papers: please check them."}
+    else:
+        known = {str(option.id) for option in options}
+        if not set(map(str, counts)) <= known | {"papers"}:
+            raise NotAChoice({"counts": "One of the options counted is not on this ballot."})
+        found = {
+            str(option.id): number(counts.get(str(option.id), counts.get(option.id, 0)))
+            for option in options
+        }  # type: ignore[call-overload]
+        papers = number(counts.get("papers", 0))
+        each = {
+            BallotMethod.approval: 1,
+            BallotMethod.budget: 1,
+            BallotMethod.score: tally.MAX_SCORE,
+            BallotMethod.dots: ballot.dots,
+        }[ballot.method]
+        allowed = {
+            BallotMethod.approval: papers * ballot.most,
+            BallotMethod.dots: papers * ballot.dots,
+        }.get(ballot.method)
+        cost = sum(
+            value * (option.cost_satang or 0)
+            for option, value in zip(options, found.values(), strict=True)
         )
-    if ballot.method == BallotMethod.dots and sum(found.values()) > papers * ballot.dots:
-        raise InvalidInput(
-            {"counts": "The counts do not fit the number of papers: please check them."}
-        )
-    return {**found, "papers": papers}
+        if (
+            not papers
+            or any(value > papers * each for value in found.values())
+            or (allowed is not None and sum(found.values()) > allowed)
+            or (
+                ballot.method == BallotMethod.budget and cost > papers * (ballot.budget_satang or 0)
+            )
+        ):
+            raise InvalidInput({"counts": _DO_NOT_FIT})
+        found["papers"] = papers
+    if papers > _room(session, ballot):
+        raise InvalidInput({"counts": _TOO_MANY})
+    return found
+
+
+_TOO_MANY = "More votes than voters left to count: please check the count."
+
+
+def _room(session: Session, ballot: Ballot) -> int:
+    """Voters left for the tellers: those who may vote, less those who voted on a phone and
+    the confirmed counts."""
+    counted = sum(
+        _papers_of(json.loads(text)["counts"]) for text in counted_by_tellers(session, ballot.id)
+    )  # type: ignore[arg-type]
+    may_vote = max(ballot.eligible, len(eligible_seats(session, ballot)))
+    return may_vote - voters_count(session, ballot.id) - counted  # type: ignore[arg-type]
+
+
+_NOT_WHOLE = "Please write each count as a whole number."
+_DO_NOT_FIT = "The counts do not fit the number of papers: please check them."
+
+
+def _papers_of(counts: dict[str, int]) -> int:
+    """How many voters a count stands for: its papers, or a motion's votes."""
+    return counts["papers"] if "papers" in counts else sum(counts.values())
 
 
 def confirm_count(session: Session, actor: Actor, *, ballot_id: int, count_id: int) -> TellerCount:
@@ -1073,6 +1185,10 @@ def confirm_count(session: Session, actor: Actor, *, ballot_id: int, count_id: i
         raise Conflict("This ballot is not open for voting.")
     if row.entered_by == actor.person_id:
         raise Conflict("A second teller confirms a count: not the one who entered it.")
+    if row.confirmed_by is not None:
+        raise Conflict("This count was confirmed already.")
+    if _papers_of(json.loads(row.counts)) > _room(session, ballot):
+        raise Conflict(_TOO_MANY)
     claimed = session.exec(  # type: ignore[call-overload]
         sa_update(TellerCount)
         .where(col(TellerCount.id) == row.id, col(TellerCount.confirmed_by).is_(None))
@@ -1082,6 +1198,7 @@ def confirm_count(session: Session, actor: Actor, *, ballot_id: int, count_id: i
         session.rollback()
         raise Conflict("This count was confirmed already.")
     audit.record(session, actor, "voting.ballot.confirm_count", ballot, after={"count": row.id})
+    _still_open(session, ballot.id)  # type: ignore[arg-type]  (a close meanwhile: not counted)
     session.commit()
     session.refresh(row)
     return row
@@ -1096,6 +1213,16 @@ def teller_counts(session: Session, ballot_id: int) -> list[TellerCount]:
 
 
 def counted_by_tellers(session: Session, ballot_id: int) -> list[str]:
-    """The confirmed counts as the bulletin lists them, sorted: {"kind", "counts"}."""
+    """The confirmed counts as the bulletin lists them, sorted: {"kind", "counts"}. A secret
+    ballot's are summed per kind (a batch of one paper would show that paper)."""
     rows = [row for row in teller_counts(session, ballot_id) if row.confirmed_by is not None]
-    return sorted(_json({"kind": str(row.kind), "counts": json.loads(row.counts)}) for row in rows)
+    entries = [(str(row.kind), json.loads(row.counts)) for row in rows]
+    ballot = session.get(Ballot, ballot_id)
+    if ballot is not None and ballot.secrecy == Secrecy.secret and entries:
+        summed: dict[str, dict[str, int]] = {}
+        for kind, counts in entries:
+            into = summed.setdefault(kind, dict.fromkeys(counts, 0))
+            for key, value in counts.items():
+                into[key] = into.get(key, 0) + value
+        entries = list(summed.items())
+    return sorted(_json({"kind": kind, "counts": counts}) for kind, counts in entries)

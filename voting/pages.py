@@ -14,7 +14,7 @@ from forum import meetings
 from forum.models import Body, Meeting
 from forum.policy import Actor
 from voting import ballots, tally
-from voting.models import Ballot, BallotMethod, BallotOption, BallotStatus
+from voting.models import Ballot, BallotMethod, BallotOption, BallotStatus, Secrecy
 
 BALLOT_PAGE = "voting/ballot_page.html"
 
@@ -70,29 +70,27 @@ def tellers_of(
     everyone once results may be shown. None when there is nothing for this reader."""
     may_count = ballots.may_count(actor, ballot)
     rows = ballots.teller_counts(session, ballot.id)  # type: ignore[arg-type]
-    if not may_count and not (rows and ballots.results_visible(ballot)):
+    if not may_count and (ballot.secrecy == Secrecy.secret or not ballots.results_visible(ballot)):
+        return None  # a secret ballot's batches: the tellers' (the result has their total)
+    countable = ballot.status == BallotStatus.open and ballot.method != BallotMethod.ranked
+    if not rows and not (may_count and countable):
         return None
     names = ballots.names_of(
         session,
         {row.entered_by for row in rows} | {row.confirmed_by for row in rows if row.confirmed_by},
     )
-    labels = {str(option.id): option.label for option in options} | {
-        "papers": "Papers",
-        **LABELS,
-    }
+    labels = {str(option.id): option.label for option in options}
     lines = [
         TellerLine(
             row.id,  # type: ignore[arg-type]
             str(row.kind),
-            [
-                (labels[key], value, False)
-                if key in labels
-                else (LABELS.get(key, key), value, True)
-                for key, value in json.loads(row.counts).items()
-            ],
+            _count_lines(json.loads(row.counts), labels),
             names.get(row.entered_by, ""),
             names.get(row.confirmed_by) if row.confirmed_by else None,
-            may_count and row.confirmed_by is None and row.entered_by != actor.person_id,
+            may_count
+            and ballot.status == BallotStatus.open
+            and row.confirmed_by is None
+            and row.entered_by != actor.person_id,
         )
         for row in rows
         if may_count or row.confirmed_by is not None
@@ -106,6 +104,17 @@ def tellers_of(
 
 
 LABELS = {"yes": "Yes", "no": "No", "abstain": "Abstain", "papers": "Papers"}
+
+
+def _count_lines(counts: dict[str, int], options: dict[str, str]) -> list[tuple[str, int, bool]]:
+    """A count's lines in a fixed order: a motion's yes, no, abstain; the papers, then each
+    option in the ballot's order. (label, count, the label is a msgid)."""
+    said = [
+        (LABELS[key], counts[key], True)
+        for key in ("yes", "no", "abstain", "papers")
+        if key in counts
+    ]
+    return said + [(label, counts[key], False) for key, label in options.items() if key in counts]
 
 
 def describe(ballot: Ballot, options: list[BallotOption], choice: Any) -> list[str]:

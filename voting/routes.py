@@ -161,6 +161,13 @@ def close_ballot(
         )
     except Conflict as error:
         return _ballot_again(request, session, actor, ballot_id, error)
+    closed = ballots.get_ballot(session, actor, ballot_id=ballot_id)
+    if closed.item_id is not None and not ballots.motion_outcome_written(session, closed):
+        return redirect(
+            request,
+            f"/ballots/{ballot_id}",
+            flash="The ballot is closed and its bulletin published. Record the item's outcome from the meeting's conduct page: it was not written for you.",
+        )
     return redirect(
         request, f"/ballots/{ballot_id}", flash="The ballot is closed and its bulletin published."
     )

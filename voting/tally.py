@@ -386,15 +386,23 @@ def select_within(
 
 
 def with_counts(
-    result: CountResult, options: Sequence[int], counts: Mapping[int, int], papers: int
+    result: CountResult,
+    options: Sequence[int],
+    counts: Mapping[int, int],
+    papers: int,
+    *,
+    voters: bool = False,
 ) -> CountResult:
     """An approval, score or dots result with the totals tellers counted added (paper
-    ballots: `papers` of them, `counts` per option)."""
+    ballots: `papers` of them, `counts` per option). An approval's count is its voters
+    (`voters`); a score's or dots' says how much, not from how many: their `voters` stay the
+    electronic ballots'."""
     totals = {count.option: count.total + counts.get(count.option, 0) for count in result.counts}
-    voters = {
-        count.option: count.voters + (counts.get(count.option, 0) > 0) for count in result.counts
+    voted = {
+        count.option: count.voters + (counts.get(count.option, 0) if voters else 0)
+        for count in result.counts
     }
-    return _ranked(options, totals, voters, result.ballots + papers)
+    return _ranked(options, totals, voted, result.ballots + papers)
 
 
 # -- bad ballots ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ deliberation.agenda.suggestions; files in deliberation.documents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from forum.errors import Conflict, InvalidInput, NotAChoice, NotFound, StaleEdit
 from forum.forms import validate, whole_number
 from forum.models import Body, Meeting, MeetingStatus, Membership
 from forum.policy import Actor
+from forum.registry import Registry
 
 K = AgendaItemKind
 # The customary Thai agenda (ระเบียบวาระการประชุม), and its common six-part variant.
@@ -365,6 +367,11 @@ def update_item(
     return item
 
 
+# What the packages to the right hold on an item, released or refused before it is removed
+# (hook(session, item_id), raising Conflict to refuse): voting's ballots on a motion.
+ITEM_REMOVAL_HOOKS: Registry[Callable[[Session, int], None]] = Registry("agenda item removal hooks")
+
+
 def remove_item(
     session: Session,
     actor: Actor,
@@ -378,6 +385,8 @@ def remove_item(
     commit); not one with a discussion. Raises Forbidden, NotFound, Conflict, StaleEdit."""
     item, agenda, _meeting = _item_for_edit(session, actor, item_id, meeting_id)
     threads.release_item(session, item.id)  # type: ignore[arg-type]  (refused with a discussion)
+    for release in ITEM_REMOVAL_HOOKS:  # the packages to the right: voting's ballots
+        release(session, item.id)
     if (
         item.id == agenda.current_item_id
         or item.started_at is not None
@@ -628,4 +637,3 @@ def on_meeting_delete(session: Session, actor: Actor, meeting: Meeting) -> None:
         session.flush()
     session.delete(agenda)
     session.flush()
-

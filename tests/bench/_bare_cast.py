@@ -9,6 +9,10 @@ sealing, no receipt.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlmodel import Session
@@ -20,7 +24,16 @@ from forum.models import LoginAttempt
 
 settings = load_settings()
 engine = db.make_engine(settings.database_url)
-app = FastAPI()
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # The request threads as wethi serve has them (WETHI_REQUEST_THREADS): the same stack.
+    to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
 
 
 @app.get("/")

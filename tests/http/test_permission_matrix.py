@@ -477,7 +477,7 @@ def _ballot(session, actor, body) -> dict:
 
     ballot = ballots.create_ballot(session, actor, body_id=body.id, title="ญัตติ", method=BallotMethod.motion)
     ballots.open_ballot(session, actor, ballot_id=ballot.id)
-    counted = ballots.enter_count(session, actor, ballot_id=ballot.id, kind="paper", counts={"yes": 2})
+    counted = ballots.enter_count(session, actor, ballot_id=ballot.id, kind="paper", counts={"yes": 1})
     return {"ballot_id": ballot.id, "count_id": counted.id}
 
 

@@ -118,6 +118,8 @@ async def test_tellers_enter_and_confirm_a_show_of_hands_from_the_page(session, 
     chair = factories.member(session, body, Role.chair)
     facilitator = factories.member(session, body, Role.facilitator)
     member = factories.member(session, body)
+    for _ in range(10):  # who raise their hands in the hall
+        factories.member(session, body)
     ballot = ballots.create_ballot(
         session,
         factories.actor(session, chair),

@@ -89,3 +89,84 @@ def test_a_motions_item_is_on_its_meetings_agenda(session):
             title="ญัตติ",
             method=BallotMethod.motion,
         )
+
+
+def test_an_outcome_recorded_by_hand_is_not_overwritten(session):
+    from deliberation.agenda import conduct
+
+    body = factories.body(session)
+    secretary = factories.actor(session, factories.member(session, body, Role.secretary))
+    voter = factories.actor(session, factories.member(session, body))
+    meeting = factories.agenda_meeting(
+        session, body, status="live", starts_in=timedelta(minutes=-30)
+    )
+    item = factories.agenda_item(session, meeting)
+    ballot = ballots.create_ballot(
+        session,
+        secretary,
+        body_id=body.id,
+        meeting_id=meeting.id,
+        item_id=item.id,
+        title="ญัตติ",
+        method=BallotMethod.motion,
+    )
+    ballots.open_ballot(session, secretary, ballot_id=ballot.id)
+    ballots.cast_vote(session, voter, ballot_id=ballot.id, choice="no", key="k", secret_key=KEY)
+    conduct.record_outcome(
+        session,
+        secretary,
+        meeting_id=meeting.id,
+        item_id=item.id,
+        version=0,
+        outcome="approved",
+        resolution="ที่ประชุมเห็นชอบตามที่เสนอ",
+    )
+    closed = ballots.close_ballot(session, secretary, ballot_id=ballot.id, secret_key=KEY)
+    session.expire_all()
+    assert session.get(AgendaItem, item.id).resolution == "ที่ประชุมเห็นชอบตามที่เสนอ"
+    assert not ballots.motion_outcome_written(session, closed)
+
+
+def test_an_item_keeps_a_ballot_that_opened_and_lets_a_drafts_go(session):
+    from deliberation.agenda import agendas
+    from deliberation.agenda.models import Agenda
+    from forum.errors import Conflict
+
+    body = factories.body(session)
+    secretary = factories.actor(session, factories.member(session, body, Role.secretary))
+    meeting = factories.agenda_meeting(session, body)
+    kept, released = (
+        factories.agenda_item(session, meeting),
+        factories.agenda_item(session, meeting),
+    )
+    opened = ballots.create_ballot(
+        session,
+        secretary,
+        body_id=body.id,
+        meeting_id=meeting.id,
+        item_id=kept.id,
+        title="ญัตติ",
+        method=BallotMethod.motion,
+    )
+    ballots.open_ballot(session, secretary, ballot_id=opened.id)
+    draft = ballots.create_ballot(
+        session,
+        secretary,
+        body_id=body.id,
+        meeting_id=meeting.id,
+        item_id=released.id,
+        title="ร่าง",
+        method=BallotMethod.motion,
+    )
+    version = session.get(Agenda, kept.agenda_id).version
+    with pytest.raises(Conflict, match="stays on the agenda"):
+        agendas.remove_item(session, secretary, item_id=kept.id, version=version)
+    session.rollback()
+    agendas.remove_item(
+        session, secretary, item_id=released.id, version=session.get(Agenda, kept.agenda_id).version
+    )
+    session.expire_all()
+    assert (
+        session.get(AgendaItem, released.id) is None
+        and ballots.get_ballot(session, secretary, ballot_id=draft.id).item_id is None
+    )

@@ -25,6 +25,8 @@ def hall(session):
     teller = factories.actor(session, factories.member(session, body, Role.facilitator))
     second = factories.actor(session, factories.member(session, body, Role.secretary))
     members = [factories.actor(session, factories.member(session, body)) for _ in range(3)]
+    for _ in range(12):  # members who vote on paper
+        factories.member(session, body)
     return body, chair, teller, second, members
 
 
@@ -134,3 +136,79 @@ def test_counts_stay_apart_on_the_bulletin_and_it_checks_out(session, hall):
     assert ballots.verify_bulletin(board) == []
     board["tellers"] = []  # a teller's count dropped from the published bulletin
     assert ballots.verify_bulletin(board) != []
+
+
+def test_tellers_cannot_count_more_votes_than_voters_left(session, hall):
+    """17 may vote (chair, secretary, 15 members); 3 voted on a phone: 14 left for the
+    tellers, whatever is entered, and a count entered twice waits once."""
+    body, chair, teller, second, members = hall
+    ballot = _open(session, body, chair)
+    for member in members:
+        ballots.cast_vote(
+            session, member, ballot_id=ballot.id, choice="yes", key="k", secret_key=KEY
+        )
+    with pytest.raises(InvalidInput):
+        ballots.enter_count(
+            session, teller, ballot_id=ballot.id, kind="paper", counts={"yes": 10, "no": 5}
+        )
+    first = ballots.enter_count(
+        session, teller, ballot_id=ballot.id, kind="paper", counts={"yes": 8, "no": 2}
+    )
+    with pytest.raises(Conflict, match="already entered"):
+        ballots.enter_count(
+            session, teller, ballot_id=ballot.id, kind="paper", counts={"yes": 8, "no": 2}
+        )
+    other = ballots.enter_count(
+        session, second, ballot_id=ballot.id, kind="paper", counts={"yes": 5}
+    )
+    ballots.confirm_count(session, second, ballot_id=ballot.id, count_id=first.id)
+    with pytest.raises(Conflict, match="More votes than voters"):
+        ballots.confirm_count(
+            session, teller, ballot_id=ballot.id, count_id=other.id
+        )  # 10 + 5 > 14
+    with pytest.raises(InvalidInput):
+        ballots.enter_count(
+            session, teller, ballot_id=ballot.id, kind="paper", counts={"yes": 1, "maybe": 1}
+        )
+
+
+def test_a_count_confirmed_as_the_ballot_closes_is_refused(session, engine, hall):
+    from sqlmodel import Session
+
+    body, chair, teller, second, _members = hall
+    ballot = _open(session, body, chair)
+    entered = ballots.enter_count(
+        session, teller, ballot_id=ballot.id, kind="paper", counts={"yes": 2}
+    )
+    with Session(engine, expire_on_commit=False) as tellers:
+        assert tellers.get(Ballot, ballot.id).status == "open"  # the teller's request read it open
+        ballots.close_ballot(session, chair, ballot_id=ballot.id, secret_key=KEY)
+        with pytest.raises(Conflict):
+            ballots.confirm_count(tellers, second, ballot_id=ballot.id, count_id=entered.id)
+    session.expire_all()
+    closed = session.get(Ballot, ballot.id)
+    assert ballots.bulletin(session, closed)["head"] == closed.bulletin_head
+
+
+def test_a_bulletins_tellers_are_checked_and_a_secret_ballots_are_summed(session, hall):
+    body, chair, teller, second, _members = hall
+    ballot = _open(session, body, chair)  # secret
+    for counts in ({"yes": 1}, {"yes": 2, "no": 1}):  # a batch of one paper, and another
+        entered = ballots.enter_count(
+            session, teller, ballot_id=ballot.id, kind="paper", counts=counts
+        )
+        ballots.confirm_count(session, second, ballot_id=ballot.id, count_id=entered.id)
+    ballots.close_ballot(session, chair, ballot_id=ballot.id, secret_key=KEY)
+    board = json.loads(json.dumps(ballots.bulletin(session, session.get(Ballot, ballot.id))))
+    assert board["tellers"] == ['{"counts":{"abstain":0,"no":1,"yes":3},"kind":"paper"}']  # summed
+    assert ballots.verify_bulletin(board) == []
+    for forged in (
+        '{"counts":{"abstain":0,"no":true,"yes":3},"kind":"paper"}',
+        '{"counts":{"abstain":0,"no":-1,"yes":3},"kind":"paper"}',
+        '{"counts":{"maybe":1},"kind":"paper"}',
+        '{"counts":{"yes":3},"kind":"hands"}',  # hands in a secret ballot
+        '{"counts": {"yes": 3}, "kind": "paper"}',  # not as the server writes it
+        "[1]",
+    ):
+        changed = dict(board, tellers=[forged])
+        assert ballots.verify_bulletin(changed) != [], forged
