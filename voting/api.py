@@ -248,13 +248,7 @@ def _public(session: Any, actor: Any, ballot: Ballot) -> BallotPublic:
             for option in ballots.options_of(session, ballot.id)
         ],  # type: ignore[arg-type]
         teller_counts=[
-            TellerCountPublic(
-                **row.model_dump(exclude={"ballot_id", "counts"}, warnings=False),
-                counts=json.loads(row.counts),
-            )
-            for row in ballots.teller_counts(session, ballot.id)  # type: ignore[arg-type]
-            if ballots.may_count(actor, ballot)
-            or (ballots.results_visible(ballot) and row.confirmed_by is not None)
+            _count_public(row) for row in ballots.visible_counts(session, actor, ballot)
         ],
         standing=Standing(
             may_vote=standing.seat is not None, voted=standing.voted, reason=standing.refused
@@ -349,10 +343,7 @@ def enter_count(
     row = ballots.enter_count(
         session, actor, ballot_id=ballot_id, kind=payload.kind, counts=payload.counts
     )
-    return TellerCountPublic(
-        **row.model_dump(exclude={"ballot_id", "counts"}, warnings=False),
-        counts=json.loads(row.counts),
-    )
+    return _count_public(row)
 
 
 @router.post("/ballots/{ballot_id}/counts/{count_id}/confirm", response_model=TellerCountPublic)
@@ -361,10 +352,12 @@ def confirm_count(
 ) -> TellerCountPublic:
     """A second teller (not the one who entered it) confirms a count."""
     row = ballots.confirm_count(session, actor, ballot_id=ballot_id, count_id=count_id)
-    return TellerCountPublic(
-        **row.model_dump(exclude={"ballot_id", "counts"}, warnings=False),
-        counts=json.loads(row.counts),
-    )
+    return _count_public(row)
+
+
+def _count_public(row: Any) -> TellerCountPublic:
+    fields = row.model_dump(exclude={"ballot_id", "counts"}, warnings=False)
+    return TellerCountPublic(**fields, counts=json.loads(row.counts))
 
 
 @router.get("/ballots/{ballot_id}/bulletin")

@@ -1212,6 +1212,18 @@ def teller_counts(session: Session, ballot_id: int) -> list[TellerCount]:
     return list(session.exec(query).all())
 
 
+def visible_counts(session: Session, actor: Actor, ballot: Ballot) -> list[TellerCount]:
+    """The counts this reader sees one by one: the tellers, every count; everyone else, a
+    named ballot's confirmed counts once its results may be shown (a secret ballot's batches
+    stay the tellers': its result and bulletin carry their total)."""
+    rows = teller_counts(session, ballot.id)  # type: ignore[arg-type]
+    if may_count(actor, ballot):
+        return rows
+    if ballot.secrecy == Secrecy.secret or not results_visible(ballot):
+        return []
+    return [row for row in rows if row.confirmed_by is not None]
+
+
 def counted_by_tellers(session: Session, ballot_id: int) -> list[str]:
     """The confirmed counts as the bulletin lists them, sorted: {"kind", "counts"}. A secret
     ballot's are summed per kind (a batch of one paper would show that paper)."""

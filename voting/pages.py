@@ -14,7 +14,7 @@ from forum import meetings
 from forum.models import Body, Meeting
 from forum.policy import Actor
 from voting import ballots, tally
-from voting.models import Ballot, BallotMethod, BallotOption, BallotStatus, Secrecy
+from voting.models import Ballot, BallotMethod, BallotOption, BallotStatus
 
 BALLOT_PAGE = "voting/ballot_page.html"
 
@@ -69,9 +69,7 @@ def tellers_of(
     """The tellers' counts (paper ballots, a show of hands): for the tellers, and for
     everyone once results may be shown. None when there is nothing for this reader."""
     may_count = ballots.may_count(actor, ballot)
-    rows = ballots.teller_counts(session, ballot.id)  # type: ignore[arg-type]
-    if not may_count and (ballot.secrecy == Secrecy.secret or not ballots.results_visible(ballot)):
-        return None  # a secret ballot's batches: the tellers' (the result has their total)
+    rows = ballots.visible_counts(session, actor, ballot)
     countable = ballot.status == BallotStatus.open and ballot.method != BallotMethod.ranked
     if not rows and not (may_count and countable):
         return None
@@ -93,7 +91,6 @@ def tellers_of(
             and row.entered_by != actor.person_id,
         )
         for row in rows
-        if may_count or row.confirmed_by is not None
     ]
     return {
         "lines": lines,
